@@ -1,0 +1,65 @@
+"""Errors of the footprint engine.
+
+FootprintError (code: footprint-error)
+ ├── SpecificationError      invalid-specification   a field of the product specification is wrong
+ │    ├── UnknownFactor      unknown-factor          a factor id is not in the factor set
+ │    ├── UnitMismatch       unit-mismatch           a quantity has the wrong dimension
+ │    └── ImplausibleValue   implausible-value       a magnitude outside physical bounds
+ ├── SingularSystem          singular-system         the technosphere matrix cannot be solved
+ └── GridFactorMissing       grid-factor-missing     no electricity factor for region/year/series
+
+Every error carries ``path``: the dotted path of the offending field (``processes[2].inputs[0].unit``)
+so that the command line and the API can point at it.
+"""
+
+from __future__ import annotations
+
+
+class FootprintError(Exception):
+    """Base class of every error raised by :mod:`footprint`."""
+
+    code = "footprint-error"
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class SpecificationError(FootprintError):
+    """A field of the product specification is invalid."""
+
+    code = "invalid-specification"
+
+
+class UnknownFactor(SpecificationError):
+    """A factor id is not in the factor set; the message lists the closest ids."""
+
+    code = "unknown-factor"
+
+
+class UnitMismatch(SpecificationError):
+    """A quantity's unit cannot be converted into the unit it must have."""
+
+    code = "unit-mismatch"
+
+
+class ImplausibleValue(SpecificationError):
+    """A magnitude is outside what the product can physically be."""
+
+    code = "implausible-value"
+
+
+class SingularSystem(FootprintError):
+    """The technosphere matrix is singular (a process loop that produces nothing net)."""
+
+    code = "singular-system"
+
+
+class GridFactorMissing(FootprintError):
+    """No electricity factor exists for the region, year and series asked for."""
+
+    code = "grid-factor-missing"

@@ -1,0 +1,254 @@
+"""Specification + factor set -> the arrays of a product system -> an in-memory bw_processing datapackage.
+
+Every input of a process gets its own node (a factor used by two processes is two nodes), so that each
+node's score belongs to exactly one process and one life-cycle stage, and changing a region or an amount
+never changes the structure of the matrices (only their values): variants can re-use a solver set-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from footprint.errors import ImplausibleValue, SpecificationError
+from footprint.model import BIOGENIC, UNSPLIT, FactorData, FactorSet, ProductSpec
+from footprint.units import convert
+
+GAS_ID_OFFSET = 10_000_000
+MAX_DEPTH = 8  # nested unit processes; the PV chain needs 2
+#: An input above this many kg-equivalents per declared unit is almost certainly a unit error.
+MAX_FACTOR_AMOUNT = 1e7
+
+_GAS_ALIASES = {"CO2": "CO2-fossil", "CO2-fossil": "CO2-fossil", "CO2e": UNSPLIT}
+
+
+def gas_key(name: str) -> str:
+    """Canonical key of a gas as the engine books it."""
+    return _GAS_ALIASES.get(name, name)
+
+
+@dataclass(slots=True)
+class Node:
+    """A column of the technosphere: a foreground process, or one input of one."""
+
+    key: str
+    kind: str  # process | factor | electricity | unit_process
+    owner: str  # foreground process the node's burden is reported under
+    stage: str
+    label: str
+    factor_id: str | None = None
+    primary: bool = False
+
+
+@dataclass(slots=True)
+class System:
+    """The arrays of one product system, ready for bw_processing."""
+
+    nodes: list[Node]
+    tech_rows: list[int] = field(default_factory=list)
+    tech_cols: list[int] = field(default_factory=list)
+    tech_data: list[float] = field(default_factory=list)
+    tech_flip: list[bool] = field(default_factory=list)
+    bio_rows: list[int] = field(default_factory=list)  # index into gases
+    bio_cols: list[int] = field(default_factory=list)
+    bio_data: list[float] = field(default_factory=list)
+    gases: list[str] = field(default_factory=list)
+    demand: int = 0
+    notes: list[str] = field(default_factory=list)
+    electricity: list[dict[str, object]] = field(default_factory=list)  # one per electricity node
+
+    def signature(self) -> tuple[object, ...]:
+        """What must be equal for two systems to share one matrix layout."""
+        return (
+            tuple(n.key for n in self.nodes),
+            tuple(self.tech_rows),
+            tuple(self.tech_cols),
+            tuple(self.tech_flip),
+            tuple(self.bio_rows),
+            tuple(self.bio_cols),
+            tuple(self.gases),
+        )
+
+
+class _Builder:
+    def __init__(self, spec: ProductSpec, factors: FactorSet) -> None:
+        self.spec = spec
+        self.factors = factors
+        self.system = System(nodes=[])
+        self.gas_index: dict[str, int] = {}
+        self.process_node: dict[str, int] = {}
+
+    # ----------------------------------------------------------------------------------------- helpers
+    def _node(self, node: Node) -> int:
+        self.system.nodes.append(node)
+        return len(self.system.nodes) - 1
+
+    def _tech(self, row: int, col: int, amount: float, flip: bool) -> None:
+        s = self.system
+        s.tech_rows.append(row)
+        s.tech_cols.append(col)
+        s.tech_data.append(amount)
+        s.tech_flip.append(flip)
+
+    def _bio(self, gas: str, col: int, amount: float, path: str) -> None:
+        key = gas_key(gas)
+        if key not in self.factors.gwp100 and key not in (UNSPLIT, BIOGENIC, "CO2-fossil"):
+            known = ", ".join(sorted(self.factors.gwp100))
+            raise SpecificationError(f"unknown gas {gas!r}; known: {known}", path)
+        idx = self.gas_index.setdefault(key, len(self.gas_index))
+        if idx == len(self.system.gases):
+            self.system.gases.append(key)
+        s = self.system
+        s.bio_rows.append(idx)
+        s.bio_cols.append(col)
+        s.bio_data.append(amount)
+
+    def _factor_flows(self, factor: FactorData, col: int, scale: float, path: str) -> None:
+        """Book a factor's gases (kg per unit) on a node; CO2e its source does not split goes unsplit."""
+        gwp = self.factors.gwp100
+        split_co2e = 0.0
+        for gas, kg in factor.gases.items():
+            self._bio(gas, col, kg * scale, path)
+            split_co2e += kg * gwp.get(gas_key(gas), 1.0)
+        rest = factor.value_kg_co2e - split_co2e
+        if not factor.gases or abs(rest) > 1e-9 * max(1.0, abs(factor.value_kg_co2e)):
+            self._bio(UNSPLIT, col, rest * scale, path)
+
+    # --------------------------------------------------------------------------------------- building
+    def build(self) -> System:
+        spec = self.spec
+        for p in spec.processes:
+            self.process_node[p.id] = self._node(
+                Node(f"p:{p.id}", "process", p.id, p.stage, p.name or p.id, primary=p.primary_data)
+            )
+        for i, p in enumerate(spec.processes):
+            col = self.process_node[p.id]
+            self._tech(col, col, p.output_amount, False)
+            for gas, kg in p.emissions.items():
+                self._bio(gas, col, kg * p.allocation, f"processes[{i}].emissions.{gas}")
+            for j, inp in enumerate(p.inputs):
+                path = f"processes[{i}].inputs[{j}]"
+                amount = inp.amount * p.allocation
+                if inp.process is not None:
+                    target = spec.processes[[q.id for q in spec.processes].index(inp.process)]
+                    qty = convert(amount, inp.unit, target.output_unit, f"{path}.unit")
+                    self._tech(self.process_node[inp.process], col, qty, True)
+                elif inp.electricity:
+                    kwh = convert(amount, inp.unit, "kWh", f"{path}.unit")
+                    self._electricity(kwh, col, p.id, p.stage, inp.location or p.location, path, p.primary_data)
+                else:
+                    assert inp.factor is not None
+                    self._factor_input(
+                        inp.factor, amount, inp.unit, col, p.id, p.stage, inp.location or p.location,
+                        path, p.primary_data, depth=0, label=inp.label,
+                    )
+        self.system.demand = self.process_node[spec.reference]
+        return self.system
+
+    def _electricity(
+        self, kwh: float, parent: int, owner: str, stage: str, region: str | None, path: str, primary: bool
+    ) -> None:
+        settings = self.spec.electricity
+        if region is None:
+            raise SpecificationError("electricity input needs a location (its grid region)", f"{path}.location")
+        grid, note = self.factors.grid(
+            region, settings.year, settings.series,
+            fallback_to_national=settings.fallback_to_national, path=f"{path}.location",
+        )
+        if note:
+            self.system.notes.append(f"{owner}: {note}")
+        col = self._node(
+            Node(f"e:{owner}:{path}", "electricity", owner, stage, f"electricity {region}", grid.id, primary)
+        )
+        self._tech(col, col, 1.0, False)
+        self._factor_flows(grid, col, 1.0, path)
+        self._tech(col, parent, kwh, True)
+        self.system.electricity.append(
+            {"node": col, "process": owner, "region": region, "factor": grid.id, "kwh_per_run": kwh,
+             "kg_per_kwh": grid.value_kg_co2e}
+        )
+
+    def _factor_input(
+        self, factor_id: str, amount: float, unit: str, parent: int, owner: str, stage: str,
+        region: str | None, path: str, primary: bool, depth: int, label: str | None,
+    ) -> None:
+        factor = self.factors.get(factor_id, f"{path}.factor")
+        qty = convert(amount, unit, factor.unit, f"{path}.unit")
+        if qty > MAX_FACTOR_AMOUNT:
+            raise ImplausibleValue(
+                f"{qty:g} {factor.unit} of {factor_id} per declared unit is implausible", f"{path}.amount"
+            )
+        kind = "unit_process" if factor.exchanges else "factor"
+        col = self._node(
+            Node(f"f:{owner}:{path}", kind, owner, stage, label or factor.name or factor.id, factor.id, primary)
+        )
+        self._tech(col, col, 1.0, False)
+        self._tech(col, parent, qty, True)
+        self._factor_flows(factor, col, 1.0, path)
+        if not factor.exchanges:
+            return
+        if depth >= MAX_DEPTH:
+            raise SpecificationError(f"unit processes nested deeper than {MAX_DEPTH}", path)
+        for k, ex in enumerate(factor.exchanges):
+            sub = f"{path}.exchanges[{k}]"
+            if ex.electricity:
+                kwh = convert(ex.amount, ex.unit, "kWh", sub)
+                self._electricity(kwh, col, owner, stage, region, sub, primary)
+            else:
+                assert ex.factor is not None
+                self._factor_input(
+                    ex.factor, ex.amount, ex.unit, col, owner, stage, region, sub, primary, depth + 1, None
+                )
+
+
+def build_system(spec: ProductSpec, factors: FactorSet) -> System:
+    """Compile a product specification against a factor set."""
+    return _Builder(spec, factors).build()
+
+
+def characterisation(system: System, factors: FactorSet) -> np.ndarray:
+    """GWP100 of each gas of the system, in the system's gas order."""
+    gwp = dict(factors.gwp100)
+    gwp.setdefault("CO2-fossil", 1.0)
+    gwp.setdefault(BIOGENIC, 1.0)
+    gwp.setdefault(UNSPLIT, 1.0)
+    return np.array([gwp[g] for g in system.gases], dtype=float)
+
+
+def datapackage(system: System, factors: FactorSet):  # type: ignore[no-untyped-def]
+    """An in-memory bw_processing datapackage of the system (technosphere, biosphere, characterisation)."""
+    import bw_processing as bwp
+
+    node_ids = np.arange(1, len(system.nodes) + 1, dtype=np.int64)
+    gas_ids = np.arange(len(system.gases), dtype=np.int64) + GAS_ID_OFFSET
+    dp = bwp.create_datapackage()
+    tech_idx = np.empty(len(system.tech_rows), dtype=bwp.INDICES_DTYPE)
+    tech_idx["row"] = node_ids[system.tech_rows]
+    tech_idx["col"] = node_ids[system.tech_cols]
+    dp.add_persistent_vector(
+        matrix="technosphere_matrix",
+        name="technosphere",
+        indices_array=tech_idx,
+        data_array=np.asarray(system.tech_data, dtype=float),
+        flip_array=np.asarray(system.tech_flip, dtype=bool),
+    )
+    bio_idx = np.empty(len(system.bio_rows), dtype=bwp.INDICES_DTYPE)
+    bio_idx["row"] = gas_ids[system.bio_rows]
+    bio_idx["col"] = node_ids[system.bio_cols]
+    dp.add_persistent_vector(
+        matrix="biosphere_matrix",
+        name="biosphere",
+        indices_array=bio_idx,
+        data_array=np.asarray(system.bio_data, dtype=float),
+    )
+    cf_idx = np.empty(len(gas_ids), dtype=bwp.INDICES_DTYPE)
+    cf_idx["row"] = gas_ids
+    cf_idx["col"] = 0
+    dp.add_persistent_vector(
+        matrix="characterization_matrix",
+        name="gwp100",
+        indices_array=cf_idx,
+        data_array=characterisation(system, factors),
+    )
+    return dp, int(node_ids[system.demand])

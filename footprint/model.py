@@ -1,0 +1,334 @@
+"""The engine's data: the factor set it is given, the product specification, and the result.
+
+The factor set is plain frozen data built by :mod:`factors_db` from a release; the engine never reads
+a database or a file itself.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+import rfc8785
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from footprint.errors import GridFactorMissing, SpecificationError, UnknownFactor
+
+STAGES: tuple[str, ...] = ("raw_materials", "production", "distribution", "use", "end_of_life")
+Stage = Literal["raw_materials", "production", "distribution", "use", "end_of_life"]
+
+#: Gas keys the engine knows; a factor's total CO2e that its source does not split by gas is booked
+#: on ``CO2e-unsplit`` (characterisation factor 1).
+UNSPLIT = "CO2e-unsplit"
+BIOGENIC = "CO2-biogenic"
+
+
+# --------------------------------------------------------------------------------------------- factors
+@dataclass(frozen=True, slots=True)
+class ExchangeData:
+    """One input of a unit process stored in the factor database (e.g. electricity of a PV step)."""
+
+    amount: float
+    unit: str
+    factor: str | None = None  # another factor id
+    electricity: bool = False  # electricity at the consuming process's location
+
+    def __post_init__(self) -> None:
+        if (self.factor is None) == (not self.electricity):
+            raise ValueError(f"exchange needs exactly one of factor or electricity, got {self!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class FactorData:
+    """What the engine needs of one factor: its unit, its CO2e and the gases behind it."""
+
+    id: str
+    unit: str
+    value_kg_co2e: float
+    name: str = ""
+    category: str = ""
+    geography: str = "GLO"
+    year: int | None = None
+    series: str | None = None
+    gases: Mapping[str, float] = field(default_factory=dict)  # kg of gas per reference unit
+    exchanges: tuple[ExchangeData, ...] = ()
+    pedigree: tuple[int, int, int, int, int] | None = None
+    gsd: float | None = None  # geometric standard deviation of the basic uncertainty
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class FactorSet:
+    """The factors of one release, with the GWP100 values that characterise their gases."""
+
+    release_id: str
+    release_sha256: str
+    factors: Mapping[str, FactorData]
+    gwp100: Mapping[str, float]
+
+    def get(self, factor_id: str, path: str = "factor") -> FactorData:
+        """The factor ``factor_id``.
+
+        Raises:
+            UnknownFactor: naming the closest ids.
+        """
+        try:
+            return self.factors[factor_id]
+        except KeyError:
+            close = difflib.get_close_matches(factor_id, list(self.factors), n=5, cutoff=0.5)
+            hint = f"; closest: {', '.join(close)}" if close else ""
+            raise UnknownFactor(f"unknown factor id {factor_id!r}{hint}", path) from None
+
+    def grid_ids(self, series: str | None = None, region: str | None = None) -> list[str]:
+        """Ids of electricity factors, filtered by series and region."""
+        return sorted(
+            f.id
+            for f in self.factors.values()
+            if f.category == "electricity"
+            and (series is None or f.series == series)
+            and (region is None or f.geography == region)
+        )
+
+    def grid(
+        self, region: str, year: int, series: str, *, fallback_to_national: bool = False, path: str = ""
+    ) -> tuple[FactorData, str | None]:
+        """The grid factor of ``region`` for ``year`` and ``series``.
+
+        Returns the factor and, when the national factor replaced a missing regional one, a note saying so.
+
+        Raises:
+            GridFactorMissing: naming the years and series that exist for the region.
+        """
+        found = self.factors.get(grid_factor_id(series, region, year))
+        if found is not None:
+            return found, None
+        if fallback_to_national and region != "CN":
+            national = self.factors.get(grid_factor_id(series, "CN", year))
+            if national is not None:
+                return national, f"no {series} factor for {region} {year}: national factor CN used instead"
+        have = [f for f in self.factors.values() if f.category == "electricity" and f.geography == region]
+        if have:
+            offers = sorted({f"{f.series} {f.year}" for f in have})
+            detail = f"{region} has: {', '.join(offers)}"
+        else:
+            regions = sorted({f.geography for f in self.factors.values() if f.category == "electricity"})
+            detail = f"no electricity factor for {region!r}; regions: {', '.join(regions)}"
+        raise GridFactorMissing(f"no {series!r} grid factor for {region} in {year}; {detail}", path)
+
+
+def grid_factor_id(series: str, region: str, year: int) -> str:
+    """Stable id of an official grid factor, e.g. ``cn.grid.co2_average.CN-SC.2023``."""
+    return f"cn.grid.{series}.{region}.{year}"
+
+
+# ----------------------------------------------------------------------------------------- specification
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+PositiveAmount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Input(_Strict):
+    """An input of a process: a factor, another process, or electricity at the process's location."""
+
+    factor: str | None = None
+    process: str | None = None
+    electricity: bool = False
+    amount: PositiveAmount
+    unit: str
+    location: str | None = Field(default=None, description="Electricity region of a unit-process factor")
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Input:
+        kinds = (self.factor is not None) + (self.process is not None) + self.electricity
+        if kinds != 1:
+            raise ValueError("an input names exactly one of: factor, process, electricity: true")
+        return self
+
+
+class Process(_Strict):
+    """A process of the product system: one output, inputs, direct emissions, a location."""
+
+    id: str = Field(min_length=1, max_length=120)
+    name: str | None = None
+    stage: Stage
+    output_amount: float = Field(default=1.0, gt=0, allow_inf_nan=False)
+    output_unit: str = "piece"
+    location: str | None = None
+    inputs: tuple[Input, ...] = ()
+    emissions: Mapping[str, PositiveAmount] = Field(default_factory=dict, description="kg gas per output")
+    allocation: float = Field(default=1.0, gt=0, le=1, description="share of burden kept by this product")
+    primary_data: bool = False
+
+
+class Contract(_Strict):
+    """A market instrument for electricity (green certificate, PPA) covering some kWh."""
+
+    kind: Literal["green_certificate", "ppa"]
+    kwh: PositiveAmount
+    factor_kg_per_kwh: float | None = Field(default=None, ge=0)
+    factor: str | None = Field(default=None, description="factor id giving the contract's kg CO2e/kWh")
+    process: str | None = Field(default=None, description="process the contract covers; all when absent")
+
+    @model_validator(mode="after")
+    def _one_factor(self) -> Contract:
+        if (self.factor_kg_per_kwh is None) == (self.factor is None):
+            raise ValueError("a contract gives exactly one of factor_kg_per_kwh or factor")
+        return self
+
+
+class ElectricitySettings(_Strict):
+    """How grid electricity is accounted (location-based) and which contracts apply (market-based)."""
+
+    series: str = Field(default="cfp_grid_average", description="GB/T 24067 asks for the life-cycle series")
+    year: int = Field(default=2024, ge=2000, le=2100)
+    fallback_to_national: bool = False
+    residual_series: str = "co2_average_excl_market_nonfossil"
+    residual_year: int = 2023
+    contracts: tuple[Contract, ...] = ()
+
+
+class Identity(_Strict):
+    """What the product is."""
+
+    name: str = Field(min_length=1, max_length=200)
+    model: str | None = None
+    manufacturer: str | None = None
+    gtin: str | None = Field(default=None, pattern=r"^\d{8,14}$")
+
+
+class ProductSpec(_Strict):
+    """A product as a process tree; ``reference_process`` makes the declared unit."""
+
+    identity: Identity
+    declared_unit: str = "1 piece"
+    boundary: Literal["cradle-to-gate", "cradle-to-grave"] = "cradle-to-gate"
+    reference_process: str | None = None
+    processes: tuple[Process, ...] = Field(min_length=1)
+    electricity: ElectricitySettings = ElectricitySettings()
+    data_gaps: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = Field(default_factory=dict, description="kind-specific figures (PV, ...)")
+
+    @field_validator("processes")
+    @classmethod
+    def _unique_ids(cls, processes: tuple[Process, ...]) -> tuple[Process, ...]:
+        seen: set[str] = set()
+        for p in processes:
+            if p.id in seen:
+                raise ValueError(f"duplicate process id {p.id!r}")
+            seen.add(p.id)
+        return processes
+
+    @model_validator(mode="after")
+    def _references(self) -> ProductSpec:
+        ids = {p.id for p in self.processes}
+        if self.reference_process is not None and self.reference_process not in ids:
+            raise ValueError(f"reference_process {self.reference_process!r} is not a process id")
+        for i, p in enumerate(self.processes):
+            for j, inp in enumerate(p.inputs):
+                if inp.process is not None and inp.process not in ids:
+                    raise SpecificationError(
+                        f"unknown process {inp.process!r}", f"processes[{i}].inputs[{j}].process"
+                    )
+        if self.boundary == "cradle-to-gate":
+            late = [p.id for p in self.processes if p.stage in ("use", "end_of_life")]
+            if late:
+                raise ValueError(f"cradle-to-gate boundary but processes in use/end_of_life: {late}")
+        return self
+
+    @property
+    def reference(self) -> str:
+        """Id of the process whose output is the declared unit."""
+        return self.reference_process or self.processes[0].id
+
+    def sha256(self) -> str:
+        """SHA-256 of the canonical (RFC 8785) JSON of the specification."""
+        return hashlib.sha256(rfc8785.dumps(self.model_dump(mode="json"))).hexdigest()
+
+
+# ------------------------------------------------------------------------------------------------ result
+class Contribution(BaseModel):
+    """One process's own share: its inputs and its direct emissions."""
+
+    process: str
+    name: str
+    stage: str
+    kg_co2e: float
+    share: float
+
+
+class GasResult(BaseModel):
+    """A gas: its mass and its CO2e."""
+
+    kg: float
+    kg_co2e: float
+
+
+class ElectricityResult(BaseModel):
+    """Location-based and market-based electricity accounting, side by side."""
+
+    kwh: float
+    series: str
+    series_label: str
+    year: int
+    location_based_kg_co2e: float
+    market_based_kg_co2e: float
+    total_market_based_kg_co2e: float
+    covered_kwh: float
+    residual_factor: str | None
+    by_process: list[dict[str, Any]]
+    notes: list[str]
+
+
+class UncertaintyResult(BaseModel):
+    """Monte Carlo summary of the total."""
+
+    iterations: int
+    seed: int | None
+    mean: float
+    median: float
+    p2_5: float
+    p97_5: float
+    stages_p2_5: dict[str, float]
+    stages_p97_5: dict[str, float]
+    method: str
+
+
+class DataQuality(BaseModel):
+    """Contribution-weighted pedigree scores and the PEF-style rating."""
+
+    reliability: float
+    completeness: float
+    temporal: float
+    geographical: float
+    technological: float
+    rating: float
+    label: str
+
+
+class Result(BaseModel):
+    """The footprint of one declared unit."""
+
+    product: str
+    declared_unit: str
+    boundary: str
+    total_kg_co2e: float
+    stages: dict[str, float]
+    gases: dict[str, GasResult]
+    fossil_kg_co2e: float
+    biogenic_kg_co2e: float
+    contributions: list[Contribution]
+    primary_data_share: float
+    data_quality: DataQuality | None
+    electricity: ElectricityResult
+    uncertainty: UncertaintyResult | None = None
+    factor_release: dict[str, str]
+    method: dict[str, str]
+    input_sha256: str
+    data_gaps: list[str]
+    extra: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,72 @@
+"""One pint registry for the project, with the units of product footprints.
+
+Counted things (piece, wafer, cell, module, unit) share one dimension ``[item]``; peak power (Wp, kWp)
+is a power. Conversion happens once, at the edge, into the reference unit of a factor.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pint
+
+from footprint.errors import UnitMismatch
+
+_DEFINITIONS = """
+piece = [item] = pc = item = pcs
+unit_item = piece
+person = [person] = passenger
+Wp = watt
+peak_watt = watt
+tkm = tonne * kilometer
+pkm = person * kilometer
+"""
+
+
+@lru_cache(maxsize=1)
+def registry() -> pint.UnitRegistry:
+    """The shared unit registry (built once, on first use)."""
+    reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    for line in _DEFINITIONS.strip().splitlines():
+        reg.define(line.strip())
+    return reg
+
+
+def parse_unit(text: str, path: str = "unit") -> pint.Unit:
+    """Parse a unit string such as ``kWh``, ``t*km`` or ``m2``.
+
+    Raises:
+        UnitMismatch: when pint cannot parse the text.
+    """
+    cleaned = text.strip().replace("·", "*").replace("m2", "m**2").replace("m3", "m**3")
+    cleaned = cleaned.replace("km**2", "km**2")
+    try:
+        return registry().parse_units(cleaned)
+    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
+            TypeError, ValueError, AssertionError) as exc:
+        raise UnitMismatch(f"cannot parse unit {text!r}", path) from exc
+
+
+@lru_cache(maxsize=4096)
+def conversion_factor(from_unit: str, to_unit: str) -> float:
+    """The number by which an amount in ``from_unit`` is multiplied to be in ``to_unit``.
+
+    Raises:
+        UnitMismatch: when the units have different dimensions.
+    """
+    src, dst = parse_unit(from_unit), parse_unit(to_unit)
+    try:
+        return float(registry().Quantity(1.0, src).to(dst).magnitude)
+    except pint.errors.DimensionalityError as exc:
+        raise UnitMismatch(
+            f"{from_unit!r} ({registry().get_dimensionality(src)}) cannot be converted to "
+            f"{to_unit!r} ({registry().get_dimensionality(dst)})"
+        ) from exc
+
+
+def convert(amount: float, from_unit: str, to_unit: str, path: str = "") -> float:
+    """Convert ``amount`` from one unit to another, naming ``path`` in the error."""
+    try:
+        return amount * conversion_factor(from_unit, to_unit)
+    except UnitMismatch as exc:
+        raise UnitMismatch(exc.message, path) from exc
