@@ -1,0 +1,212 @@
+"""Build a factor release from the sourced reference files (run once per release; releases are immutable).
+
+``python -m factors_db.build_release ../shared/reference factors_db/data/2026.1``
+
+It takes every row of the official electricity factors, the IPCC AR6 GWP100 table, the CPCD core rows
+and a named selection of CPCD literature rows that PV and electronics need (through the same importer a
+user runs, so the same checks apply), and the curated rows of ``data/curated/curated.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from factors_db.importers import read_cpcd, read_table, write_table
+from factors_db.release import GWP_FILE, write_manifest
+from factors_db.schema import GEOGRAPHIES, Factor, Pedigree
+
+RELEASE_ID = "2026.1"
+TITLE = "Chengdu PCF factor database, first release (PV modules and electronics)"
+PUBLISHED = "2026-11-22"
+GOV_LICENCE = "Government announcement (MEE/NBS/NEA), public document"
+
+SERIES_NAMES = {
+    "co2_average": ("电力平均二氧化碳排放因子", "average electricity CO2 emission factor"),
+    "co2_average_excl_market_nonfossil": (
+        "不包括市场化交易非化石能源电量的电力平均二氧化碳排放因子",
+        "average electricity CO2 factor excluding market-traded non-fossil power",
+    ),
+    "co2_fossil_only": ("化石能源电力二氧化碳排放因子", "fossil-fuel electricity CO2 emission factor"),
+    "ets_reporting_grid_average": ("全国电网平均排放因子（企业温室气体排放报告用）",
+                                   "national grid average factor for enterprise GHG reporting"),
+    "cfp_grid_average": ("电力碳足迹因子（全国电网平均，全生命周期）",
+                         "electricity carbon-footprint factor, national grid average (life cycle)"),
+    "cfp_transmission_distribution_excl_losses": ("输配电碳足迹因子（不含线损）",
+                                                  "transmission and distribution carbon footprint, excl. losses"),
+    "cfp_transmission_distribution_incl_losses": ("输配电碳足迹因子（含线损）",
+                                                  "transmission and distribution carbon footprint, incl. losses"),
+}
+GENERATION = {"biomass": ("生物质", "biomass"), "coal": ("煤电", "coal"), "gas": ("气电", "gas"),
+              "hydro": ("水电", "hydro"), "nuclear": ("核电", "nuclear"), "solar_pv": ("光伏", "solar PV"),
+              "solar_thermal": ("光热", "solar thermal"), "wind": ("风电", "wind")}
+
+#: CPCD literature rows brought into the release (core rows come in whole), with English names.
+CPCD_SELECTED: dict[str, str] = {
+    "37117X0032014A": "tempered glass",
+    "37112X0012018C": "flat glass",
+    "37113X0012022B": "float glass",
+    "37192X0012022B": "display glass substrate (optoelectronic)",
+    "41431X0102018C": "primary aluminium, electrolytic, China average",
+    "41532X0012020B": "aluminium ingot, hydropower smelter (smelting only)",
+    "41534X0022014A": "secondary aluminium",
+    "41532X0022021A": "aluminium and aluminium alloys",
+    "42190X0012018A": "aluminium profiles for construction",
+    "41516X0012021A": "copper and copper alloys",
+    "41514X0042019A": "cathode copper, Shuikoushan smelting process",
+    "41310X0012015A": "silver from copper anode slime, pyrometallurgical",
+    "41233X0012019A": "metallurgical-grade silicon products",
+    "34280G0022023B": "granular polysilicon",
+    "34740D0012019A": "polycarbonate (PC)",
+    "34730B0012022A": "polypropylene (PP) plastic",
+    "34710X0032022A": "polyethylene (PE) plastic",
+    "36990X0082023A": "plastics, average",
+    "36950X0012021A": "thermoplastics",
+    "32151X0012011A": "corrugated cardboard box",
+    "36410X0052011A": "plastic film packaging bag",
+    "47315X0012020A": "computer monitor, whole device, per kg (study 1)",
+    "47315X0022020A": "computer monitor, whole device, per kg (study 2)",
+    "47315X0032020A": "computer monitor, whole device, per kg (study 3)",
+    "47315X0042020A": "computer monitor, whole device, per kg (study 4)",
+    "45220X0402018A": "laptop computer, France study, per unit",
+    "47920X0072020B": "chip, per piece (study 1)",
+    "17100E0222022B": "mono-Si solar cell, per piece",
+    "65311X0032021A": "international air freight",
+    "65311X0052021A": "air freight, large aircraft",
+    "65219X0092018A": "bulk carrier 100,000-199,999 dwt",
+    "65219X0282018A": "general cargo ship, over 20,000 dwt",
+    "65119X0012021A": "diesel truck transport, ambient",
+    "94332X0012015A": "landfill of municipal solid waste",
+    "94333X0032011A": "municipal solid waste incineration with power generation",
+    "94229X0012019A": "plastics recycling",
+    "94313X0012020A": "plastic packaging waste, landfill",
+    "12020X0102012A": "liquefied natural gas (LNG)",
+}
+#: English names of CPCD core rows the models use.
+CPCD_CORE_NAMES: dict[str, str] = {
+    "41232X0092022C": "carbon steel, market average",
+    "41265X0362022C": "cold-rolled steel sheet and strip",
+    "41122A0052021C": "steel",
+    "65119X0112019C": "light diesel truck transport (2 t payload)",
+    "65119X0122019C": "medium diesel truck transport (8 t payload)",
+    "65119X0132019C": "heavy diesel truck transport (10 t payload)",
+    "65119X0142019C": "heavy diesel truck transport (18 t payload)",
+    "65119X0152019C": "heavy diesel truck transport (30 t payload)",
+    "65119X0162019C": "heavy diesel truck transport (46 t payload)",
+    "65129X0022019C": "rail freight, China market average",
+    "65119X0172019C": "electric locomotive freight",
+    "65229X0012019C": "dry bulk ship transport (2,500 t payload)",
+    "65213X0012019C": "container ship transport (200 TEU)",
+    "65212X0012019C": "liquid cargo ship transport (2,000 t payload)",
+    "33360X0012022C": "diesel, cradle-to-gate supply",
+    "11010X0012022C": "coal, cradle-to-gate supply",
+    "12020X0012020C": "natural gas, cradle-to-gate supply",
+    "46131X0122023C": "HJT PV module",
+    "46131X0132023C": "TOPCon PV module",
+    "46131X0142023C": "perovskite PV module",
+    "37129X0022023C": "glass fibre",
+    "41212X0122022C": "heavy steel plate",
+}
+DATA_GAPS = [
+    "LCD and OLED display panels per m2: no public per-area panel factor was found; the electronics model "
+    "falls back to whole-device CPCD monitor factors per kg and says so in its output.",
+    "Solar glass (low-iron rolled glass): no specific factor; tempered flat glass (cpcd.37117X0032014A) is used.",
+    "PV junction box, printed circuit boards by area, ABS plastic: no public factor found.",
+    "Heat (steam, hot water) by province: no official provincial heat factor is published.",
+    "Polysilicon process heat and the MG-Si to polysilicon yield: no sourced figure in the reference data.",
+    "Provincial life-cycle (carbon-footprint) electricity factors: only national ones are published (2023, "
+    "2024); provincial factors are CO2-only generation factors (2021-2023).",
+]
+
+
+def electricity_factors(reference: Path) -> list[Factor]:
+    """Every row of ``cn_electricity_factors.csv``, each series its own factor."""
+    out: list[Factor] = []
+    with (reference / "cn_electricity_factors.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            series, region, year = row["series"], row["region"], int(row["year"])
+            geo_zh, geo_en = GEOGRAPHIES[region]
+            if series.startswith("cfp_generation_"):
+                kind_zh, kind_en = GENERATION[series.removeprefix("cfp_generation_")]
+                name_zh, name_en = f"{kind_zh}发电碳足迹因子（全生命周期）", f"{kind_en} generation carbon-footprint factor (life cycle)"
+            else:
+                name_zh, name_en = SERIES_NAMES[series]
+            co2e = row["gas_basis"].startswith("CO2e")
+            value = Decimal(row["kg_per_kwh"])
+            out.append(Factor(
+                id=f"cn.grid.{series}.{region}.{year}",
+                name_zh=f"{geo_zh}{name_zh} {year}",
+                name_en=f"{geo_en} {name_en} {year}",
+                category="electricity",
+                unit="kWh",
+                value_kg_co2e=value,
+                gases={} if co2e else {"CO2": value},
+                boundary="cradle-to-grave" if series == "cfp_grid_average" else (
+                    "cradle-to-gate" if co2e else "gate-to-gate"),
+                geography=region,
+                year=year,
+                series=series,
+                source=row["source"],
+                licence=GOV_LICENCE,
+                pedigree=Pedigree.parse("2;1;1;1;1"),
+                notes=f"gas basis: {row['gas_basis']}; boundary as published: {row['boundary']}",
+            ))
+    return out
+
+
+def build(reference: Path, target: Path) -> dict[str, object]:
+    """Write the release files into ``target``; returns the manifest."""
+    here = Path(__file__).parent
+    cpcd_names = {**CPCD_SELECTED, **CPCD_CORE_NAMES}
+    cpcd = read_cpcd(reference / "cpcd_factors_copy.csv", names_en=cpcd_names)
+    cpcd_keep = [
+        f for f in cpcd.factors
+        if "核心数据库" in f.source or f.id.removeprefix("cpcd.") in CPCD_SELECTED
+    ]
+    missing = set(CPCD_SELECTED) - {f.id.removeprefix("cpcd.") for f in cpcd_keep}
+    if missing:
+        raise SystemExit(f"selected CPCD rows did not pass the importer: {sorted(missing)}")
+    curated = read_table(here / "data" / "curated" / "curated.csv")
+    if curated.count("rejected"):
+        raise SystemExit(f"curated rows rejected: {[r for r in curated.rows if r.status == 'rejected']}")
+    factors = electricity_factors(reference) + curated.factors + cpcd_keep
+    ids = [f.id for f in factors]
+    if len(ids) != len(set(ids)):
+        raise SystemExit("duplicate ids in the release")
+    target.mkdir(parents=True, exist_ok=True)
+    write_table(factors, target / "factors.csv")
+    with (reference / "gwp100_ar6.csv").open(encoding="utf-8") as src, (target / GWP_FILE).open(
+        "w", encoding="utf-8", newline=""
+    ) as dst:
+        dst.write(src.read())
+    manifest = write_manifest(target, RELEASE_ID, TITLE, PUBLISHED)
+    counts: dict[str, int] = {}
+    for f in factors:
+        counts[f.category] = counts.get(f.category, 0) + 1
+    notes = [f"# Release {RELEASE_ID}: {TITLE}", "", f"Published {PUBLISHED}. {len(factors)} factors; "
+             f"content SHA-256 `{manifest['sha256']}`.", "", "## Contents", ""]
+    notes += [f"- {cat}: {n}" for cat, n in sorted(counts.items())]
+    notes += ["", "## Sources", "",
+              f"- Official Chinese electricity factors (MEE/NBS/NEA): {len(electricity_factors(reference))} "
+              "factors, every row of the reference table, each series and year separate.",
+              "- IPCC AR6 WG1 GWP100 (Tables 7.15, 7.SM.7): `gwp100_ar6.csv`.",
+              f"- CPCD: {sum('核心数据库' in f.source for f in cpcd_keep)} core-database rows and "
+              f"{len(CPCD_SELECTED)} selected literature rows, through the CPCD importer (rows it flags are "
+              "left out; three aluminium rows with the known 1,000x unit error are included as separate "
+              "`.corrected` factors whose notes say what was corrected).",
+              "- NREL PV_ICE (BSD-3): PV process electricity, process CO2, encapsulant and backsheet.",
+              "- Boavizta API data (AGPL-3.0): electronic components.",
+              "- IPCC 2006 Guidelines: stationary combustion of natural gas, diesel and coal.",
+              "", "## No public number found (left out, never invented)", ""]
+    notes += [f"- {gap}" for gap in DATA_GAPS]
+    (target / "RELEASE_NOTES.md").write_text("\n".join(notes) + "\n", encoding="utf-8")
+    return manifest
+
+
+if __name__ == "__main__":  # pragma: no cover - release tooling
+    ref = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/reference")
+    out = Path(sys.argv[2] if len(sys.argv) > 2 else Path(__file__).parent / "data" / RELEASE_ID)
+    print(json.dumps(build(ref, out), indent=2))
