@@ -1,0 +1,1 @@
+"""Adapters: the Litestar application and the ``pcf`` command line."""

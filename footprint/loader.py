@@ -1,0 +1,59 @@
+"""Read a product file (YAML or JSON) into a :class:`ProductSpec`, dispatching on ``kind``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from footprint.errors import SpecificationError
+from footprint.model import FactorSet, ProductSpec
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def validation_error(exc: ValidationError) -> SpecificationError:
+    """The first pydantic error as a :class:`SpecificationError` with its field path."""
+    err = exc.errors()[0]
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    return SpecificationError(err["msg"].removeprefix("Value error, "), _path(loc))
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """Parse a YAML or JSON file into a mapping."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise SpecificationError(f"{path.name} is not valid {path.suffix.lstrip('.')}: {exc}") from None
+    if not isinstance(data, dict):
+        raise SpecificationError(f"{path.name} must hold a mapping of fields", "")
+    return data
+
+
+def to_spec(data: dict[str, Any], factors: FactorSet) -> ProductSpec:
+    """Build a :class:`ProductSpec` from a parsed document of any ``kind``."""
+    from footprint.products import electronics, pv_module
+
+    kind = data.get("kind", "custom")
+    try:
+        if kind == "pv_module":
+            return pv_module.build(pv_module.PVModule.model_validate(data), factors)
+        if kind in electronics.KINDS:
+            return electronics.build(electronics.Device.model_validate(data), factors)
+        if kind != "custom":
+            raise SpecificationError(
+                f"unknown kind {kind!r}; use custom, pv_module, {', '.join(electronics.KINDS)}", "kind"
+            )
+        body = {k: v for k, v in data.items() if k != "kind"}
+        return ProductSpec.model_validate(body)
+    except ValidationError as exc:
+        raise validation_error(exc) from None

@@ -1,0 +1,136 @@
+"""Displays and computers (``kind: monitor | display | laptop | desktop``) from a few specifications.
+
+Stages and their sources (factor ids in the release):
+
+* manufacturing: an explicit ``bom`` when given; otherwise a whole-device factor. No public per-m2 LCD or
+  OLED panel factor was found (release notes), so monitors and displays use the CPCD monitor factor per
+  kg (``cpcd.47315X0042020A``, 50 kg CO2e/kg; the four CPCD monitor studies span 6.75-75) and laptops the
+  CPCD per-unit laptop factor (``cpcd.45220X0402018A``, 124 kg CO2e). Desktops have no public whole-device
+  factor: they need a ``bom`` (Boavizta component factors are in the release). The panel area from the
+  diagonal and aspect ratio is reported, and the output says that it was not used.
+* distribution: device mass x ``transport_km`` by 18 t diesel truck (``cpcd.65119X0142019C``); no
+  distance is assumed when none is given.
+* use: ``annual_energy_kwh`` x ``lifetime_years`` at the use region's grid factor.
+* end of life: device mass x municipal-waste landfill (``cpcd.94332X0012015A``), a proxy: no public
+  e-waste treatment factor was found.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from footprint.model import ElectricitySettings, FactorSet, Identity, Input, Process, ProductSpec
+
+KINDS = ("monitor", "display", "laptop", "desktop")
+MONITOR_PER_KG = "cpcd.47315X0042020A"
+LAPTOP_PER_UNIT = "cpcd.45220X0402018A"
+TRUCK = "cpcd.65119X0142019C"
+LANDFILL = "cpcd.94332X0012015A"
+
+
+class BomLine(BaseModel):
+    """One line of an explicit bill of materials."""
+
+    model_config = ConfigDict(extra="forbid")
+    factor: str
+    amount: float = Field(ge=0)
+    unit: str
+    label: str | None = None
+
+
+class Device(BaseModel):
+    """The file an electronics manufacturer writes; the minimal one has eight lines."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["monitor", "display", "laptop", "desktop"]
+    name: str
+    model: str | None = None
+    manufacturer: str | None = None
+    gtin: str | None = None
+    screen_diagonal_inch: float | None = Field(default=None, gt=1, le=120)
+    aspect_ratio: str = Field(default="16:9", pattern=r"^\d+(\.\d+)?:\d+(\.\d+)?$")
+    panel: Literal["LCD", "OLED"] = "LCD"
+    mass_kg: float = Field(gt=0, le=200)
+    annual_energy_kwh: float = Field(ge=0, le=10_000)
+    lifetime_years: float = Field(gt=0, le=30)
+    assembly_region: str = "CN"
+    use_region: str = "CN"
+    transport_km: float | None = Field(default=None, gt=0, le=40_000)
+    boundary: Literal["cradle-to-gate", "cradle-to-grave"] = "cradle-to-grave"
+    bom: list[BomLine] | None = None
+    electricity: ElectricitySettings = ElectricitySettings(series="co2_average", year=2023)
+
+    @model_validator(mode="after")
+    def _check(self) -> Device:
+        if self.kind == "desktop" and not self.bom:
+            raise ValueError("a desktop needs a bom: no public whole-desktop factor exists (release notes)")
+        if self.kind in ("monitor", "display", "laptop") and self.screen_diagonal_inch is None:
+            raise ValueError(f"a {self.kind} needs screen_diagonal_inch")
+        return self
+
+
+def screen_area_m2(diagonal_inch: float, aspect_ratio: str) -> float:
+    """Visible area from the diagonal: w = d cos(atan(h/w)), h = d sin(atan(h/w))."""
+    w, h = (float(x) for x in aspect_ratio.split(":"))
+    d = diagonal_inch * 0.0254
+    angle = math.atan2(h, w)
+    return (d * math.cos(angle)) * (d * math.sin(angle))
+
+
+def build(dev: Device, factors: FactorSet) -> ProductSpec:
+    """The process system of one device."""
+    gaps: list[str] = []
+    if dev.bom:
+        making = tuple(Input(factor=b.factor, amount=b.amount, unit=b.unit, label=b.label) for b in dev.bom)
+    elif dev.kind == "laptop":
+        making = (Input(factor=LAPTOP_PER_UNIT, amount=1, unit="piece", label="laptop, whole device"),)
+        gaps.append("Manufacturing from a whole-laptop factor (CPCD literature, per unit): no public panel "
+                    "or component split was used.")
+    else:
+        making = (Input(factor=MONITOR_PER_KG, amount=dev.mass_kg, unit="kg", label="monitor, whole device"),)
+        gaps.append("Manufacturing from a whole-monitor factor per kg (CPCD literature, 50 kg CO2e/kg; the "
+                    "four CPCD monitor studies span 6.75-75): no public per-m2 LCD/OLED panel factor exists "
+                    "in the release, so panel area and technology do not change the result.")
+    processes = [
+        Process(id="manufacturing", name=f"{dev.kind} manufacturing", stage="production",
+                location=dev.assembly_region, inputs=making),
+    ]
+    ref_inputs = [Input(process="manufacturing", amount=1, unit="piece")]
+    if dev.boundary == "cradle-to-grave":
+        if dev.transport_km:
+            processes.append(Process(
+                id="distribution", name=f"transport {dev.assembly_region} -> {dev.use_region}",
+                stage="distribution",
+                inputs=(Input(factor=TRUCK, amount=dev.mass_kg / 1000 * dev.transport_km, unit="t*km"),)))
+            ref_inputs.append(Input(process="distribution", amount=1, unit="piece"))
+        else:
+            gaps.append("No transport_km given: distribution is not counted (no distance is assumed).")
+        processes.append(Process(
+            id="use", name=f"use in {dev.use_region}, {dev.lifetime_years:g} years", stage="use",
+            location=dev.use_region,
+            inputs=(Input(electricity=True, amount=dev.annual_energy_kwh * dev.lifetime_years, unit="kWh"),)))
+        processes.append(Process(
+            id="end_of_life", name="end of life (landfill proxy)", stage="end_of_life",
+            inputs=(Input(factor=LANDFILL, amount=dev.mass_kg, unit="kg"),)))
+        ref_inputs += [Input(process="use", amount=1, unit="piece"), Input(process="end_of_life", amount=1,
+                                                                           unit="piece")]
+        gaps.append("End of life uses a municipal-solid-waste landfill factor as a proxy for e-waste.")
+    processes.insert(0, Process(id="product", name=dev.name, stage="production", inputs=tuple(ref_inputs)))
+    extra: dict[str, object] = {"kind": dev.kind, "mass_kg": dev.mass_kg}
+    if dev.screen_diagonal_inch:
+        extra["screen_area_m2"] = screen_area_m2(dev.screen_diagonal_inch, dev.aspect_ratio)
+        extra["panel"] = dev.panel
+    return ProductSpec(
+        identity=Identity(name=dev.name, model=dev.model, manufacturer=dev.manufacturer, gtin=dev.gtin),
+        declared_unit=f"1 {dev.kind}" + (f" over {dev.lifetime_years:g} years of use"
+                                          if dev.boundary == "cradle-to-grave" else ""),
+        boundary=dev.boundary,
+        reference_process="product",
+        processes=tuple(processes),
+        electricity=dev.electricity,
+        data_gaps=tuple(gaps),
+        extra=extra,
+    )
