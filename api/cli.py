@@ -1,0 +1,243 @@
+"""The ``pcf`` command line: thin wrappers over library calls; library errors become one-line messages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from api.settings import Settings
+from factors_db.errors import FactorDbError
+
+# Every library error derives from one of these two bases, each with a stable ``code``.
+from footprint.errors import FootprintError
+
+app = typer.Typer(help="pcf-registry: product carbon footprints, factor database and labels.", no_args_is_help=True)
+factors_app = typer.Typer(help="The factor database: search, show, import, export, releases.", no_args_is_help=True)
+db_app = typer.Typer(help="The embedded database.", no_args_is_help=True)
+app.add_typer(factors_app, name="factors")
+app.add_typer(db_app, name="db")
+console = Console()
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def clean_errors(fn: F) -> F:
+    """Turn a library error into ``error [code]: message`` on stderr and exit code 2."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (FactorDbError, FootprintError) as exc:
+            typer.echo(f"error [{exc.code}]: {exc}", err=True)
+            raise typer.Exit(2) from None
+        except FileNotFoundError as exc:
+            typer.echo(f"error [file-not-found]: {exc.filename}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _engine(settings: Settings):  # type: ignore[no-untyped-def]
+    from factors_db.store import load_bundled, make_engine
+
+    engine = make_engine(settings.db_url)
+    load_bundled(engine)
+    return engine
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------- database
+@db_app.command("load")
+@clean_errors
+def db_load() -> None:
+    """Create the database and load every bundled factor release not loaded yet."""
+    from factors_db.store import load_bundled, make_engine
+
+    settings = Settings()
+    loaded = load_bundled(make_engine(settings.db_url))
+    typer.echo(f"database {settings.db_url}: loaded {', '.join(loaded) if loaded else 'nothing new'}")
+
+
+# ----------------------------------------------------------------------------------------------- factors
+@factors_app.command("search")
+@clean_errors
+def factors_search(
+    words: list[str] = typer.Argument(None, help="Words to match (Chinese or English), all of them"),
+    geo: str | None = typer.Option(None, "--geo", help="Geography code, e.g. CN-SC"),
+    year: int | None = typer.Option(None, "--year"),
+    category: str | None = typer.Option(None, "--category"),
+    unit: str | None = typer.Option(None, "--unit"),
+    limit: int = typer.Option(50, "--limit"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+) -> None:
+    """Search factors by name, id, series or geography, with filters."""
+    from factors_db.store import SearchQuery, search
+
+    query = SearchQuery(" ".join(words or []), geo, year, category, unit, limit=limit)
+    found = search(_engine(Settings()), query)
+    if as_json:
+        _print_json([f.public() for f in found])
+        return
+    table = Table("id", "name", "value kg CO2e", "unit", "geo", "year")
+    for f in found:
+        table.add_row(f.id, f.name_zh + (f" / {f.name_en}" if f.name_en else ""), str(f.value_kg_co2e), f.unit,
+                      f.geography, str(f.year))
+    console.print(table)
+
+
+@factors_app.command("show")
+@clean_errors
+def factors_show(factor_id: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Show one factor with its source, licence and data quality."""
+    from factors_db.store import get_factor
+
+    f = get_factor(_engine(Settings()), factor_id)
+    if as_json:
+        _print_json(f.public())
+        return
+    for key, value in f.public().items():
+        console.print(f"[bold]{key}[/bold]: {value}")
+
+
+@factors_app.command("import")
+@clean_errors
+def factors_import(
+    file: Path,
+    fmt: str | None = typer.Option(None, "--format", help="csv, xlsx or cpcd (default: by suffix)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report every row; write nothing"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Import factors (own CSV/XLSX columns, or the CPCD list); one transaction, all or nothing."""
+    from factors_db.importers import read_cpcd, read_table
+    from factors_db.store import import_report
+
+    report = read_cpcd(file) if fmt == "cpcd" else read_table(file, fmt)
+    written = 0 if dry_run else import_report(_engine(Settings()), report)
+    if as_json:
+        _print_json({**report.as_dict(), "written": written, "dry_run": dry_run})
+        return
+    table = Table("row", "status", "id", "name", "reason")
+    for r in report.rows:
+        if r.status != "accepted" or len(report.rows) <= 40:
+            table.add_row(str(r.row), r.status, r.id, r.name, r.reason)
+    console.print(table)
+    s = report.summary()
+    typer.echo(f"{s['rows']} rows: {s['accepted']} accepted, {s['flagged']} flagged, {s['rejected']} rejected; "
+               + ("dry run, nothing written" if dry_run else f"{written} written"))
+
+
+@factors_app.command("export")
+@clean_errors
+def factors_export(
+    output: Path = typer.Option(..., "-o", "--output"),
+    fmt: str = typer.Option("csv", "--format", help="csv or xlsx"),
+    release: str | None = typer.Option(None, "--release"),
+) -> None:
+    """Export a release's factors (own format) to CSV or XLSX."""
+    from factors_db.importers import write_table
+    from factors_db.store import all_factors, latest_bundled
+
+    engine = _engine(Settings())
+    factors = all_factors(engine, release or latest_bundled(engine))
+    target = output if output.suffix.lower() == f".{fmt}" else output.with_suffix(f".{fmt}")
+    write_table(factors, target)
+    typer.echo(f"{len(factors)} factors written to {target}")
+
+
+@factors_app.command("releases")
+@clean_errors
+def factors_releases(as_json: bool = typer.Option(False, "--json")) -> None:
+    """List loaded releases with their content hashes."""
+    from factors_db.store import releases
+
+    rows = releases(_engine(Settings()))
+    if as_json:
+        _print_json([r.model_dump() for r in rows])
+        return
+    table = Table("id", "title", "published", "factors", "sha256")
+    for r in rows:
+        table.add_row(r.id, r.title, r.published, str(r.factor_count), r.sha256)
+    console.print(table)
+
+
+# --------------------------------------------------------------------------------------------- footprint
+@app.command("footprint")
+@clean_errors
+def footprint_cmd(
+    file: Path,
+    as_json: bool = typer.Option(False, "--json"),
+    mc: int = typer.Option(0, "--mc", min=0, max=100_000, help="Monte Carlo iterations"),
+    seed: int | None = typer.Option(None, "--seed"),
+    release: str = typer.Option("2026.1", "--release", help="Factor release to compute with"),
+    top: int = typer.Option(10, "--top", min=1),
+) -> None:
+    """Compute the footprint of a product file (YAML or JSON)."""
+    from factors_db.release import factor_set
+    from footprint.calculate import calculate
+    from footprint.loader import read_document, to_spec
+
+    factors = factor_set(release)
+    result = calculate(to_spec(read_document(file), factors), factors, top_n=top, iterations=mc, seed=seed)
+    if as_json:
+        data = result.model_dump(mode="json")
+        data["per_kwp_kg_co2e"] = result.extra.get("per_kwp_kg_co2e")
+        data["per_kwh_g_co2e"] = result.extra.get("per_kwh_g_co2e")
+        _print_json(data)
+        return
+    console.print(f"[bold]{result.product}[/bold]: {result.total_kg_co2e:,.2f} kg CO2e per {result.declared_unit} "
+                  f"({result.boundary}; {result.method['name']}; release {result.factor_release['id']})")
+    for key, label in (("per_kwp_kg_co2e", "kg CO2e/kWp"), ("per_kwh_g_co2e", "g CO2e/kWh")):
+        if key in result.extra:
+            console.print(f"  {result.extra[key]:,.2f} {label}")
+    stages = Table("stage", "kg CO2e", title="Stages")
+    for stage, value in result.stages.items():
+        stages.add_row(stage, f"{value:,.3f}")
+    console.print(stages)
+    top_table = Table("process", "stage", "kg CO2e", "share", title="Top processes")
+    for c in result.contributions:
+        top_table.add_row(c.name, c.stage, f"{c.kg_co2e:,.3f}", f"{c.share:.1%}")
+    console.print(top_table)
+    gases = Table("gas", "kg", "kg CO2e", title="Gases")
+    for gas, g in result.gases.items():
+        gases.add_row(gas, f"{g.kg:,.4g}", f"{g.kg_co2e:,.3f}")
+    console.print(gases)
+    e = result.electricity
+    console.print(f"Electricity {e.kwh:,.1f} kWh: location-based {e.location_based_kg_co2e:,.2f} kg "
+                  f"({e.series_label}); market-based {e.market_based_kg_co2e:,.2f} kg")
+    if result.uncertainty:
+        u = result.uncertainty
+        console.print(f"Monte Carlo ({u.iterations}): median {u.median:,.2f}, 95 % interval "
+                      f"{u.p2_5:,.2f} - {u.p97_5:,.2f} kg CO2e")
+    for gap in result.data_gaps:
+        console.print(f"[yellow]data gap[/yellow]: {gap}")
+
+
+@app.command("serve")
+def serve() -> None:
+    """Serve the API and pages (PCF_HOST, PCF_PORT)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = Settings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+
+
+def main() -> None:
+    """Entry point of the ``pcf`` script."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
