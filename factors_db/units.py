@@ -87,6 +87,7 @@ def parse_cpcd_value(text: str) -> ParsedValue:
         raise UnitMismatch(f"unknown reference unit {raw_unit!r}")
     canonical = canonical_unit(pint_unit)
     # value per source unit -> per canonical unit: divide by how many canonical units one source unit is.
-    per_source = Decimal(str(conversion_factor(pint_unit, canonical.replace("m2", "m**2").replace("m3", "m**3"))))
+    factor = conversion_factor(pint_unit, canonical.replace("m2", "m**2").replace("m3", "m**3"))
+    per_source = Decimal(f"{factor:.12g}")  # pint works in floats: 0.001 must stay exactly 0.001
     value = number * _NUMERATORS[mass] / per_source
     return ParsedValue(value_kg_co2e=value.normalize(), unit=canonical, source_unit=raw_unit, numerator=mass)

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+
+from factors_db.release import factor_set
+from footprint.model import FactorData, FactorSet
+
+
+@pytest.fixture(scope="session")
+def release_factors() -> FactorSet:
+    return factor_set("2026.1")
+
+
+@pytest.fixture
+def toy_factors() -> FactorSet:
+    """A hand-checkable factor set: a = 0.2 kg CO2e/kg, b = 0.5 kg CO2/kWh, one grid factor."""
+    return FactorSet(
+        release_id="toy", release_sha256="toy",
+        factors={
+            "a": FactorData("a", "kg", 0.2, pedigree=(1, 1, 1, 1, 1)),
+            "b": FactorData("b", "kWh", 0.5, gases={"CO2": 0.5}),
+            "ch4": FactorData("ch4", "kg", 27.9 * 0.01, gases={"CH4": 0.01}),
+            "cn.grid.co2_average.CN-SC.2023": FactorData(
+                "cn.grid.co2_average.CN-SC.2023", "kWh", 0.1564, category="electricity", geography="CN-SC",
+                year=2023, series="co2_average", gases={"CO2": 0.1564}),
+            "cn.grid.co2_average_excl_market_nonfossil.CN.2023": FactorData(
+                "cn.grid.co2_average_excl_market_nonfossil.CN.2023", "kWh", 0.6096, category="electricity",
+                geography="CN", year=2023, series="co2_average_excl_market_nonfossil", gases={"CO2": 0.6096}),
+        },
+        gwp100={"CO2": 1.0, "CH4": 27.9, "N2O": 273.0},
+    )

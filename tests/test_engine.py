@@ -1,0 +1,125 @@
+"""The engine on toy systems checkable by hand, and its properties."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from footprint.calculate import Engine, calculate, fresh_solve
+from footprint.errors import GridFactorMissing, SingularSystem, UnitMismatch, UnknownFactor
+from footprint.matrices import build_system
+from footprint.model import Contract, ElectricitySettings, Identity, Input, Process, ProductSpec
+
+
+def spec(*processes: Process, **kw: object) -> ProductSpec:
+    return ProductSpec(identity=Identity(name="toy"), processes=processes, **kw)  # type: ignore[arg-type]
+
+
+def test_hand_calculation_0_2_plus_3_times_0_5(toy_factors):
+    # 1 kg of a (0.2 kg CO2e/kg) + 3 kWh of b (0.5 kg/kWh) = 0.2 + 1.5 = 1.7 kg
+    s = spec(Process(id="p", stage="production", inputs=(Input(factor="a", amount=1, unit="kg"),
+                                                          Input(factor="b", amount=3, unit="kWh"))))
+    r = calculate(s, toy_factors)
+    assert r.total_kg_co2e == pytest.approx(1.7, rel=1e-6)
+    assert r.gases["CO2-fossil"].kg == pytest.approx(1.5, rel=1e-6)
+    assert r.gases["CO2e-unsplit"].kg_co2e == pytest.approx(0.2, rel=1e-6)
+
+
+def test_units_are_converted_and_subprocesses_scale(toy_factors):
+    # q makes 2 pieces from 500 g of a (0.1 kg CO2e); p needs 4 pieces of q: 0.2 kg; plus 1 kWh b: 0.7 kg
+    s = spec(
+        Process(id="p", stage="production", inputs=(Input(process="q", amount=4, unit="piece"),
+                                                     Input(factor="b", amount=1000, unit="Wh"))),
+        Process(id="q", stage="raw_materials", output_amount=2, inputs=(Input(factor="a", amount=500, unit="g"),)),
+    )
+    r = calculate(s, toy_factors)
+    assert r.total_kg_co2e == pytest.approx(0.2 + 0.5, rel=1e-6)
+    assert r.stages["raw_materials"] == pytest.approx(0.2, rel=1e-6)
+    assert r.stages["production"] == pytest.approx(0.5, rel=1e-6)
+
+
+def test_methane_is_characterised_with_ar6(toy_factors):
+    s = spec(Process(id="p", stage="production", emissions={"CH4": 0.1}))
+    assert calculate(s, toy_factors).total_kg_co2e == pytest.approx(0.1 * 27.9, rel=1e-6)
+
+
+def test_allocation_share_scales_burden(toy_factors):
+    s = spec(Process(id="p", stage="production", allocation=0.25, inputs=(Input(factor="a", amount=4, unit="kg"),)))
+    assert calculate(s, toy_factors).total_kg_co2e == pytest.approx(0.25 * 4 * 0.2, rel=1e-6)
+
+
+def test_cached_solve_equals_fresh_solve(toy_factors):
+    engine = Engine()
+    for amount in (1.0, 2.0, 7.5):
+        s = spec(Process(id="p", stage="production", inputs=(Input(factor="a", amount=amount, unit="kg"),)))
+        cached = calculate(s, toy_factors, engine=engine).total_kg_co2e
+        fresh = float(fresh_solve(build_system(s, toy_factors), toy_factors).node_scores.sum())
+        assert cached == pytest.approx(fresh, rel=1e-6) == pytest.approx(0.2 * amount, rel=1e-6)
+
+
+def test_market_based_electricity_counts_contract_and_residual(toy_factors):
+    # 10 kWh in CN-SC: location 10 x 0.1564 = 1.564; market: 4 kWh green at 0 + 6 kWh residual 0.6096 = 3.6576
+    s = spec(
+        Process(id="p", stage="production", location="CN-SC", inputs=(Input(electricity=True, amount=10, unit="kWh"),)),
+        electricity=ElectricitySettings(series="co2_average", year=2023,
+                                        contracts=(Contract(kind="green_certificate", kwh=4, factor_kg_per_kwh=0),)),
+    )
+    e = calculate(s, toy_factors).electricity
+    assert e.location_based_kg_co2e == pytest.approx(1.564, rel=1e-6)
+    assert e.market_based_kg_co2e == pytest.approx(6 * 0.6096, rel=1e-6)
+    assert e.covered_kwh == pytest.approx(4)
+
+
+def test_errors_name_the_field(toy_factors):
+    with pytest.raises(UnknownFactor) as exc:
+        calculate(spec(Process(id="p", stage="production", inputs=(Input(factor="aa", amount=1, unit="kg"),))),
+                  toy_factors)
+    assert exc.value.path == "processes[0].inputs[0].factor" and "closest" in exc.value.message
+    with pytest.raises(UnitMismatch) as exc2:
+        calculate(spec(Process(id="p", stage="production", inputs=(Input(factor="a", amount=1, unit="kWh"),))),
+                  toy_factors)
+    assert exc2.value.path == "processes[0].inputs[0].unit"
+    with pytest.raises(GridFactorMissing, match="CN-SC has: co2_average 2023"):
+        calculate(spec(Process(id="p", stage="production", location="CN-SC",
+                               inputs=(Input(electricity=True, amount=1, unit="kWh"),)),
+                       electricity=ElectricitySettings(series="co2_average", year=2024)), toy_factors)
+
+
+def test_singular_system_is_an_error(toy_factors):
+    # p needs 1 of q and q needs 1 of p: (I - A) is singular
+    s = spec(Process(id="p", stage="production", inputs=(Input(process="q", amount=1, unit="piece"),)),
+             Process(id="q", stage="production", inputs=(Input(process="p", amount=1, unit="piece"),
+                                                         Input(factor="a", amount=1, unit="kg"))))
+    with pytest.raises(SingularSystem):
+        calculate(s, toy_factors)
+
+
+def test_monte_carlo_is_reproducible_and_brackets_the_value(toy_factors):
+    s = spec(Process(id="p", stage="production", inputs=(Input(factor="a", amount=1, unit="kg"),
+                                                          Input(factor="b", amount=3, unit="kWh"))))
+    one = calculate(s, toy_factors, iterations=2000, seed=7).uncertainty
+    two = calculate(s, toy_factors, iterations=2000, seed=7).uncertainty
+    assert one == two
+    assert one is not None and one.p2_5 < 1.7 < one.p97_5
+    assert one.median == pytest.approx(1.7, rel=0.02)
+
+
+@settings(max_examples=40, deadline=None)
+@given(a=st.floats(0.001, 1e4), b=st.floats(0.001, 1e4), k=st.floats(0.01, 100))
+def test_scaling_demand_scales_result_and_stages_sum(a, b, k):
+    from footprint.model import FactorData, FactorSet
+
+    fs = FactorSet("t", "t", {"a": FactorData("a", "kg", 0.2), "b": FactorData("b", "kWh", 0.5)}, {"CO2": 1.0})
+
+    def build(scale: float) -> ProductSpec:
+        return spec(
+            Process(id="p", stage="production", inputs=(Input(process="q", amount=scale, unit="piece"),
+                                                         Input(factor="b", amount=b * scale, unit="kWh"))),
+            Process(id="q", stage="raw_materials", inputs=(Input(factor="a", amount=a, unit="kg"),)),
+        )
+
+    base, scaled = calculate(build(1.0), fs), calculate(build(k), fs)
+    assert scaled.total_kg_co2e == pytest.approx(k * base.total_kg_co2e, rel=1e-5)
+    assert sum(scaled.stages.values()) == pytest.approx(scaled.total_kg_co2e, rel=1e-9)
+    assert base.total_kg_co2e == pytest.approx(0.2 * a + 0.5 * b, rel=1e-5)
