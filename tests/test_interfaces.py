@@ -1,0 +1,77 @@
+"""The command line, the API and the package boundaries."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+from typer.testing import CliRunner
+
+from api.app import create_app
+from api.cli import app as cli
+from api.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("PCF_DATA_DIR", str(tmp_path))
+    return Settings(data_dir=tmp_path)
+
+
+def test_cli_search_json_and_footprint_json(settings):
+    runner = CliRunner()
+    out = runner.invoke(cli, ["factors", "search", "四川", "--year", "2023", "--json"])
+    assert out.exit_code == 0, out.output
+    first = json.loads(out.output)[0]
+    assert first["value_kg_co2e"] == "0.1564" and first["source"].startswith("MEE/NBS")
+    out = runner.invoke(cli, ["footprint", str(ROOT / "examples" / "pv_topcon_china_average.yaml"), "--json",
+                              "--mc", "200", "--seed", "3"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    for key in ("total_kg_co2e", "declared_unit", "per_kwp_kg_co2e", "per_kwh_g_co2e", "stages", "gases",
+                "contributions", "factor_release", "input_sha256", "method"):
+        assert key in data
+    assert set(data["stages"]) == {"raw_materials", "production", "distribution", "use", "end_of_life"}
+
+
+def test_cli_errors_are_one_line(settings, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: pv_module\nname: x\nrated_power_wp: 400\narea_m2: 2000000\n", encoding="utf-8")
+    out = CliRunner().invoke(cli, ["footprint", str(bad)])
+    assert out.exit_code == 2 and out.output.count("\n") == 1 and "area_m2" in out.output
+
+
+@pytest.mark.parametrize("command", [[], ["factors"], ["db"], ["factors", "search"], ["factors", "show"],
+                                     ["factors", "import"], ["factors", "export"], ["factors", "releases"],
+                                     ["footprint"], ["serve"], ["db", "load"]])
+def test_every_command_has_help(command):
+    out = CliRunner().invoke(cli, [*command, "--help"])
+    assert out.exit_code == 0 and "Usage" in out.output
+
+
+def test_api_search_footprint_and_problem_details(settings):
+    with TestClient(create_app(settings)) as client:
+        r = client.get("/api/factors", params={"q": "四川", "year": 2023})
+        assert r.status_code == 200 and r.json()[0]["id"] == "cn.grid.co2_average.CN-SC.2023"
+        r = client.get("/api/factors/nope.nothing")
+        assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
+        doc = {"kind": "monitor", "name": "m", "screen_diagonal_inch": 23.8, "mass_kg": 6.7,
+               "annual_energy_kwh": 35.8, "lifetime_years": 6, "use_region": "CN-SC"}
+        r = client.post("/api/footprint", json=doc)
+        assert r.status_code == 201 and r.json()["stages"]["use"] == pytest.approx(35.8 * 6 * 0.1564, rel=1e-6)
+        r = client.post("/api/footprint", json={**doc, "mass_kg": -1})
+        body = r.json()
+        assert r.status_code == 422 and body["path"] == "mass_kg" and "Traceback" not in r.text
+
+
+def test_pure_packages_do_not_load_web_or_database_code():
+    code = ("import sys, footprint.calculate, footprint.products.pv_module, footprint.loader; "
+            "bad = [m for m in ('litestar', 'sqlmodel', 'sqlalchemy', 'bw2data') if m in sys.modules]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
