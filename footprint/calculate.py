@@ -88,7 +88,7 @@ class Engine:
 
     def solve(self, system: System, factors: FactorSet) -> Solved:
         """Solve ``system``; re-use a prepared LCA when one with the same layout exists."""
-        key = system.signature() + (factors.release_sha256,)
+        key = (*system.signature(), factors.release_sha256)
         cache = self._cache()
         prepared = cache.get(key)
         if prepared is None:

@@ -111,7 +111,7 @@ def test_failed_import_writes_nothing(engine, tmp_path):
 
 def test_search_sichuan_2023_and_national_lifecycle_2024(engine):
     found = search(engine, SearchQuery("四川", year=2023))
-    assert [(f.id, f.value_kg_co2e) for f in found][0] == ("cn.grid.co2_average.CN-SC.2023", Decimal("0.1564"))
+    assert next((f.id, f.value_kg_co2e) for f in found) == ("cn.grid.co2_average.CN-SC.2023", Decimal("0.1564"))
     national = search(engine, SearchQuery("全国 电力碳足迹", year=2024))[0]
     assert national.value_kg_co2e == Decimal("0.5777") and national.series == "cfp_grid_average"
     english = search(engine, SearchQuery("national grid life cycle", year=2024, category="electricity"))
