@@ -131,7 +131,8 @@ def electricity_factors(reference: Path) -> list[Factor]:
             geo_zh, geo_en = GEOGRAPHIES[region]
             if series.startswith("cfp_generation_"):
                 kind_zh, kind_en = GENERATION[series.removeprefix("cfp_generation_")]
-                name_zh, name_en = f"{kind_zh}发电碳足迹因子（全生命周期）", f"{kind_en} generation carbon-footprint factor (life cycle)"
+                name_zh = f"{kind_zh}发电碳足迹因子（全生命周期）"
+                name_en = f"{kind_en} generation carbon-footprint factor (life cycle)"
             else:
                 name_zh, name_en = SERIES_NAMES[series]
             co2e = row["gas_basis"].startswith("CO2e")

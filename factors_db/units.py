@@ -37,7 +37,9 @@ CANONICAL = ("kg", "kWh", "kW", "m**2", "m**3", "km", "t*km", "person*km", "piec
 NOT_PRODUCT = ("年", "天", "月", "小时", "时", "万元", "人民币", "晚", "人·次", "人·年", "人·月", "kgCO2e",
                "四舍五入", "吉字节", "千乏", "克拉", "人")
 _NUMERATORS = {"gCO2e": Decimal("0.001"), "kgCO2e": Decimal("1"), "tCO2e": Decimal("1000")}
-_VALUE = re.compile(r"^\s*(?P<num>[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(?P<mass>[gkt]?gCO2e|tCO2e)\s*/\s*(?P<unit>.+?)\s*$")
+_VALUE = re.compile(
+    r"^\s*(?P<num>[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(?P<mass>[gkt]?gCO2e|tCO2e)\s*/\s*(?P<unit>.+?)\s*$"
+)
 
 
 @dataclass(frozen=True)
