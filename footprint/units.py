@@ -13,7 +13,7 @@ import pint
 from footprint.errors import UnitMismatch
 
 _DEFINITIONS = """
-piece = [item] = pc = item = pcs
+piece = [item] = pcs = item
 unit_item = piece
 person = [person] = passenger
 Wp = watt
