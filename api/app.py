@@ -44,7 +44,7 @@ def list_releases(state: State) -> list[dict[str, Any]]:
     return [r.model_dump() for r in releases(state.engine)]
 
 
-@post("/api/footprint", sync_to_thread=True)
+@post("/api/footprint", sync_to_thread=True, status_code=200)
 def footprint(state: State, data: dict[str, Any], mc: int = 0, seed: int | None = None) -> dict[str, Any]:
     """Compute the footprint of a product document (the same fields as a product file)."""
     from factors_db.release import factor_set
@@ -54,11 +54,7 @@ def footprint(state: State, data: dict[str, Any], mc: int = 0, seed: int | None 
     if not 0 <= mc <= 100_000:
         raise HTTPException(status_code=400, detail="mc must be between 0 and 100000")
     factors = factor_set(state.settings.release)
-    result = calculate(to_spec(data, factors), factors, iterations=mc, seed=seed)
-    out = result.model_dump(mode="json")
-    out["per_kwp_kg_co2e"] = result.extra.get("per_kwp_kg_co2e")
-    out["per_kwh_g_co2e"] = result.extra.get("per_kwh_g_co2e")
-    return out
+    return calculate(to_spec(data, factors), factors, iterations=mc, seed=seed).to_json()
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

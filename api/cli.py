@@ -190,10 +190,7 @@ def footprint_cmd(
     factors = factor_set(release)
     result = calculate(to_spec(read_document(file), factors), factors, top_n=top, iterations=mc, seed=seed)
     if as_json:
-        data = result.model_dump(mode="json")
-        data["per_kwp_kg_co2e"] = result.extra.get("per_kwp_kg_co2e")
-        data["per_kwh_g_co2e"] = result.extra.get("per_kwh_g_co2e")
-        _print_json(data)
+        _print_json(result.to_json())
         return
     console.print(f"[bold]{result.product}[/bold]: {result.total_kg_co2e:,.2f} kg CO2e per {result.declared_unit} "
                   f"({result.boundary}; {result.method['name']}; release {result.factor_release['id']})")

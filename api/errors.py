@@ -26,7 +26,8 @@ def problem(status: int, title: str, detail: str, code: str, **extra: object) ->
 def domain_error(_: Request, exc: Exception) -> Response[dict[str, object]]:
     status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 422)
     extra = {"path": exc.path} if isinstance(exc, FootprintError) and exc.path else {}
-    return problem(status, type(exc).__name__, str(exc), getattr(exc, "code", "error"), **extra)
+    detail = exc.message if isinstance(exc, FootprintError | FactorDbError) else str(exc)
+    return problem(status, type(exc).__name__, detail, getattr(exc, "code", "error"), **extra)
 
 
 def http_error(_: Request, exc: HTTPException) -> Response[dict[str, object]]:

@@ -173,7 +173,8 @@ def build(reference: Path, target: Path) -> dict[str, object]:
     curated = read_table(here / "data" / "curated" / "curated.csv")
     if curated.count("rejected"):
         raise SystemExit(f"curated rows rejected: {[r for r in curated.rows if r.status == 'rejected']}")
-    factors = electricity_factors(reference) + curated.factors + cpcd_keep
+    grid = electricity_factors(reference)
+    factors = grid + curated.factors + cpcd_keep
     ids = [f.id for f in factors]
     if len(ids) != len(set(ids)):
         raise SystemExit("duplicate ids in the release")
@@ -191,7 +192,7 @@ def build(reference: Path, target: Path) -> dict[str, object]:
              f"content SHA-256 `{manifest['sha256']}`.", "", "## Contents", ""]
     notes += [f"- {cat}: {n}" for cat, n in sorted(counts.items())]
     notes += ["", "## Sources", "",
-              f"- Official Chinese electricity factors (MEE/NBS/NEA): {len(electricity_factors(reference))} "
+              f"- Official Chinese electricity factors (MEE/NBS/NEA): {len(grid)} "
               "factors, every row of the reference table, each series and year separate.",
               "- IPCC AR6 WG1 GWP100 (Tables 7.15, 7.SM.7): `gwp100_ar6.csv`.",
               f"- CPCD: {sum('核心数据库' in f.source for f in cpcd_keep)} core-database rows and "

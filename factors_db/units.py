@@ -31,7 +31,7 @@ CHINESE_UNITS: dict[str, str] = {
     "桶": "piece", "头": "piece",
 }
 #: Canonical reference unit of each dimension: factors are stored per these.
-CANONICAL = ("kg", "kWh", "kW", "m**2", "m**3", "km", "t*km", "person*km", "piece", "ha", "m3*km",
+CANONICAL = ("kg", "kWh", "kW", "m2", "m3", "km", "t*km", "person*km", "piece", "ha", "m3*km",
              "piece*km", "GJ*km")
 #: Reference units that are not a product (periods, money, per-person): rejected.
 NOT_PRODUCT = ("年", "天", "月", "小时", "时", "万元", "人民币", "晚", "人·次", "人·年", "人·月", "kgCO2e",
@@ -59,7 +59,7 @@ def canonical_unit(unit: str) -> str:
             conversion_factor(unit, candidate)
         except UnitMismatch:
             continue
-        return candidate.replace("m**2", "m2").replace("m**3", "m3")
+        return candidate
     parse_unit(unit)  # raises for nonsense
     return unit
 
@@ -89,7 +89,7 @@ def parse_cpcd_value(text: str) -> ParsedValue:
         raise UnitMismatch(f"unknown reference unit {raw_unit!r}")
     canonical = canonical_unit(pint_unit)
     # value per source unit -> per canonical unit: divide by how many canonical units one source unit is.
-    factor = conversion_factor(pint_unit, canonical.replace("m2", "m**2").replace("m3", "m**3"))
+    factor = conversion_factor(pint_unit, canonical)
     per_source = Decimal(f"{factor:.12g}")  # pint works in floats: 0.001 must stay exactly 0.001
     value = number * _NUMERATORS[mass] / per_source
     return ParsedValue(value_kg_co2e=value.normalize(), unit=canonical, source_unit=raw_unit, numerator=mass)

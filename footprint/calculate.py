@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from footprint.electricity import SERIES_LABELS, electricity_result
 from footprint.errors import SingularSystem
-from footprint.matrices import System, build_system, datapackage
+from footprint.matrices import GAS_ID_OFFSET, System, build_system, datapackage
 from footprint.model import (
     BIOGENIC,
     STAGES,
@@ -30,6 +31,7 @@ from footprint.model import (
     ProductSpec,
     Result,
 )
+from footprint.uncertainty import monte_carlo
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # bw2calc warns at import that pypardiso is absent: not needed here
@@ -37,13 +39,6 @@ with warnings.catch_warnings():
 
 METHOD_NAME = "IPCC AR6 GWP100"
 STANDARD = "GB/T 24067-2024 (ISO 14067:2018)"
-
-SERIES_LABELS = {
-    "cfp_grid_average": "life-cycle carbon-footprint factor, CO2e incl. upstream and T&D (GB/T 24067 series)",
-    "co2_average": "CO2-only generation factor: excludes upstream fuel chains, non-CO2 gases and T&D",
-    "co2_average_excl_market_nonfossil": "CO2-only factor excluding market-traded non-fossil power (residual)",
-    "co2_fossil_only": "CO2-only factor of fossil generation",
-}
 
 #: PEF data-quality rating bands (Commission Recommendation (EU) 2021/2279, Annex I, table 21).
 DQR_BANDS = ((1.6, "excellent"), (2.0, "very good"), (3.0, "good"), (4.0, "fair"), (5.01, "poor"))
@@ -131,8 +126,6 @@ def _prepare(system: System, factors: FactorSet) -> _Prepared:
     act = lca.dicts.activity
     prod = lca.dicts.product
     bio = lca.dicts.biosphere
-    from footprint.matrices import GAS_ID_OFFSET
-
     node_ids = np.arange(1, len(system.nodes) + 1)
     tech_r = np.array([prod[int(node_ids[r])] for r in system.tech_rows])
     tech_c = np.array([act[int(node_ids[c])] for c in system.tech_cols])
@@ -251,9 +244,6 @@ def assemble(
     lifetime_kwh = spec.extra.get("lifetime_energy_kwh")
     if lifetime_kwh:
         extra["per_kwh_g_co2e"] = total * 1000.0 / float(lifetime_kwh)
-
-    from footprint.electricity import electricity_result
-    from footprint.uncertainty import monte_carlo
 
     electricity: ElectricityResult = electricity_result(spec, factors, system, solved, total)
     uncertainty = (

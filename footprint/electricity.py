@@ -14,6 +14,14 @@ from typing import TYPE_CHECKING, Any
 from footprint.errors import GridFactorMissing
 from footprint.model import ElectricityResult, FactorSet, ProductSpec
 
+SERIES_LABELS = {
+    "cfp_grid_average": "life-cycle carbon-footprint factor, CO2e incl. upstream and T&D (GB/T 24067 series)",
+    "co2_average": "CO2-only generation factor: excludes upstream fuel chains, non-CO2 gases and T&D",
+    "co2_average_excl_market_nonfossil": "CO2-only factor excluding market-traded non-fossil power (residual)",
+    "co2_fossil_only": "CO2-only factor of fossil generation",
+}
+
+
 if TYPE_CHECKING:
     from footprint.calculate import Solved
     from footprint.matrices import System
@@ -23,8 +31,6 @@ def electricity_result(
     spec: ProductSpec, factors: FactorSet, system: System, solved: Solved, total: float
 ) -> ElectricityResult:
     """Location-based and market-based electricity of a solved system."""
-    from footprint.calculate import SERIES_LABELS
-
     settings = spec.electricity
     notes: list[str] = []
     rows: list[dict[str, Any]] = []

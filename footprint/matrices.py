@@ -118,6 +118,7 @@ class _Builder:
     # --------------------------------------------------------------------------------------- building
     def build(self) -> System:
         spec = self.spec
+        by_id = {p.id: p for p in spec.processes}
         for p in spec.processes:
             self.process_node[p.id] = self._node(
                 Node(f"p:{p.id}", "process", p.id, p.stage, p.name or p.id, primary=p.primary_data)
@@ -131,8 +132,7 @@ class _Builder:
                 path = f"processes[{i}].inputs[{j}]"
                 amount = inp.amount * p.allocation
                 if inp.process is not None:
-                    target = spec.processes[[q.id for q in spec.processes].index(inp.process)]
-                    qty = convert(amount, inp.unit, target.output_unit, f"{path}.unit")
+                    qty = convert(amount, inp.unit, by_id[inp.process].output_unit, f"{path}.unit")
                     self._tech(self.process_node[inp.process], col, qty, True)
                 elif inp.electricity:
                     kwh = convert(amount, inp.unit, "kWh", f"{path}.unit")

@@ -332,3 +332,10 @@ class Result(BaseModel):
     input_sha256: str
     data_gaps: list[str]
     extra: dict[str, Any] = Field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON the command line and the API print: the result plus the PV per-unit figures on top."""
+        data = self.model_dump(mode="json")
+        data["per_kwp_kg_co2e"] = self.extra.get("per_kwp_kg_co2e")
+        data["per_kwh_g_co2e"] = self.extra.get("per_kwh_g_co2e")
+        return data

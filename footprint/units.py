@@ -39,7 +39,6 @@ def parse_unit(text: str, path: str = "unit") -> pint.Unit:
         UnitMismatch: when pint cannot parse the text.
     """
     cleaned = text.strip().replace("·", "*").replace("m2", "m**2").replace("m3", "m**3")
-    cleaned = cleaned.replace("km**2", "km**2")
     try:
         return registry().parse_units(cleaned)
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
