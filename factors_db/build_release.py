@@ -202,6 +202,10 @@ def build(reference: Path, target: Path) -> dict[str, object]:
               "- NREL PV_ICE (BSD-3): PV process electricity, process CO2, encapsulant and backsheet.",
               "- Boavizta API data (AGPL-3.0): electronic components.",
               "- IPCC 2006 Guidelines: stationary combustion of natural gas, diesel and coal.",
+              "",
+              "Data quality: pedigree scores are the curator's assessment of each source against the ecoinvent v3 "
+              "pedigree matrix (Weidema et al. 2013). No source states a basic uncertainty, so none is stored; the "
+              "engine applies ecoinvent's default basic factor (1.05) widened by the pedigree factors.",
               "", "## No public number found (left out, never invented)", ""]
     notes += [f"- {gap}" for gap in DATA_GAPS]
     (target / "RELEASE_NOTES.md").write_text("\n".join(notes) + "\n", encoding="utf-8")
