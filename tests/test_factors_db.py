@@ -11,7 +11,7 @@ import pytest
 
 from factors_db.errors import ImportFailed, InvalidFactor, ReleaseTampered
 from factors_db.grid import grid_factor
-from factors_db.importers import read_cpcd, read_table
+from factors_db.importers import factor_from_row, read_cpcd, read_table
 from factors_db.release import DATA_DIR, content_hash, load_release
 from factors_db.store import SearchQuery, get_factor, import_report, load_bundled, make_engine, search
 from factors_db.units import parse_cpcd_value
@@ -44,6 +44,27 @@ def test_every_official_electricity_row_is_in_the_release():
     for row in rows:
         f = release[f"cn.grid.{row['series']}.{row['region']}.{row['year']}"]
         assert f.value_kg_co2e == Decimal(row["kg_per_kwh"]) and f.source == row["source"]
+
+
+def test_newer_release_leaves_old_result_unchanged(tmp_path):
+    from factors_db.release import write_manifest
+    from footprint.calculate import calculate
+    from footprint.model import Identity, Input, Process, ProductSpec
+
+    newer = tmp_path / "2099.1"
+    shutil.copytree(DATA_DIR / "2026.1", newer)
+    text = (newer / "factors.csv").read_text(encoding="utf-8")
+    # Primary aluminium 20.3 -> 10.15 kg CO2e/kg in the newer release only.
+    (newer / "factors.csv").write_text(text.replace(",kg,20.3,", ",kg,10.15,"), encoding="utf-8")
+    write_manifest(newer, "2099.1", "test", "2099-01-01")
+    spec = ProductSpec(identity=Identity(name="frame"), processes=(Process(
+        id="p", stage="production", inputs=(Input(factor="cpcd.41431X0102018C", amount=2, unit="kg"),)),))
+    old = calculate(spec, load_release("2026.1").factor_set())
+    new = calculate(spec, load_release(newer).factor_set())
+    again = calculate(spec, load_release("2026.1").factor_set())
+    assert old.total_kg_co2e == pytest.approx(2 * 20.3) == pytest.approx(again.total_kg_co2e)
+    assert new.total_kg_co2e == pytest.approx(2 * 10.15)
+    assert old.factor_release != new.factor_release and old.input_sha256 == new.input_sha256
 
 
 def test_tampered_release_is_refused(tmp_path):
@@ -93,7 +114,6 @@ def test_own_format_errors_name_file_row_and_column(tmp_path):
     assert statuses == ["accepted", "accepted", "rejected"]
     assert "unit" in report.rows[2].reason
     with pytest.raises(InvalidFactor, match=r"x.csv, row 3, column 'value_kg_co2e'"):
-        from factors_db.importers import factor_from_row
         factor_from_row({"id": "a.b", "name_zh": "x", "category": "material", "unit": "kg", "value_kg_co2e": "12..5",
                          "boundary": "cradle-to-gate", "geography": "CN", "year": "2020", "source": "s s",
                          "licence": "public"}, file="x.csv", line=3)

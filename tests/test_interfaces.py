@@ -70,6 +70,20 @@ def test_api_search_footprint_and_problem_details(settings):
         assert r.status_code == 422 and body["path"] == "mass_kg" and "Traceback" not in r.text
 
 
+def test_unexpected_error_is_a_bare_500(settings):
+    from litestar import get
+
+    @get("/boom", sync_to_thread=False)
+    def boom() -> None:
+        raise RuntimeError("secret detail /etc/passwd")
+
+    app = create_app(settings)
+    app.register(boom)
+    with TestClient(app) as client:
+        r = client.get("/boom")
+    assert r.status_code == 500 and "secret" not in r.text and r.json()["code"] == "internal-error"
+
+
 def test_pure_packages_do_not_load_web_or_database_code():
     code = ("import sys, footprint.calculate, footprint.products.pv_module, footprint.loader; "
             "bad = [m for m in ('litestar', 'sqlmodel', 'sqlalchemy', 'bw2data') if m in sys.modules]; "
