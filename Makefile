@@ -3,6 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
 export BRIGHTWAY2_DIR := $(CURDIR)/.data/brightway
 export PCF_DATA_DIR ?= $(CURDIR)/.data
 
@@ -25,14 +27,21 @@ run: db
 test: $(STAMP)
 	$(BIN)/pytest -n 2
 
-bench: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[bench]'
+# Benchmarks get their own environment: with bw2data installed, importing bw2calc imports bw2data too,
+# which the runtime environment must not do (tests check it).
+$(BENCH_STAMP): pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(PY) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	mkdir -p $(BRIGHTWAY2_DIR)
-	$(BIN)/python -m bench.run
+	$(BENCH_VENV)/bin/python -m bench.run
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) .data .pytest_cache .mypy_cache .ruff_cache

@@ -8,6 +8,7 @@ from litestar import Litestar, get, post
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.errors import domain_error, http_error, internal_error
 from api.settings import Settings
@@ -57,6 +58,34 @@ def footprint(state: State, data: dict[str, Any], mc: int = 0, seed: int | None 
     return calculate(to_spec(data, factors), factors, iterations=mc, seed=seed).to_json()
 
 
+class VariantsRequest(BaseModel):
+    """A product document and the fields to vary (``{"regions.cell": ["CN-SC", "CN-XJ"]}``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    product: dict[str, Any]
+    vary: dict[str, list[Any]] = Field(min_length=1)
+    rows: int = Field(default=100, ge=0, le=10_000, description="lowest variants to return")
+
+
+#: Variants one API request may cross (the command line allows more).
+API_MAX_VARIANTS = 100_000
+
+
+@post("/api/variants", sync_to_thread=True, status_code=200)
+def variants(state: State, data: VariantsRequest) -> dict[str, Any]:
+    """Every crossing of the values given for some fields of a product document, with per-value effects."""
+    import math
+
+    from factors_db.release import factor_set
+    from footprint.variants import VariantError, axes_from, run_variants
+
+    axes = axes_from(data.vary)
+    count = math.prod(len(a.values) for a in axes)
+    if count > API_MAX_VARIANTS:
+        raise VariantError(f"{count:,} variants: at most {API_MAX_VARIANTS:,} per request", "vary")
+    return run_variants(data.product, axes, factor_set(state.settings.release)).to_json(rows=data.rows)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the application; the database engine lives in the app state."""
     from factors_db.store import load_bundled, make_engine
@@ -65,7 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = make_engine(settings.db_url)
     load_bundled(engine)
     return Litestar(
-        route_handlers=[health, list_factors, show_factor, list_releases, footprint],
+        route_handlers=[health, list_factors, show_factor, list_releases, footprint, variants],
         state=State({"engine": engine, "settings": settings}),
         exception_handlers={
             FactorDbError: domain_error, FootprintError: domain_error, HTTPException: http_error,

@@ -220,6 +220,51 @@ def footprint_cmd(
         console.print(f"[yellow]data gap[/yellow]: {gap}")
 
 
+@app.command("variants")
+@clean_errors
+def variants_cmd(
+    file: Path,
+    vary: list[str] = typer.Option(..., "--vary", help="FIELD=V1,V2,... (repeat to cross several fields)"),
+    as_json: bool = typer.Option(False, "--json"),
+    rows: int = typer.Option(10, "--rows", min=0, help="Lowest variants to list (JSON: -1 for all)"),
+    csv_out: Path | None = typer.Option(None, "--csv", help="Write every variant to this CSV file"),
+    release: str = typer.Option("2026.1", "--release", help="Factor release to compute with"),
+) -> None:
+    """Cross values of fields of a product file and compute every variant (e.g. the region of each step)."""
+    import time
+
+    from factors_db.release import factor_set
+    from footprint.loader import read_document
+    from footprint.variants import axes_from, parse_vary, run_variants
+
+    factors = factor_set(release)
+    started = time.perf_counter()
+    result = run_variants(read_document(file), axes_from(parse_vary(vary)), factors)
+    seconds = time.perf_counter() - started
+    if csv_out is not None:
+        result.write_csv(csv_out)
+    if as_json:
+        _print_json({**result.to_json(rows=rows), "seconds": seconds})
+        return
+    summary = result.to_json(rows=rows)
+    console.print(f"{len(result):,} variants in {seconds:.2f} s, kg CO2e per {result.declared_unit}: "
+                  f"lowest {summary['min_kg_co2e']:,.2f}, median {summary['median_kg_co2e']:,.2f}, "
+                  f"highest {summary['max_kg_co2e']:,.2f} (the file as given: {result.base_total:,.2f})")
+    effects = Table("field", "value", "mean", "lowest", "highest", title="Effect of each value (kg CO2e)")
+    for e in summary["effects"]:
+        effects.add_row(e["axis"], e["value"], f"{e['mean_kg_co2e']:,.2f}", f"{e['min_kg_co2e']:,.2f}",
+                        f"{e['max_kg_co2e']:,.2f}")
+    console.print(effects)
+    if rows:
+        lowest = Table("#", *(a.name for a in result.axes), "kg CO2e", title=f"Lowest {min(rows, len(result))}")
+        for r in summary["rows"]:
+            lowest.add_row(str(r["variant"]), *r["values"].values(), f"{r['total_kg_co2e']:,.2f}")
+        console.print(lowest)
+    console.print(f"checked one by one with bw2calc: variants {', '.join(map(str, result.checked))}")
+    for note in result.notes:
+        console.print(f"[yellow]note[/yellow]: {note}")
+
+
 @app.command("serve")
 def serve() -> None:
     """Serve the API and pages (PCF_HOST, PCF_PORT)."""

@@ -45,17 +45,36 @@ DQR_BANDS = ((1.6, "excellent"), (2.0, "very good"), (3.0, "good"), (4.0, "fair"
 
 
 @dataclass
+class _Scatter:
+    """Where each entry of a system's value list lands in a CSR matrix's ``data`` (duplicates summed)."""
+
+    slots: np.ndarray
+    size: int
+
+    @classmethod
+    def attach(cls, rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> tuple[_Scatter, Any]:
+        """The scatter map and an empty CSR skeleton with exactly the entries' positions."""
+        keys = rows.astype(np.int64) * shape[1] + cols
+        unique, slots = np.unique(keys, return_inverse=True)
+        skeleton = sparse.csr_matrix(
+            (np.ones(len(unique)), (unique // shape[1], unique % shape[1])), shape=shape
+        )
+        return cls(slots=slots, size=len(unique)), skeleton
+
+    def fill(self, matrix: Any, values: np.ndarray) -> None:
+        matrix.data[:] = np.bincount(self.slots, weights=values, minlength=self.size)
+
+
+@dataclass
 class _Prepared:
     lca: Any
-    tech_r: np.ndarray
-    tech_c: np.ndarray
+    tech: _Scatter
     tech_sign: np.ndarray
-    bio_r: np.ndarray
-    bio_c: np.ndarray
+    bio: _Scatter
     node_cols: np.ndarray
     gas_rows: np.ndarray
-    shape_a: tuple[int, int]
-    shape_b: tuple[int, int]
+    gwp: np.ndarray  # characterisation factor of each gas, in the system's order
+    bio_flat: np.ndarray  # gas * n_nodes + node of each biosphere entry, in the system's order
 
 
 @dataclass
@@ -91,27 +110,36 @@ class Engine:
             if len(cache) >= self.max_layouts:
                 cache.pop(next(iter(cache)))
             cache[key] = prepared
-        else:
-            _refill(prepared, system)
-            _run(prepared.lca)
-        return _read(prepared, system)
+        return _solve(prepared, system)
 
 
 def fresh_solve(system: System, factors: FactorSet) -> Solved:
-    """Solve with a new bw2calc ``LCA`` (the plain way; used by tests and benchmarks)."""
-    return _read(_prepare(system, factors), system)
+    """Solve the plain way: a new ``bw2calc.LCA`` on the datapackage, ``lci()``, ``lcia()``.
 
-
-def _run(lca: Any) -> None:
+    The engine's cached path must give the same numbers (the tests compare them); benchmarks time both.
+    """
+    dp, demand_id = datapackage(system, factors)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        lca.lci_calculation()
+        lca = bc.LCA({demand_id: 1.0}, data_objs=[dp])
+        lca.lci()
     if not np.all(np.isfinite(lca.supply_array)):
         raise SingularSystem("the technosphere matrix is singular: check process loops and outputs")
-    lca.lcia_calculation()
+    lca.lcia()
+    act, bio = lca.dicts.activity, lca.dicts.biosphere
+    node_cols = np.array([act[i] for i in range(1, len(system.nodes) + 1)])
+    gas_rows = np.array([bio[GAS_ID_OFFSET + g] for g in range(len(system.gases))])
+    char = lca.characterized_inventory.toarray()
+    return Solved(
+        supply=np.asarray(lca.supply_array)[node_cols],
+        node_scores=char.sum(axis=0)[node_cols],
+        gas_kg=lca.inventory.toarray().sum(axis=1)[gas_rows],
+        gas_co2e=char.sum(axis=1)[gas_rows],
+    )
 
 
 def _prepare(system: System, factors: FactorSet) -> _Prepared:
+    """A bw2calc ``LCA`` with its mappings, demand and characterisation loaded from the datapackage."""
     dp, demand_id = datapackage(system, factors)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -122,51 +150,60 @@ def _prepare(system: System, factors: FactorSet) -> _Prepared:
             raise SingularSystem(str(exc)) from exc
         lca.build_demand_array()
         lca.load_lcia_data()
-    _run(lca)
     act = lca.dicts.activity
     prod = lca.dicts.product
     bio = lca.dicts.biosphere
-    node_ids = np.arange(1, len(system.nodes) + 1)
-    tech_r = np.array([prod[int(node_ids[r])] for r in system.tech_rows])
-    tech_c = np.array([act[int(node_ids[c])] for c in system.tech_cols])
-    bio_r = np.array([bio[GAS_ID_OFFSET + r] for r in system.bio_rows])
-    bio_c = np.array([act[int(node_ids[c])] for c in system.bio_cols])
+    node_ids = range(1, len(system.nodes) + 1)
+    node_cols = np.array([act[i] for i in node_ids])
+    node_rows = np.array([prod[i] for i in node_ids])
+    gas_rows = np.array([bio[GAS_ID_OFFSET + g] for g in range(len(system.gases))])
+    # From here on the matrices are skeletons of our own with a known entry order, whose ``data`` each
+    # solve overwrites in place (bw2calc loaded the same values from the datapackage).
+    tech, lca.technosphere_matrix = _Scatter.attach(
+        node_rows[system.tech_rows], node_cols[system.tech_cols], lca.technosphere_matrix.shape
+    )
+    bio_scatter, lca.biosphere_matrix = _Scatter.attach(
+        gas_rows[system.bio_rows], node_cols[system.bio_cols], lca.biosphere_matrix.shape
+    )
     return _Prepared(
         lca=lca,
-        tech_r=tech_r,
-        tech_c=tech_c,
+        tech=tech,
         tech_sign=np.where(np.asarray(system.tech_flip), -1.0, 1.0),
-        bio_r=bio_r,
-        bio_c=bio_c,
-        node_cols=np.array([act[int(i)] for i in node_ids]),
-        gas_rows=np.array([bio[GAS_ID_OFFSET + g] for g in range(len(system.gases))]),
-        shape_a=lca.technosphere_matrix.shape,
-        shape_b=lca.biosphere_matrix.shape,
+        bio=bio_scatter,
+        node_cols=node_cols,
+        gas_rows=gas_rows,
+        gwp=lca.characterization_matrix.diagonal()[gas_rows],
+        bio_flat=np.asarray(system.bio_rows, dtype=np.int64) * len(system.nodes) + np.asarray(system.bio_cols),
     )
 
 
-def _refill(prepared: _Prepared, system: System) -> None:
+def _solve(prepared: _Prepared, system: System) -> Solved:
+    """Refill the matrices, let bw2calc solve the technosphere, then read inventory and scores.
+
+    ``B diag(s)`` and its characterisation are what bw2calc's ``lci_calculation``/``lcia_calculation``
+    compute; here they are taken on the few gas rows directly, which spares building sparse diagonal
+    matrices (three quarters of the time of a small system).
+    """
     lca = prepared.lca
-    lca.technosphere_matrix = sparse.csr_matrix(
-        (np.asarray(system.tech_data) * prepared.tech_sign, (prepared.tech_r, prepared.tech_c)),
-        shape=prepared.shape_a,
-    )
-    lca.biosphere_matrix = sparse.csr_matrix(
-        (np.asarray(system.bio_data), (prepared.bio_r, prepared.bio_c)), shape=prepared.shape_b
-    )
-
-
-def _read(prepared: _Prepared, system: System) -> Solved:
-    lca = prepared.lca
-    char = lca.characterized_inventory
-    col_scores = np.asarray(char.sum(axis=0)).ravel()
-    gas_co2e = np.asarray(char.sum(axis=1)).ravel()
-    gas_kg = np.asarray(lca.inventory.sum(axis=1)).ravel()
+    prepared.tech.fill(lca.technosphere_matrix, np.asarray(system.tech_data) * prepared.tech_sign)
+    bio = np.asarray(system.bio_data, dtype=float)
+    prepared.bio.fill(lca.biosphere_matrix, bio)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a singular matrix warns, then gives NaN: reported below
+        supply_all = lca.solve_linear_system()
+    if not np.all(np.isfinite(supply_all)):
+        raise SingularSystem("the technosphere matrix is singular: check process loops and outputs")
+    lca.supply_array = supply_all
+    supply = supply_all[prepared.node_cols]
+    n_gases, n_nodes = len(prepared.gas_rows), len(prepared.node_cols)
+    biosphere = np.bincount(prepared.bio_flat, weights=bio, minlength=n_gases * n_nodes).reshape(n_gases, n_nodes)
+    inventory = biosphere * supply
+    scored = inventory * prepared.gwp[:, None]
     return Solved(
-        supply=np.asarray(lca.supply_array)[prepared.node_cols],
-        node_scores=col_scores[prepared.node_cols],
-        gas_kg=gas_kg[prepared.gas_rows],
-        gas_co2e=gas_co2e[prepared.gas_rows],
+        supply=supply,
+        node_scores=scored.sum(axis=0),
+        gas_kg=inventory.sum(axis=1),
+        gas_co2e=scored.sum(axis=1),
     )
 
 

@@ -1,4 +1,8 @@
-"""Read a product file (YAML or JSON) into a :class:`ProductSpec`, dispatching on ``kind``."""
+"""Read a product file (YAML or JSON) into a :class:`ProductSpec`, dispatching on ``kind``.
+
+The result's ``input_sha256`` is the SHA-256 of the file's content in RFC 8785 canonical JSON, so anyone can
+check it from the file alone: ``sha256(jcs(yaml.safe_load(file)))``.
+"""
 
 from __future__ import annotations
 
@@ -46,14 +50,15 @@ def to_spec(data: dict[str, Any], factors: FactorSet) -> ProductSpec:
     kind = data.get("kind", "custom")
     try:
         if kind == "pv_module":
-            return pv_module.build(pv_module.PVModule.model_validate(data), factors)
-        if kind in electronics.KINDS:
-            return electronics.build(electronics.Device.model_validate(data), factors)
-        if kind != "custom":
+            spec = pv_module.build(pv_module.PVModule.model_validate(data), factors)
+        elif kind in electronics.KINDS:
+            spec = electronics.build(electronics.Device.model_validate(data), factors)
+        elif kind == "custom":
+            spec = ProductSpec.model_validate({k: v for k, v in data.items() if k != "kind"})
+        else:
             raise SpecificationError(
                 f"unknown kind {kind!r}; use custom, pv_module, {', '.join(electronics.KINDS)}", "kind"
             )
-        body = {k: v for k, v in data.items() if k != "kind"}
-        return ProductSpec.model_validate(body)
     except ValidationError as exc:
         raise validation_error(exc) from None
+    return spec.from_document(data)

@@ -216,8 +216,12 @@ def characterisation(system: System, factors: FactorSet) -> np.ndarray:
     return np.array([gwp[g] for g in system.gases], dtype=float)
 
 
-def datapackage(system: System, factors: FactorSet):  # type: ignore[no-untyped-def]
-    """An in-memory bw_processing datapackage of the system (technosphere, biosphere, characterisation)."""
+def datapackage(system: System, factors: FactorSet, bio_uncertainty: np.ndarray | None = None):  # type: ignore[no-untyped-def]
+    """An in-memory bw_processing datapackage of the system (technosphere, biosphere, characterisation).
+
+    ``bio_uncertainty``: stats_arrays rows (``bwp.UNCERTAINTY_DTYPE``) for the biosphere entries, for
+    bw2calc's own Monte Carlo (``use_distributions=True``).
+    """
     import bw_processing as bwp
 
     node_ids = np.arange(1, len(system.nodes) + 1, dtype=np.int64)
@@ -241,6 +245,7 @@ def datapackage(system: System, factors: FactorSet):  # type: ignore[no-untyped-
         name="biosphere",
         indices_array=bio_idx,
         data_array=np.asarray(system.bio_data, dtype=float),
+        distributions_array=bio_uncertainty,
     )
     cf_idx = np.empty(len(gas_ids), dtype=bwp.INDICES_DTYPE)
     cf_idx["row"] = gas_ids

@@ -6,6 +6,7 @@ a database or a file itself.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 from collections.abc import Mapping
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 import rfc8785
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from footprint.errors import GridFactorMissing, SpecificationError, UnknownFactor
 
@@ -24,6 +25,11 @@ Stage = Literal["raw_materials", "production", "distribution", "use", "end_of_li
 #: on ``CO2e-unsplit`` (characterisation factor 1).
 UNSPLIT = "CO2e-unsplit"
 BIOGENIC = "CO2-biogenic"
+
+
+def canonical_sha256(data: Any) -> str:
+    """SHA-256 (hex) of the RFC 8785 (JSON Canonicalization Scheme) serialisation of ``data``."""
+    return hashlib.sha256(rfc8785.dumps(data)).hexdigest()
 
 
 # --------------------------------------------------------------------------------------------- factors
@@ -246,9 +252,23 @@ class ProductSpec(_Strict):
         """Id of the process whose output is the declared unit."""
         return self.reference_process or self.processes[0].id
 
+    _input_sha256: str | None = PrivateAttr(default=None)
+
     def sha256(self) -> str:
-        """SHA-256 of the canonical (RFC 8785) JSON of the specification."""
-        return hashlib.sha256(rfc8785.dumps(self.model_dump(mode="json"))).hexdigest()
+        """SHA-256 of the input: the RFC 8785 canonical JSON of the product file it was read from (see
+        :func:`footprint.loader.to_spec`), else of this specification itself. Computed once (the model is
+        frozen)."""
+        if self._input_sha256 is None:
+            self._input_sha256 = canonical_sha256(self.model_dump(mode="json"))
+        return self._input_sha256
+
+    def from_document(self, document: Mapping[str, Any]) -> ProductSpec:
+        """Record that this specification was built from ``document`` (its hash becomes the input hash)."""
+        # A value JSON cannot hold (a YAML date in ``extra``...) leaves the specification's own hash;
+        # rfc8785.CanonicalizationError is a ValueError.
+        with contextlib.suppress(TypeError, ValueError):
+            self._input_sha256 = canonical_sha256(document)
+        return self
 
 
 # ------------------------------------------------------------------------------------------------ result

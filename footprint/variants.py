@@ -1,0 +1,456 @@
+"""Many variants of one product at once: the supply-chain map a manufacturer asks for.
+
+A variant is the product file with some fields changed (``regions.polysilicon: CN-XJ``,
+``materials_g_per_m2.glass: 8000``). Axes of values are crossed: four regions axes of ten provinces each
+are 10,000 variants.
+
+Method. Each axis value is compiled once, the normal way (file -> specification -> matrices); it must give
+the same matrix layout as the base product (only values differ) and it changes some entries of the
+matrices. The entries one axis changes are kept as that axis's columns; two axes that change the same
+entry (say glass mass and module area, which both set the glass input) are merged into one axis of their
+crossed values, so that every entry of a variant comes from exactly one axis value. A variant's matrices
+are then the base matrices with each axis's columns set from its value, and all variants are solved
+together as a stack of small dense systems (LAPACK through numpy). A few variants, always including
+the first and the last, are recomputed one by one with the bw2calc engine and must agree to 1e-9
+relative, or the run fails: axes that interact in a way the per-axis compile cannot see are then reported,
+not silently mis-computed.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import itertools
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from footprint.errors import FootprintError
+from footprint.matrices import System, build_system, characterisation
+from footprint.model import STAGES, FactorSet, ProductSpec
+
+#: The most variants one run may cross (their results are held in memory; matrices go in chunks).
+MAX_VARIANTS = 1_000_000
+#: Floats of dense technosphere matrices held at once (64 MB).
+CHUNK_FLOATS = 8_000_000
+#: The most crossed values of axes that must be compiled together (each is one full compile).
+MAX_MERGED = 5_000
+CHECKS = 4
+RTOL = 1e-9
+
+_TOKEN = re.compile(r"([^.\[\]]+)|\[([^\]]*)\]")
+
+
+class VariantError(FootprintError):
+    """A variant axis is wrong, or its variants cannot be computed together."""
+
+    code = "invalid-variants"
+
+
+# ------------------------------------------------------------------------------------------ file paths
+def _tokens(path: str) -> list[str | int | tuple[str, str]]:
+    """``a.b[2].c[id=x]`` -> ``['a', 'b', 2, 'c', ('id', 'x')]``."""
+    out: list[str | int | tuple[str, str]] = []
+    pos = 0
+    for m in _TOKEN.finditer(path):
+        gap = path[pos:m.start()]
+        if gap not in ("", "."):
+            raise VariantError(f"cannot read field path {path!r}", "vary")
+        pos = m.end()
+        name, index = m.groups()
+        if name is not None:
+            out.append(name)
+        elif index.isdigit():
+            out.append(int(index))
+        elif "=" in index:
+            k, v = index.split("=", 1)
+            out.append((k.strip(), v.strip()))
+        else:
+            raise VariantError(f"cannot read [{index}] in {path!r}: use [number] or [field=value]", "vary")
+    if not out or path[pos:] not in ("",):
+        raise VariantError(f"cannot read field path {path!r}", "vary")
+    return out
+
+
+def set_field(document: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy of ``document`` with the field at ``path`` set to ``value`` (missing mappings are created)."""
+    doc: dict[str, Any] = copy.deepcopy(dict(document))
+    tokens = _tokens(path)
+    node: Any = doc
+    for i, token in enumerate(tokens):
+        last = i == len(tokens) - 1
+        where = f"{path!r} at {token!r}"
+        if isinstance(token, str):
+            if not isinstance(node, dict):
+                raise VariantError(f"{where}: not a mapping", "vary")
+            if last:
+                node[token] = value
+            else:
+                node = node.setdefault(token, {})
+            continue
+        if not isinstance(node, list):
+            raise VariantError(f"{where}: not a list", "vary")
+        if isinstance(token, int):
+            if token >= len(node):
+                raise VariantError(f"{where}: the list has {len(node)} items", "vary")
+            idx = token
+        else:
+            key, want = token
+            matches = [j for j, item in enumerate(node) if isinstance(item, dict) and str(item.get(key)) == want]
+            if len(matches) != 1:
+                raise VariantError(f"{where}: {len(matches)} items have {key} = {want}", "vary")
+            idx = matches[0]
+        if last:
+            node[idx] = value
+        else:
+            node = node[idx]
+    return doc
+
+
+# ------------------------------------------------------------------------------------------------- axes
+@dataclass
+class Axis:
+    """One dimension of the crossing: a name and the assignments each of its values makes."""
+
+    name: str
+    values: list[dict[str, Any]]  # field path -> value, one mapping per axis value
+    labels: list[str]
+
+    @classmethod
+    def of_field(cls, path: str, values: Sequence[Any]) -> Axis:
+        """An axis that sets one field to each of ``values``."""
+        if not values:
+            raise VariantError(f"no values given for {path}", f"vary.{path}")
+        _tokens(path)
+        return cls(path, [{path: v} for v in values], [_label(v) for v in values])
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={_label(v)}" for k, v in value.items())
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def axes_from(vary: Mapping[str, Sequence[Any]]) -> list[Axis]:
+    """Axes from ``{field path: [values]}``; a value that is a mapping sets several fields at once
+    (``{scenario: [{regions.wafer: CN-XJ, regions.cell: CN-XJ}, ...]}``: the key is then just a name)."""
+    axes = []
+    for name, values in vary.items():
+        if not isinstance(values, Sequence) or isinstance(values, str | bytes) or not values:
+            raise VariantError("give a non-empty list of values", f"vary.{name}")
+        if all(isinstance(v, Mapping) for v in values):
+            for v in values:
+                for p in v:
+                    _tokens(str(p))
+            axes.append(Axis(name, [dict(v) for v in values], [_label(v) for v in values]))
+        else:
+            axes.append(Axis.of_field(name, values))
+    return axes
+
+
+def parse_vary(options: Sequence[str]) -> dict[str, list[Any]]:
+    """``["regions.cell=CN-SC,CN-XJ", "area_m2=1.9,2.0"]`` -> ``{field: [values]}`` (values read as YAML
+    scalars, so numbers are numbers)."""
+    import yaml
+
+    out: dict[str, list[Any]] = {}
+    for option in options:
+        path, sep, values = option.partition("=")
+        if not sep or not path.strip() or not values.strip():
+            raise VariantError(f"write --vary FIELD=V1,V2,... (got {option!r})", "vary")
+        try:
+            out[path.strip()] = [yaml.safe_load(v.strip()) for v in values.split(",") if v.strip()]
+        except yaml.YAMLError:
+            raise VariantError(f"cannot read the values of {option!r}", f"vary.{path.strip()}") from None
+    return out
+
+
+# ------------------------------------------------------------------------------------------- results
+@dataclass
+class Variants:
+    """Totals of every variant; variant ``i`` takes value ``index[i, k]`` of axis ``k``."""
+
+    axes: list[Axis]
+    index: np.ndarray  # variants x axes
+    totals: np.ndarray  # kg CO2e per declared unit
+    stages: np.ndarray  # variants x len(STAGES)
+    per_kwp: np.ndarray | None
+    per_kwh_g: np.ndarray | None
+    base_total: float
+    declared_unit: str
+    checked: list[int]
+    merged: list[list[str]] = field(default_factory=list)  # axes compiled together (they set the same inputs)
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.totals)
+
+    def assignment(self, i: int) -> dict[str, str]:
+        """Axis name -> value label of variant ``i``."""
+        return {a.name: a.labels[int(j)] for a, j in zip(self.axes, self.index[i], strict=True)}
+
+    def row(self, i: int) -> dict[str, Any]:
+        """One variant as JSON."""
+        out: dict[str, Any] = {"variant": i, "values": self.assignment(i), "total_kg_co2e": float(self.totals[i]),
+                               "stages": {s: float(x) for s, x in zip(STAGES, self.stages[i], strict=True)}}
+        if self.per_kwp is not None:
+            out["per_kwp_kg_co2e"] = float(self.per_kwp[i])
+        if self.per_kwh_g is not None:
+            out["per_kwh_g_co2e"] = float(self.per_kwh_g[i])
+        return out
+
+    def write_csv(self, path: Path) -> None:
+        """Every variant, one row each: its values, total, stages and the PV per-unit figures."""
+        with path.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            extra = [k for k, a in (("per_kwp_kg_co2e", self.per_kwp), ("per_kwh_g_co2e", self.per_kwh_g))
+                     if a is not None]
+            w.writerow(["variant", *(a.name for a in self.axes), "total_kg_co2e", *STAGES, *extra])
+            for i in range(len(self)):
+                row = self.row(i)
+                w.writerow([i, *row["values"].values(), repr(row["total_kg_co2e"]),
+                            *(repr(x) for x in row["stages"].values()), *(repr(row[k]) for k in extra)])
+
+    def effects(self) -> list[dict[str, Any]]:
+        """For each axis value, the mean, lowest and highest total of the variants that take it."""
+        out = []
+        for k, axis in enumerate(self.axes):
+            for j, label in enumerate(axis.labels):
+                sel = self.totals[self.index[:, k] == j]
+                out.append({"axis": axis.name, "value": label, "mean_kg_co2e": float(sel.mean()),
+                            "min_kg_co2e": float(sel.min()), "max_kg_co2e": float(sel.max())})
+        return out
+
+    def to_json(self, rows: int = 100) -> dict[str, Any]:
+        """Summary, per-axis effects and the ``rows`` lowest variants (all if ``rows`` < 0)."""
+        order = np.argsort(self.totals, kind="stable")
+        shown = order if rows < 0 else order[:rows]
+        return {
+            "count": len(self),
+            "declared_unit": self.declared_unit,
+            "axes": [{"name": a.name, "values": a.labels} for a in self.axes],
+            "base_total_kg_co2e": self.base_total,
+            "min_kg_co2e": float(self.totals.min()),
+            "median_kg_co2e": float(np.median(self.totals)),
+            "max_kg_co2e": float(self.totals.max()),
+            "lowest": self.row(int(order[0])),
+            "highest": self.row(int(order[-1])),
+            "effects": self.effects(),
+            "rows": [self.row(int(i)) for i in shown],
+            "checked_with_bw2calc": self.checked,
+            "merged_axes": self.merged,
+            "method": "per-axis compile, crossed values solved as a stack of dense systems; "
+                      f"{len(self.checked)} variants recomputed one by one with the bw2calc engine",
+            "notes": self.notes,
+        }
+
+
+# ------------------------------------------------------------------------------------------- compile
+@dataclass
+class _Compiled:
+    spec: ProductSpec
+    system: System
+    tech: np.ndarray
+    bio: np.ndarray
+    extra: np.ndarray  # rated_power_wp, lifetime_energy_kwh (nan when absent)
+
+
+def _extra(spec: ProductSpec) -> np.ndarray:
+    return np.array([float(spec.extra.get(k) or math.nan) for k in ("rated_power_wp", "lifetime_energy_kwh")])
+
+
+def _compile(document: Mapping[str, Any], factors: FactorSet, to_spec: Callable[..., ProductSpec]) -> _Compiled:
+    spec = to_spec(dict(document), factors)
+    system = build_system(spec, factors)
+    return _Compiled(spec, system, np.asarray(system.tech_data, dtype=float),
+                     np.asarray(system.bio_data, dtype=float), _extra(spec))
+
+
+@dataclass
+class _Group:
+    """Axes merged because they set the same entries; ``columns`` are the entries the group sets."""
+
+    axes: list[int]
+    tech_cols: np.ndarray
+    bio_cols: np.ndarray
+    extra_cols: np.ndarray
+    tech: np.ndarray  # group values x len(tech_cols)
+    bio: np.ndarray
+    extra: np.ndarray
+
+
+def _compile_group(
+    axes_idx: list[int], axes: list[Axis], document: Mapping[str, Any], base: _Compiled,
+    factors: FactorSet, to_spec: Callable[..., ProductSpec],
+) -> tuple[_Group, list[str]]:
+    combos = list(itertools.product(*(range(len(axes[k].values)) for k in axes_idx)))
+    compiled: list[_Compiled] = []
+    notes: list[str] = []
+    base_sig = base.system.signature()
+    base_stages = [n.stage for n in base.system.nodes]
+    for combo in combos:
+        doc: dict[str, Any] = dict(document)
+        label = "; ".join(f"{axes[k].name} = {axes[k].labels[j]}" for k, j in zip(axes_idx, combo, strict=True))
+        where = f"vary.{axes[axes_idx[0]].name}[{combo[0]}]"
+        try:
+            for k, j in zip(axes_idx, combo, strict=True):
+                for path, value in axes[k].values[j].items():
+                    doc = set_field(doc, str(path), value)
+            c = _compile(doc, factors, to_spec)
+        except VariantError:
+            raise
+        except FootprintError as exc:
+            raise VariantError(f"{label}: {exc.path + ': ' if exc.path else ''}{exc.message}", where) from None
+        if c.system.signature() != base_sig or [n.stage for n in c.system.nodes] != base_stages:
+            raise VariantError(
+                f"{label} changes the structure of the product system (other inputs, processes or gases), "
+                "not only its values: compute such variants as separate products", where)
+        notes += [f"{label}: {n}" for n in c.system.notes if n not in base.system.notes]
+        compiled.append(c)
+    tech = np.array([c.tech for c in compiled])
+    bio = np.array([c.bio for c in compiled])
+    extra = np.array([c.extra for c in compiled])
+    tech_cols = np.flatnonzero((tech != base.tech).any(axis=0))
+    bio_cols = np.flatnonzero((bio != base.bio).any(axis=0))
+    extra_cols = np.flatnonzero(~((extra == base.extra) | (np.isnan(extra) & np.isnan(base.extra))).all(axis=0))
+    group = _Group(axes_idx, tech_cols, bio_cols, extra_cols,
+                   tech[:, tech_cols], bio[:, bio_cols], extra[:, extra_cols])
+    return group, notes
+
+
+def _overlap(a: _Group, b: _Group) -> bool:
+    return bool(np.intersect1d(a.tech_cols, b.tech_cols).size or np.intersect1d(a.bio_cols, b.bio_cols).size
+                or np.intersect1d(a.extra_cols, b.extra_cols).size)
+
+
+# ------------------------------------------------------------------------------------------------ solve
+def _solve_stack(
+    system: System, tech: np.ndarray, bio: np.ndarray, gwp: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Node scores and supply of each row of ``tech``/``bio`` (values in the system's entry order)."""
+    n = len(system.nodes)
+    v = len(tech)
+    sign = np.where(np.asarray(system.tech_flip), -1.0, 1.0)
+    flat = np.asarray(system.tech_rows, dtype=np.int64) * n + np.asarray(system.tech_cols)
+    cells, slot = np.unique(flat, return_inverse=True)
+    to_cells = np.zeros((len(flat), len(cells)))  # sums entries that share a matrix cell
+    to_cells[np.arange(len(flat)), slot] = 1.0
+    a = np.zeros((v, n * n))
+    a[:, cells] = (tech * sign) @ to_cells
+    demand = np.zeros((v, n, 1))
+    demand[:, system.demand, 0] = 1.0
+    try:
+        supply = np.linalg.solve(a.reshape(v, n, n), demand)[:, :, 0]
+    except np.linalg.LinAlgError:
+        raise VariantError("a variant's technosphere matrix is singular", "vary") from None
+    if not np.all(np.isfinite(supply)):
+        raise VariantError("a variant's technosphere matrix is singular", "vary")
+    to_nodes = np.zeros((len(system.bio_cols), n))
+    to_nodes[np.arange(len(system.bio_cols)), system.bio_cols] = gwp[np.asarray(system.bio_rows, dtype=np.int64)]
+    return (bio @ to_nodes) * supply, supply
+
+
+def run_variants(
+    document: Mapping[str, Any],
+    axes: Sequence[Axis],
+    factors: FactorSet,
+    *,
+    to_spec: Callable[..., ProductSpec] | None = None,
+    checks: int = CHECKS,
+    seed: int = 0,
+) -> Variants:
+    """Every crossing of ``axes`` applied to the product file ``document``.
+
+    Raises:
+        VariantError: an axis is malformed, a variant is invalid (its own error is quoted), changes the
+            structure of the product system, or the checks against one-by-one bw2calc solves disagree.
+    """
+    from footprint.calculate import calculate
+    from footprint.loader import to_spec as default_to_spec
+
+    to_spec = to_spec or default_to_spec
+    axes = list(axes)
+    if not axes:
+        raise VariantError("no axes to vary", "vary")
+    count = math.prod(len(a.values) for a in axes)
+    if count > MAX_VARIANTS:
+        raise VariantError(f"{count:,} variants: at most {MAX_VARIANTS:,} per run", "vary")
+    base = _compile(document, factors, to_spec)
+    notes: list[str] = []
+    groups: list[_Group] = []
+    for k in range(len(axes)):
+        g, group_notes = _compile_group([k], axes, document, base, factors, to_spec)
+        groups.append(g)
+        notes += group_notes
+    changed = True
+    while changed:  # merge axes that set the same entries, until none do
+        changed = False
+        for a, b in itertools.combinations(range(len(groups)), 2):
+            if _overlap(groups[a], groups[b]):
+                members = groups[a].axes + groups[b].axes
+                if math.prod(len(axes[k].values) for k in members) > MAX_MERGED:
+                    names = ", ".join(axes[k].name for k in members)
+                    raise VariantError(f"axes {names} set the same inputs and have too many crossed values to "
+                                       "compile together; vary fewer values of them", "vary")
+                g, _ = _compile_group(members, axes, document, base, factors, to_spec)
+                groups = [x for i, x in enumerate(groups) if i not in (a, b)] + [g]
+                changed = True
+                break
+
+    shape = tuple(len(a.values) for a in axes)
+    index = np.array(np.unravel_index(np.arange(count), shape)).T  # variants x axes
+    system = base.system
+    n = len(system.nodes)
+    gwp = characterisation(system, factors)
+    stage_of = np.zeros((n, len(STAGES)))
+    for i, node in enumerate(system.nodes):
+        stage_of[i, STAGES.index(node.stage)] = 1.0
+    totals = np.empty(count)
+    stages = np.empty((count, len(STAGES)))
+    extra = np.repeat(base.extra[None, :], count, axis=0)
+    chunk = max(1, CHUNK_FLOATS // (n * n))
+    group_rows = []
+    for g in groups:  # the row of each variant in the group's table (crossed values of its axes)
+        sub = index[:, g.axes]
+        dims = [len(axes[k].values) for k in g.axes]
+        group_rows.append(np.ravel_multi_index(tuple(sub.T), dims))
+    for g, rows in zip(groups, group_rows, strict=True):
+        extra[:, g.extra_cols] = g.extra[rows]
+    for start in range(0, count, chunk):
+        stop = min(count, start + chunk)
+        tech = np.repeat(base.tech[None, :], stop - start, axis=0)
+        bio = np.repeat(base.bio[None, :], stop - start, axis=0)
+        for g, rows in zip(groups, group_rows, strict=True):
+            r = rows[start:stop]
+            tech[:, g.tech_cols] = g.tech[r]
+            bio[:, g.bio_cols] = g.bio[r]
+        scores, _ = _solve_stack(system, tech, bio, gwp)
+        stages[start:stop] = scores @ stage_of
+        totals[start:stop] = scores.sum(axis=1)
+
+    wp, kwh = extra[:, 0], extra[:, 1]
+    per_kwp = totals / (wp / 1000.0) if not np.isnan(wp).all() else None
+    per_kwh = totals * 1000.0 / kwh if not np.isnan(kwh).all() else None
+
+    rng = np.random.default_rng(seed)
+    checked = sorted({0, count - 1, *rng.choice(count, size=min(count, max(0, checks - 2)), replace=False).tolist()})
+    for i in checked:
+        doc: dict[str, Any] = dict(document)
+        for axis, j in zip(axes, index[i], strict=True):
+            for path, value in axis.values[int(j)].items():
+                doc = set_field(doc, str(path), value)
+        expected = calculate(to_spec(doc, factors), factors).total_kg_co2e
+        if not math.isclose(expected, totals[i], rel_tol=RTOL, abs_tol=1e-12):
+            raise VariantError(
+                f"variant {i} gives {totals[i]!r} stacked but {expected!r} alone: its axes interact; "
+                "vary the fields that depend on each other in one axis", "vary")
+    return Variants(
+        axes=axes, index=index, totals=totals, stages=stages, per_kwp=per_kwp, per_kwh_g=per_kwh,
+        base_total=float(calculate(base.spec, factors).total_kg_co2e), declared_unit=base.spec.declared_unit,
+        checked=checked, merged=[[axes[k].name for k in g.axes] for g in groups if len(g.axes) > 1], notes=notes,
+    )
