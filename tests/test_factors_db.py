@@ -11,7 +11,7 @@ import pytest
 
 from factors_db.errors import ImportFailed, InvalidFactor, ReleaseTampered
 from factors_db.grid import grid_factor
-from factors_db.importers import factor_from_row, read_cpcd, read_table
+from factors_db.importers import factor_from_row, read_cpcd, read_table, write_table
 from factors_db.release import DATA_DIR, content_hash, load_release
 from factors_db.store import SearchQuery, get_factor, import_report, load_bundled, make_engine, search
 from factors_db.units import parse_cpcd_value
@@ -146,3 +146,12 @@ def test_grid_factor_lookup_and_fallback():
         grid_factor("CN-SC", 2024)
     lookup = grid_factor("CN-SC", 2024, "cfp_grid_average", fallback_to_national=True)
     assert lookup.value_kg_co2e == pytest.approx(0.5777) and lookup.fallback and "CN-SC" in lookup.fallback
+
+
+def test_xlsx_round_trip_gives_the_same_factors(tmp_path):
+    # export the curated rows as XLSX, read them back: every field of every factor survives
+    csv_report = read_table(DATA_DIR / "curated" / "curated.csv")
+    write_table(csv_report.factors, tmp_path / "curated.xlsx")
+    xlsx_report = read_table(tmp_path / "curated.xlsx")
+    assert [r.status for r in xlsx_report.rows] == ["accepted"] * len(csv_report.factors)
+    assert xlsx_report.factors == csv_report.factors

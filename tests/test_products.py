@@ -94,3 +94,18 @@ def test_bad_products_give_errors_with_paths(doc, path, release_factors):
     with pytest.raises(FootprintError) as exc:
         calculate(to_spec(doc, release_factors), release_factors)
     assert path and path in f"{exc.value.path} {exc.value.message}"
+
+
+def test_input_hash_is_the_rfc8785_hash_of_the_file(release_factors):
+    # anyone can check it from the file alone, with any JCS implementation
+    import hashlib
+
+    import rfc8785
+    import yaml
+
+    file = EXAMPLES / "monitor_24.yaml"
+    expected = hashlib.sha256(rfc8785.dumps(yaml.safe_load(file.read_text(encoding="utf-8")))).hexdigest()
+    assert run("monitor_24.yaml", release_factors).input_sha256 == expected
+    # the same fields as JSON give the same hash
+    doc = read_document(file)
+    assert calculate(to_spec(dict(reversed(list(doc.items()))), release_factors), release_factors).input_sha256 == expected
