@@ -18,7 +18,7 @@ import numpy as np
 from scipy import sparse
 
 from footprint.electricity import SERIES_LABELS, electricity_result
-from footprint.errors import SingularSystem
+from footprint.errors import SingularSystem, SpecificationError
 from footprint.matrices import GAS_ID_OFFSET, System, build_system, datapackage
 from footprint.model import (
     BIOGENIC,
@@ -38,6 +38,8 @@ with warnings.catch_warnings():
     import bw2calc as bc
 
 METHOD_NAME = "IPCC AR6 GWP100"
+#: Monte Carlo seeds are numpy RandomState seeds.
+MAX_SEED = 2**32 - 1
 STANDARD = "GB/T 24067-2024 (ISO 14067:2018)"
 
 #: PEF data-quality rating bands (Commission Recommendation (EU) 2021/2279, Annex I, table 21).
@@ -229,6 +231,8 @@ def calculate(
         seed: seed of the Monte Carlo run, for reproducible results.
         engine: an engine whose cache to use (the module's own by default).
     """
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise SpecificationError(f"seed must be between 0 and {MAX_SEED}", "seed")
     system = build_system(spec, factors)
     solved = (engine or _DEFAULT_ENGINE).solve(system, factors)
     return assemble(spec, factors, system, solved, top_n=top_n, iterations=iterations, seed=seed)

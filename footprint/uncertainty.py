@@ -4,7 +4,8 @@ Each factor's value is the median of a lognormal whose sigma combines the factor
 standard deviation with the pedigree uncertainty factors of the ecoinvent v3 data-quality system
 (Weidema et al. 2013, *Overview and methodology, data quality guideline for the ecoinvent database
 version 3*, table 10.5): ``ln(GSD²)_total = sqrt(Σ ln(U_i)²)``, the U_i being 95 % (GSD²) factors.
-A factor used in several places is drawn once per iteration (its uses are fully correlated). Amounts of
+Draws come from stats_arrays' ``LognormalUncertainty`` (the distributions Brightway uses). A factor used
+in several places is drawn once per iteration (its uses are fully correlated). Amounts of
 the specification are taken as exact, so the supply vector is fixed and every iteration is one row of a
 matrix product: 1,000 iterations cost well under a millisecond.
 """
@@ -14,7 +15,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import bw_processing as bwp
 import numpy as np
+import stats_arrays as sa
 
 from footprint.model import STAGES, FactorData, FactorSet, UncertaintyResult
 
@@ -58,10 +61,13 @@ def monte_carlo(
     for node, score in zip(system.nodes, solved.node_scores, strict=True):
         row = column[node.factor_id] if node.factor_id is not None else len(factor_ids)
         weights[row, stage_index[node.stage]] += score
-    sigmas = np.array([sigma(factors.factors[f]) for f in factor_ids] + [0.0])
-    rng = np.random.default_rng(seed)
-    draws = np.exp(rng.standard_normal((iterations, len(sigmas))) * sigmas)
-    stages = draws @ weights  # iterations x stages
+    params = np.zeros(len(factor_ids) + 1, dtype=bwp.UNCERTAINTY_DTYPE)
+    params["uncertainty_type"] = sa.LognormalUncertainty.id
+    params["loc"] = 0.0  # ln(1): multiplicative draws whose median is the stated value
+    params["scale"] = [sigma(factors.factors[f]) for f in factor_ids] + [0.0]
+    params["shape"] = params["minimum"] = params["maximum"] = np.nan
+    draws = sa.LognormalUncertainty.random_variables(params, iterations, np.random.RandomState(seed))
+    stages = draws.T @ weights  # iterations x stages
     totals = stages.sum(axis=1)
     lo, hi = np.percentile(stages, [2.5, 97.5], axis=0)
     return UncertaintyResult(
@@ -80,8 +86,6 @@ def monte_carlo(
 def bio_distributions(system: System, factors: FactorSet) -> np.ndarray:
     """stats_arrays rows for the system's biosphere entries: the same lognormals as :func:`monte_carlo`, one
     per entry (``bwp.UNCERTAINTY_DTYPE``; lognormal is id 2, no uncertainty id 1)."""
-    import bw_processing as bwp
-
     rows = np.zeros(len(system.bio_data), dtype=bwp.UNCERTAINTY_DTYPE)
     rows["uncertainty_type"] = 1
     rows["loc"] = system.bio_data

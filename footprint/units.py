@@ -38,12 +38,17 @@ def parse_unit(text: str, path: str = "unit") -> pint.Unit:
     Raises:
         UnitMismatch: when pint cannot parse the text.
     """
-    cleaned = text.strip().replace("·", "*").replace("m2", "m**2").replace("m3", "m**3")
     try:
-        return registry().parse_units(cleaned)
+        return _parse(text)
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
             TypeError, ValueError, AssertionError) as exc:
         raise UnitMismatch(f"cannot parse unit {text!r}", path) from exc
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> pint.Unit:
+    cleaned = text.strip().replace("·", "*").replace("m2", "m**2").replace("m3", "m**3")
+    return registry().parse_units(cleaned)
 
 
 @lru_cache(maxsize=4096)

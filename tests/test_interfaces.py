@@ -65,6 +65,8 @@ def test_api_search_footprint_and_problem_details(settings):
                "annual_energy_kwh": 35.8, "lifetime_years": 6, "use_region": "CN-SC"}
         r = client.post("/api/footprint", json=doc)
         assert r.status_code == 200 and r.json()["stages"]["use"] == pytest.approx(35.8 * 6 * 0.1564, rel=1e-6)
+        r = client.post("/api/footprint", json=doc, params={"mc": 10, "seed": -1})
+        assert r.status_code == 422 and r.json()["path"] == "seed"
         r = client.post("/api/footprint", json={**doc, "mass_kg": -1})
         body = r.json()
         assert r.status_code == 422 and body["path"] == "mass_kg" and "Traceback" not in r.text
