@@ -15,6 +15,7 @@ from rich.table import Table
 
 from api.settings import Settings
 from factors_db.errors import FactorDbError
+from factors_db.release import DEFAULT_RELEASE
 
 # Every library error derives from one of these two bases, each with a stable ``code``.
 from footprint.errors import FootprintError
@@ -179,7 +180,7 @@ def footprint_cmd(
     as_json: bool = typer.Option(False, "--json"),
     mc: int = typer.Option(0, "--mc", min=0, max=100_000, help="Monte Carlo iterations"),
     seed: int | None = typer.Option(None, "--seed"),
-    release: str = typer.Option("2026.1", "--release", help="Factor release to compute with"),
+    release: str = typer.Option(DEFAULT_RELEASE, "--release", help="Factor release to compute with"),
     top: int = typer.Option(10, "--top", min=1),
 ) -> None:
     """Compute the footprint of a product file (YAML or JSON)."""
@@ -228,7 +229,7 @@ def variants_cmd(
     as_json: bool = typer.Option(False, "--json"),
     rows: int = typer.Option(10, "--rows", min=0, help="Lowest variants to list (JSON: -1 for all)"),
     csv_out: Path | None = typer.Option(None, "--csv", help="Write every variant to this CSV file"),
-    release: str = typer.Option("2026.1", "--release", help="Factor release to compute with"),
+    release: str = typer.Option(DEFAULT_RELEASE, "--release", help="Factor release to compute with"),
 ) -> None:
     """Cross values of fields of a product file and compute every variant (e.g. the region of each step)."""
     import time

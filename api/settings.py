@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from factors_db.release import DEFAULT_RELEASE
+
 
 class Settings(BaseSettings):
     """Runtime settings. Defaults: an embedded SQLite file under ``.data`` and the bundled release."""
@@ -13,7 +15,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PCF_")
     data_dir: Path = Path(".data")
     database_url: str | None = None
-    release: str = "2026.1"
+    release: str = DEFAULT_RELEASE
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -1,6 +1,9 @@
 """Build a factor release from the sourced reference files (run once per release; releases are immutable).
 
-``python -m factors_db.build_release ../shared/reference factors_db/data/2026.1``
+``python -m factors_db.build_release ../shared/reference factors_db/data/2026.2``
+
+Only the newest release is built from here; older release folders are frozen (their content hash is
+checked on load), so a result computed with them can always be recomputed unchanged.
 
 It takes every row of the official electricity factors, the IPCC AR6 GWP100 table, the CPCD core rows
 and a named selection of CPCD literature rows that PV and electronics need (through the same importer a
@@ -19,9 +22,16 @@ from factors_db.importers import read_cpcd, read_table, write_table
 from factors_db.release import GWP_FILE, write_manifest
 from factors_db.schema import GEOGRAPHIES, Factor, Pedigree
 
-RELEASE_ID = "2026.1"
-TITLE = "Chengdu PCF factor database, first release (PV modules and electronics)"
+RELEASE_ID = "2026.2"
+TITLE = "Chengdu PCF factor database, second release (adds an LCD monitor manufacturing fit by screen area)"
 PUBLISHED = "2026-11-22"
+#: What changed against the previous release (RELEASE_NOTES.md).
+CHANGES = [
+    "Added `fit.monitor_lcd.manufacturing.base` and `fit.monitor_lcd.manufacturing.per_m2`: a least-squares fit "
+    "of manufacturing kg CO2e against screen area over 64 Dell LCD monitor carbon footprints (2018), so that the "
+    "monitor model's manufacturing follows the panel area. Every other factor is unchanged from 2026.1.",
+]
+MONITOR_PCFS = Path(__file__).parent / "data" / "sources" / "dell_monitor_pcf_2018.csv"
 GOV_LICENCE = "Government announcement (MEE/NBS/NEA), public document"
 
 SERIES_NAMES = {
@@ -111,8 +121,8 @@ CPCD_CORE_NAMES: dict[str, str] = {
     "41212X0122022C": "heavy steel plate",
 }
 DATA_GAPS = [
-    "LCD and OLED display panels per m2: no public per-area panel factor was found; the electronics model "
-    "falls back to whole-device CPCD monitor factors per kg and says so in its output.",
+    "OLED panels: no public per-area factor; OLED monitors are estimated with the LCD monitor fit and their "
+    "results say so. The LCD fit is whole-monitor manufacturing against screen area, not a panel-only factor.",
     "Solar glass (low-iron rolled glass): no specific factor; tempered flat glass (cpcd.37117X0032014A) is used.",
     "PV junction box, printed circuit boards by area, ABS plastic: no public factor found.",
     "Heat (steam, hot water) by province: no official provincial heat factor is published.",
@@ -120,6 +130,51 @@ DATA_GAPS = [
     "Provincial life-cycle (carbon-footprint) electricity factors: only national ones are published (2023, "
     "2024); provincial factors are CO2-only generation factors (2021-2023).",
 ]
+
+
+def monitor_fit_factors(path: Path = MONITOR_PCFS) -> list[Factor]:
+    """Manufacturing of LCD monitors as ``base + per_m2 x screen area``, fitted to published monitor PCFs.
+
+    Each row of ``path`` is one Dell monitor product carbon footprint (2018, PAIA method) as collected in
+    Boavizta's environmental-footprint-data. Manufacturing = total x manufacturing share; screen area from
+    the diagonal at 16:9 (the dataset gives no aspect ratio). Ordinary least squares; the geometric standard
+    deviation of the fit's residual ratios is stored as each factor's basic uncertainty.
+    """
+    import math
+
+    import numpy as np
+
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    share = np.array([float(r["manufacturing_share"].rstrip("%")) / 100 for r in rows])
+    making = np.array([float(r["total_kg_co2e"]) for r in rows]) * share
+    angle = math.atan2(9, 16)
+    area = np.array([(float(r["screen_inch"]) * 0.0254) ** 2 * math.cos(angle) * math.sin(angle) for r in rows])
+    design = np.column_stack([np.ones(len(rows)), area])
+    (base, per_m2), *_ = np.linalg.lstsq(design, making, rcond=None)
+    fitted = design @ np.array([base, per_m2])
+    gsd = float(np.exp(np.log(making / fitted).std(ddof=2)))
+    r2 = 1 - float(((making - fitted) ** 2).sum() / ((making - making.mean()) ** 2).sum())
+    inches = sorted(float(r["screen_inch"]) for r in rows)
+    source = (f"Least-squares fit, manufacturing = {base:.1f} + {per_m2:.1f} x screen area (m2, 16:9 from the "
+              f"diagonal), R2 {r2:.2f}, over {len(rows)} Dell LCD monitor product carbon footprints (2018, PAIA "
+              f"method; {inches[0]:g}-{inches[-1]:g} inch), manufacturing = total x manufacturing share, as "
+              "collected in Boavizta environmental-footprint-data (boavizta-data-us.csv); each row with its Dell "
+              "PDF in factors_db/data/sources/dell_monitor_pcf_2018.csv")
+    licence = ("Boavizta environmental-footprint-data: 'can be freely used for any purpose' (its README); "
+               "figures published by Dell")
+    common = dict(category="component", boundary="cradle-to-gate", geography="CN", year=2018, source=source,
+                  licence=licence, pedigree=Pedigree.parse("3;3;3;2;2"), uncertainty={"gsd": round(gsd, 4)},
+                  notes=(f"Valid for {inches[0]:g}-{inches[-1]:g} inch LCD monitors assembled in China; residual "
+                         f"GSD {gsd:.3f} of the fit. Whole monitor (panel, electronics, stand, packaging), not a "
+                         "panel-only factor."))
+    return [
+        Factor(id="fit.monitor_lcd.manufacturing.base", name_zh="液晶显示器制造（固定部分，每台）",
+               name_en="LCD monitor manufacturing, fixed part per unit (fit)", unit="piece",
+               value_kg_co2e=Decimal(f"{base:.1f}"), **common),  # type: ignore[arg-type]
+        Factor(id="fit.monitor_lcd.manufacturing.per_m2", name_zh="液晶显示器制造（每平方米屏幕面积）",
+               name_en="LCD monitor manufacturing, per m2 of screen area (fit)", unit="m2",
+               value_kg_co2e=Decimal(f"{per_m2:.1f}"), **common),  # type: ignore[arg-type]
+    ]
 
 
 def electricity_factors(reference: Path) -> list[Factor]:
@@ -174,7 +229,7 @@ def build(reference: Path, target: Path) -> dict[str, object]:
     if curated.count("rejected"):
         raise SystemExit(f"curated rows rejected: {[r for r in curated.rows if r.status == 'rejected']}")
     grid = electricity_factors(reference)
-    factors = grid + curated.factors + cpcd_keep
+    factors = grid + curated.factors + monitor_fit_factors() + cpcd_keep
     ids = [f.id for f in factors]
     if len(ids) != len(set(ids)):
         raise SystemExit("duplicate ids in the release")
@@ -191,6 +246,7 @@ def build(reference: Path, target: Path) -> dict[str, object]:
     notes = [f"# Release {RELEASE_ID}: {TITLE}", "", f"Published {PUBLISHED}. {len(factors)} factors; "
              f"content SHA-256 `{manifest['sha256']}`.", "", "## Contents", ""]
     notes += [f"- {cat}: {n}" for cat, n in sorted(counts.items())]
+    notes += ["", "## Changes", ""] + [f"- {c}" for c in CHANGES]
     notes += ["", "## Sources", "",
               f"- Official Chinese electricity factors (MEE/NBS/NEA): {len(grid)} "
               "factors, every row of the reference table, each series and year separate.",
@@ -202,6 +258,8 @@ def build(reference: Path, target: Path) -> dict[str, object]:
               "- NREL PV_ICE (BSD-3): PV process electricity, process CO2, encapsulant and backsheet.",
               "- Boavizta API data (AGPL-3.0): electronic components.",
               "- IPCC 2006 Guidelines: stationary combustion of natural gas, diesel and coal.",
+              "- Dell monitor carbon footprints (2018) via Boavizta environmental-footprint-data: the LCD monitor "
+              "manufacturing fit (rows in `factors_db/data/sources/dell_monitor_pcf_2018.csv`).",
               "",
               "Data quality: pedigree scores are the curator's assessment of each source against the ecoinvent v3 "
               "pedigree matrix (Weidema et al. 2013). No source states a basic uncertainty, so none is stored; the "

@@ -8,7 +8,7 @@ from footprint.model import FactorData, FactorSet
 
 @pytest.fixture(scope="session")
 def release_factors() -> FactorSet:
-    return factor_set("2026.1")
+    return factor_set()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from factors_db.errors import ImportFailed, InvalidFactor, ReleaseTampered
 from factors_db.grid import grid_factor
 from factors_db.importers import factor_from_row, read_cpcd, read_table, write_table
-from factors_db.release import DATA_DIR, content_hash, load_release
+from factors_db.release import DATA_DIR, bundled_releases, content_hash, load_release
 from factors_db.store import SearchQuery, get_factor, import_report, load_bundled, make_engine, search
 from factors_db.units import parse_cpcd_value
 from footprint.errors import GridFactorMissing
@@ -28,16 +28,24 @@ def engine():
     return e
 
 
-def test_release_has_300_sourced_factors_and_matching_hash():
-    release = load_release("2026.1")
+@pytest.mark.parametrize("release_id", bundled_releases())
+def test_release_has_300_sourced_factors_and_matching_hash(release_id):
+    release = load_release(release_id)
     assert len(release.factors) >= 300
     assert all(f.source and f.licence for f in release.factors)
     assert content_hash(release.path) == release.sha256
 
 
+def test_newer_release_changes_only_what_its_notes_say():
+    old = {f.id: f for f in load_release("2026.1").factors}
+    new = {f.id: f for f in load_release("2026.2").factors}
+    assert set(new) - set(old) == {"fit.monitor_lcd.manufacturing.base", "fit.monitor_lcd.manufacturing.per_m2"}
+    assert set(old) <= set(new) and all(new[k] == old[k] for k in old)
+
+
 @needs_reference
 def test_every_official_electricity_row_is_in_the_release():
-    release = {f.id: f for f in load_release("2026.1").factors}
+    release = {f.id: f for f in load_release().factors}
     with (REFERENCE / "cn_electricity_factors.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 142

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from factors_db.release import DEFAULT_RELEASE
 from footprint.calculate import calculate
 from footprint.errors import FootprintError
 from footprint.loader import read_document, to_spec
@@ -55,8 +56,8 @@ def test_minimal_monitor_spec_works_and_use_stage_is_hand_checkable(release_fact
     r = run("monitor_24.yaml", release_factors)
     # use: 35.8 kWh/yr * 6 yr * 0.1564 (Sichuan 2023 CO2 factor) = 33.594 kg
     assert r.stages["use"] == pytest.approx(35.8 * 6 * 0.1564, rel=1e-6)
-    # manufacturing: 6.7 kg * 50 kg CO2e/kg (CPCD 47315X0042020A)
-    assert r.stages["production"] == pytest.approx(6.7 * 50, rel=1e-6)
+    # manufacturing: 236.0 + 631.7 kg CO2e/m2 x 0.15615 m2 (LCD monitor fit, release 2026.2) = 334.64 kg
+    assert r.stages["production"] == pytest.approx(236.0 + 631.7 * 0.156154, rel=1e-5)
     assert sum(r.stages.values()) == pytest.approx(r.total_kg_co2e)
     assert r.data_gaps and r.extra["screen_area_m2"] == pytest.approx(screen_area_m2(23.8, "16:9"))
 
@@ -70,7 +71,7 @@ def test_screen_area_of_a_24_inch_16_9_panel():
 def test_every_example_computes(name, release_factors):
     r = run(name, release_factors)
     assert r.total_kg_co2e > 0 and sum(r.stages.values()) == pytest.approx(r.total_kg_co2e)
-    assert r.factor_release["id"] == "2026.1" and len(r.input_sha256) == 64
+    assert r.factor_release["id"] == DEFAULT_RELEASE and len(r.input_sha256) == 64
 
 
 @pytest.mark.parametrize(("doc", "path"), [
@@ -109,3 +110,26 @@ def test_input_hash_is_the_rfc8785_hash_of_the_file(release_factors):
     # the same fields as JSON give the same hash
     doc = read_document(file)
     assert calculate(to_spec(dict(reversed(list(doc.items()))), release_factors), release_factors).input_sha256 == expected
+
+
+def test_monitor_fit_against_published_dell_footprints(release_factors):
+    # Dell PCFs (2018): P2419H 24" 505 kg x 68.3 % manufacturing = 344.9 kg; U2417H 24" 448 x 73.2 % = 327.9;
+    # P2719H 27" 577 x 66.1 % = 381.4. The fit must land within 6 % of each.
+    from factors_db.build_release import monitor_fit_factors
+
+    def making(inch: float, **kw: object) -> float:
+        doc = {"kind": "monitor", "name": "m", "screen_diagonal_inch": inch, "mass_kg": 6, "annual_energy_kwh": 30,
+               "lifetime_years": 6, "boundary": "cradle-to-gate", **kw}
+        return calculate(to_spec(doc, release_factors), release_factors).total_kg_co2e
+
+    assert making(24) == pytest.approx(505 * 0.683, rel=0.06)
+    assert making(24) == pytest.approx(448 * 0.732, rel=0.06)
+    assert making(27) == pytest.approx(577 * 0.661, rel=0.06)
+    assert making(27) > making(24) > making(19)
+    # the release holds exactly what the fit over the source rows gives (rebuildable)
+    for f in monitor_fit_factors():
+        assert release_factors.factors[f.id].value_kg_co2e == float(f.value_kg_co2e)
+        assert release_factors.factors[f.id].gsd == f.uncertainty.gsd
+    oled = calculate(to_spec({"kind": "monitor", "name": "m", "screen_diagonal_inch": 42, "panel": "OLED", "mass_kg": 9,
+                              "annual_energy_kwh": 60, "lifetime_years": 6}, release_factors), release_factors)
+    assert any("OLED" in g for g in oled.data_gaps) and any("outside the 18-34 inch" in g for g in oled.data_gaps)

@@ -2,12 +2,13 @@
 
 Stages and their sources (factor ids in the release):
 
-* manufacturing: an explicit ``bom`` when given; otherwise a whole-device factor. No public per-m2 LCD or
-  OLED panel factor was found (release notes), so monitors and displays use the CPCD monitor factor per
-  kg (``cpcd.47315X0042020A``, 50 kg CO2e/kg; the four CPCD monitor studies span 6.75-75) and laptops the
-  CPCD per-unit laptop factor (``cpcd.45220X0402018A``, 124 kg CO2e). Desktops have no public whole-device
-  factor: they need a ``bom`` (Boavizta component factors are in the release). The panel area from the
-  diagonal and aspect ratio is reported, and the output says that it was not used.
+* manufacturing: an explicit ``bom`` when given. Otherwise monitors and displays follow their screen
+  area: ``fit.monitor_lcd.manufacturing.base`` (per unit) + ``fit.monitor_lcd.manufacturing.per_m2`` x the
+  visible area from the diagonal and aspect ratio, a least-squares fit over 64 published Dell LCD monitor
+  footprints (release 2026.2 notes; 18-34 inch). A screen outside that range, or an OLED panel (no public
+  per-area figure), is computed with the same fit and the result says so. Laptops use the CPCD per-unit
+  laptop factor (``cpcd.45220X0402018A``, 124 kg CO2e). Desktops have no public whole-device factor: they
+  need a ``bom`` (Boavizta component factors are in the release).
 * distribution: device mass x ``transport_km`` by 18 t diesel truck (``cpcd.65119X0142019C``); no
   distance is assumed when none is given.
 * use: ``annual_energy_kwh`` x ``lifetime_years`` at the use region's grid factor.
@@ -25,7 +26,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from footprint.model import ElectricitySettings, FactorSet, Identity, Input, Process, ProductSpec
 
 KINDS = ("monitor", "display", "laptop", "desktop")
-MONITOR_PER_KG = "cpcd.47315X0042020A"
+MONITOR_BASE = "fit.monitor_lcd.manufacturing.base"
+MONITOR_PER_M2 = "fit.monitor_lcd.manufacturing.per_m2"
+#: Screen diagonals the monitor fit was made on (inch).
+FIT_RANGE_INCH = (18.0, 34.0)
 LAPTOP_PER_UNIT = "cpcd.45220X0402018A"
 TRUCK = "cpcd.65119X0142019C"
 LANDFILL = "cpcd.94332X0012015A"
@@ -90,10 +94,19 @@ def build(dev: Device, factors: FactorSet) -> ProductSpec:
         gaps.append("Manufacturing from a whole-laptop factor (CPCD literature, per unit): no public panel "
                     "or component split was used.")
     else:
-        making = (Input(factor=MONITOR_PER_KG, amount=dev.mass_kg, unit="kg", label="monitor, whole device"),)
-        gaps.append("Manufacturing from a whole-monitor factor per kg (CPCD literature, 50 kg CO2e/kg; the "
-                    "four CPCD monitor studies span 6.75-75): no public per-m2 LCD/OLED panel factor exists "
-                    "in the release, so panel area and technology do not change the result.")
+        assert dev.screen_diagonal_inch is not None  # checked by Device
+        area = screen_area_m2(dev.screen_diagonal_inch, dev.aspect_ratio)
+        making = (Input(factor=MONITOR_BASE, amount=1, unit="piece", label="monitor, fixed part (fit)"),
+                  Input(factor=MONITOR_PER_M2, amount=area, unit="m2",
+                        label=f"monitor, {area:.3f} m2 of screen (fit)"))
+        lo, hi = FIT_RANGE_INCH
+        if not lo <= dev.screen_diagonal_inch <= hi:
+            gaps.append(f"Screen diagonal {dev.screen_diagonal_inch:g} inch is outside the {lo:g}-{hi:g} inch "
+                        "range the monitor manufacturing fit was made on: extrapolated.")
+        if dev.panel == "OLED":
+            gaps.append("OLED panel: no public per-area OLED factor exists; manufacturing uses the LCD monitor fit.")
+        if dev.kind == "display":
+            gaps.append("Display manufacturing uses the fit made on desktop LCD monitors.")
     processes = [
         Process(id="manufacturing", name=f"{dev.kind} manufacturing", stage="production",
                 location=dev.assembly_region, inputs=making),
