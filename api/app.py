@@ -8,6 +8,7 @@ from litestar import Litestar, get, post
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
+from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.errors import domain_error, http_error, internal_error
@@ -22,8 +23,9 @@ async def health() -> dict[str, str]:
 
 
 @get("/api/factors", sync_to_thread=True)
-def list_factors(state: State, q: str = "", geo: str | None = None, year: int | None = None,
-                 category: str | None = None, unit: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+def list_factors(state: State, q: FromQuery[str] = "", geo: FromQuery[str | None] = None,
+                 year: FromQuery[int | None] = None, category: FromQuery[str | None] = None,
+                 unit: FromQuery[str | None] = None, limit: FromQuery[int] = 50) -> list[dict[str, Any]]:
     """Search factors (all words of ``q``), with filters."""
     from factors_db.store import SearchQuery, search
 
@@ -32,7 +34,7 @@ def list_factors(state: State, q: str = "", geo: str | None = None, year: int | 
 
 
 @get("/api/factors/{factor_id:str}", sync_to_thread=True)
-def show_factor(state: State, factor_id: str) -> dict[str, Any]:
+def show_factor(state: State, factor_id: FromPath[str]) -> dict[str, Any]:
     from factors_db.store import get_factor
 
     return get_factor(state.engine, factor_id).public()
@@ -46,7 +48,8 @@ def list_releases(state: State) -> list[dict[str, Any]]:
 
 
 @post("/api/footprint", sync_to_thread=True, status_code=200)
-def footprint(state: State, data: dict[str, Any], mc: int = 0, seed: int | None = None) -> dict[str, Any]:
+def footprint(state: State, data: JSONBody[dict[str, Any]], mc: FromQuery[int] = 0,
+              seed: FromQuery[int | None] = None) -> dict[str, Any]:
     """Compute the footprint of a product document (the same fields as a product file)."""
     from factors_db.release import factor_set
     from footprint.calculate import calculate
@@ -72,7 +75,7 @@ API_MAX_VARIANTS = 100_000
 
 
 @post("/api/variants", sync_to_thread=True, status_code=200)
-def variants(state: State, data: VariantsRequest) -> dict[str, Any]:
+def variants(state: State, data: JSONBody[VariantsRequest]) -> dict[str, Any]:
     """Every crossing of the values given for some fields of a product document, with per-value effects."""
     import math
 
