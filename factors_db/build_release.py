@@ -262,8 +262,9 @@ def build(reference: Path, target: Path) -> dict[str, object]:
               "manufacturing fit (rows in `factors_db/data/sources/dell_monitor_pcf_2018.csv`).",
               "",
               "Data quality: pedigree scores are the curator's assessment of each source against the ecoinvent v3 "
-              "pedigree matrix (Weidema et al. 2013). No source states a basic uncertainty, so none is stored; the "
-              "engine applies ecoinvent's default basic factor (1.05) widened by the pedigree factors.",
+              "pedigree matrix (Weidema et al. 2013). Only the monitor fit has a basic uncertainty (the GSD of its "
+              "residuals); no other source states one, so none is stored and the engine applies ecoinvent's default "
+              "basic factor (1.05) widened by the pedigree factors.",
               "", "## No public number found (left out, never invented)", ""]
     notes += [f"- {gap}" for gap in DATA_GAPS]
     (target / "RELEASE_NOTES.md").write_text("\n".join(notes) + "\n", encoding="utf-8")

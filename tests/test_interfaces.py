@@ -49,7 +49,7 @@ def test_cli_errors_are_one_line(settings, tmp_path):
 
 @pytest.mark.parametrize("command", [[], ["factors"], ["db"], ["factors", "search"], ["factors", "show"],
                                      ["factors", "import"], ["factors", "export"], ["factors", "releases"],
-                                     ["footprint"], ["serve"], ["db", "load"]])
+                                     ["footprint"], ["variants"], ["serve"], ["db", "load"]])
 def test_every_command_has_help(command):
     out = CliRunner().invoke(cli, [*command, "--help"])
     assert out.exit_code == 0 and "Usage" in out.output
