@@ -23,15 +23,19 @@ from factors_db.release import GWP_FILE, write_manifest
 from factors_db.schema import GEOGRAPHIES, Factor, Pedigree
 
 RELEASE_ID = "2026.2"
-TITLE = "Chengdu PCF factor database, second release (adds an LCD monitor manufacturing fit by screen area)"
+TITLE = "Chengdu PCF factor database, second release (adds monitor and desktop manufacturing fits)"
 PUBLISHED = "2026-11-22"
 #: What changed against the previous release (RELEASE_NOTES.md).
 CHANGES = [
     "Added `fit.monitor_lcd.manufacturing.base` and `fit.monitor_lcd.manufacturing.per_m2`: a least-squares fit "
     "of manufacturing kg CO2e against screen area over 64 Dell LCD monitor carbon footprints (2018), so that the "
-    "monitor model's manufacturing follows the panel area. Every other factor is unchanged from 2026.1.",
+    "monitor model's manufacturing follows the panel area.",
+    "Added `fit.desktop.manufacturing.base` and `fit.desktop.manufacturing.per_kg`: the same kind of fit against "
+    "device mass over 34 Dell desktop carbon footprints (2018), so that a desktop no longer needs a bill of "
+    "materials. Every other factor is unchanged from 2026.1.",
 ]
 MONITOR_PCFS = Path(__file__).parent / "data" / "sources" / "dell_monitor_pcf_2018.csv"
+DESKTOP_PCFS = Path(__file__).parent / "data" / "sources" / "dell_desktop_pcf_2018.csv"
 GOV_LICENCE = "Government announcement (MEE/NBS/NEA), public document"
 
 SERIES_NAMES = {
@@ -132,38 +136,48 @@ DATA_GAPS = [
 ]
 
 
+def _linear_fit(x: list[float], y: list[float]) -> tuple[float, float, float, float]:
+    """Ordinary least squares ``y = a + b x``: (a, b, R2, geometric SD of the residual ratios y / fit)."""
+    import numpy as np
+
+    xs, ys = np.asarray(x), np.asarray(y)
+    design = np.column_stack([np.ones(len(xs)), xs])
+    (a, b), *_ = np.linalg.lstsq(design, ys, rcond=None)
+    fitted = a + b * xs
+    r2 = 1 - float(((ys - fitted) ** 2).sum() / ((ys - ys.mean()) ** 2).sum())
+    return float(a), float(b), r2, float(np.exp(np.log(ys / fitted).std(ddof=2)))
+
+
+def _manufacturing(row: dict[str, str]) -> float:
+    return float(row["total_kg_co2e"]) * float(row["manufacturing_share"].rstrip("%")) / 100
+
+
+FIT_LICENCE = ("Boavizta environmental-footprint-data: 'can be freely used for any purpose' (its README); figures "
+               "published by Dell")
+
+
 def monitor_fit_factors(path: Path = MONITOR_PCFS) -> list[Factor]:
     """Manufacturing of LCD monitors as ``base + per_m2 x screen area``, fitted to published monitor PCFs.
 
     Each row of ``path`` is one Dell monitor product carbon footprint (2018, PAIA method) as collected in
     Boavizta's environmental-footprint-data. Manufacturing = total x manufacturing share; screen area from
-    the diagonal at 16:9 (the dataset gives no aspect ratio). Ordinary least squares; the geometric standard
-    deviation of the fit's residual ratios is stored as each factor's basic uncertainty.
+    the diagonal at 16:9 (the dataset gives no aspect ratio). The geometric standard deviation of the fit's
+    residual ratios is stored as each factor's basic uncertainty.
     """
     import math
 
-    import numpy as np
-
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    share = np.array([float(r["manufacturing_share"].rstrip("%")) / 100 for r in rows])
-    making = np.array([float(r["total_kg_co2e"]) for r in rows]) * share
     angle = math.atan2(9, 16)
-    area = np.array([(float(r["screen_inch"]) * 0.0254) ** 2 * math.cos(angle) * math.sin(angle) for r in rows])
-    design = np.column_stack([np.ones(len(rows)), area])
-    (base, per_m2), *_ = np.linalg.lstsq(design, making, rcond=None)
-    fitted = design @ np.array([base, per_m2])
-    gsd = float(np.exp(np.log(making / fitted).std(ddof=2)))
-    r2 = 1 - float(((making - fitted) ** 2).sum() / ((making - making.mean()) ** 2).sum())
+    area = [(float(r["screen_inch"]) * 0.0254) ** 2 * math.cos(angle) * math.sin(angle) for r in rows]
+    base, per_m2, r2, gsd = _linear_fit(area, [_manufacturing(r) for r in rows])
     inches = sorted(float(r["screen_inch"]) for r in rows)
     source = (f"Least-squares fit, manufacturing = {base:.1f} + {per_m2:.1f} x screen area (m2, 16:9 from the "
               f"diagonal), R2 {r2:.2f}, over {len(rows)} Dell LCD monitor product carbon footprints (2018, PAIA "
               f"method; {inches[0]:g}-{inches[-1]:g} inch), manufacturing = total x manufacturing share, as "
               "collected in Boavizta environmental-footprint-data (boavizta-data-us.csv); each row with its Dell "
-              "PDF in factors_db/data/sources/dell_monitor_pcf_2018.csv")
-    licence = ("Boavizta environmental-footprint-data: 'can be freely used for any purpose' (its README); "
-               "figures published by Dell")
+              f"PDF in factors_db/data/sources/{path.name}")
     common = dict(category="component", boundary="cradle-to-gate", geography="CN", year=2018, source=source,
-                  licence=licence, pedigree=Pedigree.parse("3;3;3;2;2"), uncertainty={"gsd": round(gsd, 4)},
+                  licence=FIT_LICENCE, pedigree=Pedigree.parse("3;3;3;2;2"), uncertainty={"gsd": round(gsd, 4)},
                   notes=(f"Valid for {inches[0]:g}-{inches[-1]:g} inch LCD monitors assembled in China; residual "
                          f"GSD {gsd:.3f} of the fit. Whole monitor (panel, electronics, stand, packaging), not a "
                          "panel-only factor."))
@@ -174,6 +188,31 @@ def monitor_fit_factors(path: Path = MONITOR_PCFS) -> list[Factor]:
         Factor(id="fit.monitor_lcd.manufacturing.per_m2", name_zh="液晶显示器制造（每平方米屏幕面积）",
                name_en="LCD monitor manufacturing, per m2 of screen area (fit)", unit="m2",
                value_kg_co2e=Decimal(f"{per_m2:.1f}"), **common),  # type: ignore[arg-type]
+    ]
+
+
+def desktop_fit_factors(path: Path = DESKTOP_PCFS) -> list[Factor]:
+    """Manufacturing of desktop computers (towers, small and micro form factors, workstations) as
+    ``base + per_kg x mass``, fitted to published Dell desktop PCFs in the same way as the monitors."""
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    mass = [float(r["weight_kg"]) for r in rows]
+    base, per_kg, r2, gsd = _linear_fit(mass, [_manufacturing(r) for r in rows])
+    source = (f"Least-squares fit, manufacturing = {base:.1f} + {per_kg:.2f} x mass (kg), R2 {r2:.2f}, over "
+              f"{len(rows)} Dell desktop product carbon footprints (2018, PAIA method; OptiPlex and Precision "
+              f"towers, {min(mass):g}-{max(mass):g} kg, no all-in-ones), manufacturing = total x manufacturing "
+              "share, as collected in Boavizta environmental-footprint-data (boavizta-data-us.csv); each row with "
+              f"its Dell PDF in factors_db/data/sources/{path.name}")
+    common = dict(category="component", boundary="cradle-to-gate", geography="GLO", year=2018, source=source,
+                  licence=FIT_LICENCE, pedigree=Pedigree.parse("3;3;3;3;2"), uncertainty={"gsd": round(gsd, 4)},
+                  notes=(f"Valid for {min(mass):g}-{max(mass):g} kg desktops without a screen; the source products "
+                         f"were assembled in the EU from global supply chains; residual GSD {gsd:.3f} of the fit."))
+    return [
+        Factor(id="fit.desktop.manufacturing.base", name_zh="台式计算机制造（固定部分，每台）",
+               name_en="desktop computer manufacturing, fixed part per unit (fit)", unit="piece",
+               value_kg_co2e=Decimal(f"{base:.1f}"), **common),  # type: ignore[arg-type]
+        Factor(id="fit.desktop.manufacturing.per_kg", name_zh="台式计算机制造（每千克整机质量）",
+               name_en="desktop computer manufacturing, per kg of device mass (fit)", unit="kg",
+               value_kg_co2e=Decimal(f"{per_kg:.2f}"), **common),  # type: ignore[arg-type]
     ]
 
 
@@ -229,7 +268,7 @@ def build(reference: Path, target: Path) -> dict[str, object]:
     if curated.count("rejected"):
         raise SystemExit(f"curated rows rejected: {[r for r in curated.rows if r.status == 'rejected']}")
     grid = electricity_factors(reference)
-    factors = grid + curated.factors + monitor_fit_factors() + cpcd_keep
+    factors = grid + curated.factors + monitor_fit_factors() + desktop_fit_factors() + cpcd_keep
     ids = [f.id for f in factors]
     if len(ids) != len(set(ids)):
         raise SystemExit("duplicate ids in the release")
@@ -258,12 +297,12 @@ def build(reference: Path, target: Path) -> dict[str, object]:
               "- NREL PV_ICE (BSD-3): PV process electricity, process CO2, encapsulant and backsheet.",
               "- Boavizta API data (AGPL-3.0): electronic components.",
               "- IPCC 2006 Guidelines: stationary combustion of natural gas, diesel and coal.",
-              "- Dell monitor carbon footprints (2018) via Boavizta environmental-footprint-data: the LCD monitor "
-              "manufacturing fit (rows in `factors_db/data/sources/dell_monitor_pcf_2018.csv`).",
+              "- Dell monitor and desktop carbon footprints (2018) via Boavizta environmental-footprint-data: the "
+              "manufacturing fits (rows and PDFs in `factors_db/data/sources/`).",
               "",
               "Data quality: pedigree scores are the curator's assessment of each source against the ecoinvent v3 "
-              "pedigree matrix (Weidema et al. 2013). Only the monitor fit has a basic uncertainty (the GSD of its "
-              "residuals); no other source states one, so none is stored and the engine applies ecoinvent's default "
+              "pedigree matrix (Weidema et al. 2013). Only the fitted factors have a basic uncertainty (the GSD of "
+              "their residuals); no other source states one, so none is stored and the engine applies ecoinvent's default "
               "basic factor (1.05) widened by the pedigree factors.",
               "", "## No public number found (left out, never invented)", ""]
     notes += [f"- {gap}" for gap in DATA_GAPS]

@@ -39,7 +39,8 @@ def test_release_has_300_sourced_factors_and_matching_hash(release_id):
 def test_newer_release_changes_only_what_its_notes_say():
     old = {f.id: f for f in load_release("2026.1").factors}
     new = {f.id: f for f in load_release("2026.2").factors}
-    assert set(new) - set(old) == {"fit.monitor_lcd.manufacturing.base", "fit.monitor_lcd.manufacturing.per_m2"}
+    assert set(new) - set(old) == {"fit.monitor_lcd.manufacturing.base", "fit.monitor_lcd.manufacturing.per_m2",
+                                   "fit.desktop.manufacturing.base", "fit.desktop.manufacturing.per_kg"}
     assert set(old) <= set(new) and all(new[k] == old[k] for k in old)
 
 

@@ -133,3 +133,22 @@ def test_monitor_fit_against_published_dell_footprints(release_factors):
     oled = calculate(to_spec({"kind": "monitor", "name": "m", "screen_diagonal_inch": 42, "panel": "OLED", "mass_kg": 9,
                               "annual_energy_kwh": 60, "lifetime_years": 6}, release_factors), release_factors)
     assert any("OLED" in g for g in oled.data_gaps) and any("outside the 18-34 inch" in g for g in oled.data_gaps)
+
+
+def test_desktop_fit_against_published_dell_footprints(release_factors):
+    # Dell PCFs (2018): OptiPlex 5060 SFF 5.24 kg, 425 kg x 46 % manufacturing = 195.5 kg; OptiPlex 7060 Tower
+    # 6.5 kg, 485 x 45 % = 218.3 kg; Precision 7820 24.7 kg, 1820 x 26.9 % = 489.6 kg. Within 8 % each.
+    from factors_db.build_release import desktop_fit_factors
+
+    def making(mass: float) -> float:
+        doc = {"kind": "desktop", "name": "d", "mass_kg": mass, "annual_energy_kwh": 80, "lifetime_years": 5,
+               "boundary": "cradle-to-gate"}
+        return calculate(to_spec(doc, release_factors), release_factors).total_kg_co2e
+
+    assert making(5.24) == pytest.approx(425 * 0.46, rel=0.08)
+    assert making(6.5) == pytest.approx(485 * 0.45, rel=0.08)
+    assert making(24.7) == pytest.approx(1820 * 0.269, rel=0.08)
+    # hand check of the example: 127.8 + 13.77 x 5.3 = 200.78 kg
+    assert run("desktop.yaml", release_factors).stages["production"] == pytest.approx(127.8 + 13.77 * 5.3, rel=1e-9)
+    for f in desktop_fit_factors():
+        assert release_factors.factors[f.id].value_kg_co2e == float(f.value_kg_co2e)

@@ -7,8 +7,9 @@ Stages and their sources (factor ids in the release):
   visible area from the diagonal and aspect ratio, a least-squares fit over 64 published Dell LCD monitor
   footprints (release 2026.2 notes; 18-34 inch). A screen outside that range, or an OLED panel (no public
   per-area figure), is computed with the same fit and the result says so. Laptops use the CPCD per-unit
-  laptop factor (``cpcd.45220X0402018A``, 124 kg CO2e). Desktops have no public whole-device factor: they
-  need a ``bom`` (Boavizta component factors are in the release).
+  laptop factor (``cpcd.45220X0402018A``, 124 kg CO2e). Desktops follow their mass:
+  ``fit.desktop.manufacturing.base`` + ``fit.desktop.manufacturing.per_kg`` x ``mass_kg``, a fit over 34
+  published Dell desktop footprints (2.82-33.1 kg); outside that range the result says it extrapolates.
 * distribution: device mass x ``transport_km`` by 18 t diesel truck (``cpcd.65119X0142019C``); no
   distance is assumed when none is given.
 * use: ``annual_energy_kwh`` x ``lifetime_years`` at the use region's grid factor.
@@ -30,6 +31,10 @@ MONITOR_BASE = "fit.monitor_lcd.manufacturing.base"
 MONITOR_PER_M2 = "fit.monitor_lcd.manufacturing.per_m2"
 #: Screen diagonals the monitor fit was made on (inch).
 FIT_RANGE_INCH = (18.0, 34.0)
+DESKTOP_BASE = "fit.desktop.manufacturing.base"
+DESKTOP_PER_KG = "fit.desktop.manufacturing.per_kg"
+#: Device masses the desktop fit was made on (kg).
+FIT_RANGE_KG = (2.82, 33.1)
 LAPTOP_PER_UNIT = "cpcd.45220X0402018A"
 TRUCK = "cpcd.65119X0142019C"
 LANDFILL = "cpcd.94332X0012015A"
@@ -69,8 +74,6 @@ class Device(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> Device:
-        if self.kind == "desktop" and not self.bom:
-            raise ValueError("a desktop needs a bom: no public whole-desktop factor exists (release notes)")
         if self.kind in ("monitor", "display", "laptop") and self.screen_diagonal_inch is None:
             raise ValueError(f"a {self.kind} needs screen_diagonal_inch")
         return self
@@ -89,6 +92,16 @@ def build(dev: Device, factors: FactorSet) -> ProductSpec:
     gaps: list[str] = []
     if dev.bom:
         making = tuple(Input(factor=b.factor, amount=b.amount, unit=b.unit, label=b.label) for b in dev.bom)
+    elif dev.kind == "desktop":
+        making = (Input(factor=DESKTOP_BASE, amount=1, unit="piece", label="desktop, fixed part (fit)"),
+                  Input(factor=DESKTOP_PER_KG, amount=dev.mass_kg, unit="kg",
+                        label=f"desktop, {dev.mass_kg:g} kg (fit)"))
+        lo, hi = FIT_RANGE_KG
+        if not lo <= dev.mass_kg <= hi:
+            gaps.append(f"Mass {dev.mass_kg:g} kg is outside the {lo:g}-{hi:g} kg range the desktop "
+                        "manufacturing fit was made on: extrapolated.")
+        gaps.append("Desktop manufacturing from a fit over EU-assembled Dell desktops (2018): the assembly "
+                    "region's electricity is not reflected; give a bom for a product-specific inventory.")
     elif dev.kind == "laptop":
         making = (Input(factor=LAPTOP_PER_UNIT, amount=1, unit="piece", label="laptop, whole device"),)
         gaps.append("Manufacturing from a whole-laptop factor (CPCD literature, per unit): no public panel "
