@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from litestar.testing import TestClient
 from typer.testing import CliRunner
 
@@ -135,3 +137,28 @@ def test_cli_and_api(tmp_path, monkeypatch):
         assert r.status_code == 422 and "at most" in r.json()["detail"]
         r = client.post("/api/variants", json={"product": PV})
         assert r.status_code == 400
+
+
+POOL = {
+    "regions.polysilicon": ["CN-SC", "CN-XJ", "CN-YN", "CN-NM"],
+    "regions.module": ["CN-JS", "CN-SC"],
+    "area_m2": [1.8, 1.95, 2.2],
+    "rated_power_wp": [380, 410, 450],
+    "materials_g_per_m2.glass": [7000, 9805],
+    "silicon_mfg_efficiency": [0.6, 0.6698],
+    "degradation_pct_per_year": [0.4, 0.7],
+}
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.data())
+def test_random_crossings_equal_one_by_one(data):
+    from factors_db.release import factor_set
+
+    factors = factor_set()
+    names = data.draw(st.lists(st.sampled_from(sorted(POOL)), min_size=1, max_size=3, unique=True))
+    vary = {n: data.draw(st.lists(st.sampled_from(POOL[n]), min_size=1, max_size=3, unique=True)) for n in names}
+    result = run_variants(PV, axes_from(vary), factors, checks=0)
+    for i, r in enumerate(one_by_one(PV, vary, factors)):
+        assert result.totals[i] == pytest.approx(r.total_kg_co2e, rel=1e-9)
+        assert result.per_kwh_g is not None and result.per_kwh_g[i] == pytest.approx(r.extra["per_kwh_g_co2e"], rel=1e-9)
