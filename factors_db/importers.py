@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import re
 import statistics
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -139,10 +140,15 @@ def factor_from_row(row: dict[str, Any], *, file: str, line: int) -> Factor:
 def read_table(path: Path, fmt: str | None = None) -> ImportReport:
     """Read a CSV or XLSX file in the own format. Every row is checked; duplicates are rejected."""
     fmt = fmt or ("xlsx" if path.suffix.lower() in (".xlsx", ".xls") else "csv")
-    if fmt == "xlsx":
-        frame = pd.read_excel(path, dtype=str)
-    else:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    if fmt not in ("csv", "xlsx"):
+        raise InvalidFactor(f"unknown format {fmt!r}: use csv, xlsx or cpcd", file=path.name)
+    try:
+        if fmt == "xlsx":
+            frame = pd.read_excel(path, dtype=str)
+        else:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, ValueError, pd.errors.ParserError, zipfile.BadZipFile) as exc:
+        raise InvalidFactor(f"cannot be read as {fmt.upper()} ({type(exc).__name__})", file=path.name) from None
     missing = [c for c in REQUIRED if c not in frame.columns]
     report = ImportReport(file=str(path), format=fmt)
     if missing:
@@ -242,16 +248,19 @@ class CpcdRow:
 
 def read_cpcd_rows(path: Path) -> list[CpcdRow]:
     """The raw rows of a CPCD list (columns: 产品ID, 产品名称, 核算边界, 碳足迹, 企业名称, 数据年份, 数据类型)."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        need = {"产品ID", "产品名称", "核算边界", "碳足迹", "数据年份", "数据类型"}
-        if not reader.fieldnames or not need <= set(reader.fieldnames):
-            raise InvalidFactor(f"not a CPCD list: needs columns {sorted(need)}", file=path.name)
-        return [
-            CpcdRow(i, r["产品ID"].strip(), r["产品名称"].strip(), r["核算边界"].strip(), r["碳足迹"].strip(),
-                    r["数据年份"].strip(), r["数据类型"].strip())
-            for i, r in enumerate(reader, start=2)
-        ]
+    need = {"产品ID", "产品名称", "核算边界", "碳足迹", "数据年份", "数据类型"}
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames or not need <= set(reader.fieldnames):
+                raise InvalidFactor(f"not a CPCD list: needs columns {sorted(need)}", file=path.name)
+            return [
+                CpcdRow(i, r["产品ID"].strip(), r["产品名称"].strip(), r["核算边界"].strip(), r["碳足迹"].strip(),
+                        r["数据年份"].strip(), r["数据类型"].strip())
+                for i, r in enumerate(reader, start=2)
+            ]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InvalidFactor(f"cannot be read as a UTF-8 CSV ({type(exc).__name__})", file=path.name) from None
 
 
 def read_cpcd(path: Path, *, names_en: dict[str, str] | None = None) -> ImportReport:
@@ -281,15 +290,16 @@ def read_cpcd(path: Path, *, names_en: dict[str, str] | None = None) -> ImportRe
             value = parse_cpcd_value(row.value_text)
         except (UnitMismatch, ValueError) as exc:
             reason = exc.message if isinstance(exc, UnitMismatch) else str(exc)
-            report.rows.append(RowOutcome(row.line, "rejected", f"column 碳足迹: {reason}", row.cpcd_id, row.name))
+            report.rows.append(RowOutcome(row.line, "rejected", f"column 碳足迹: {reason}", f"cpcd.{row.cpcd_id}",
+                                          row.name))
             continue
         if row.boundary not in CPCD_BOUNDARIES:
             report.rows.append(RowOutcome(row.line, "rejected", f"column 核算边界: unknown boundary "
-                                          f"{row.boundary!r}", row.cpcd_id, row.name))
+                                          f"{row.boundary!r}", f"cpcd.{row.cpcd_id}", row.name))
             continue
         if not row.year.isdigit():
             report.rows.append(RowOutcome(row.line, "rejected", f"column 数据年份: not a year {row.year!r}",
-                                          row.cpcd_id, row.name))
+                                          f"cpcd.{row.cpcd_id}", row.name))
             continue
         parsed.append((row, value))
 

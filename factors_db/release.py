@@ -67,9 +67,14 @@ def write_manifest(folder: Path, release_id: str, title: str, published: str) ->
     return manifest
 
 
+def release_order(release_id: str) -> tuple[tuple[int, str], ...]:
+    """Sort key of release ids as versions: ``2026.10`` after ``2026.2`` (numbers before words)."""
+    return tuple((int(p), "") if p.isdigit() else (1 << 62, p) for p in release_id.split("."))
+
+
 def bundled_releases() -> list[str]:
     """Ids of the releases shipped in the package, oldest first."""
-    return sorted(p.name for p in DATA_DIR.iterdir() if (p / MANIFEST).is_file())
+    return sorted((p.name for p in DATA_DIR.iterdir() if (p / MANIFEST).is_file()), key=release_order)
 
 
 def read_gwp(folder: Path) -> dict[str, float]:

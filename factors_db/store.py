@@ -6,7 +6,6 @@ word of the query (Chinese or English) against ids, names, series and geography 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func
@@ -14,7 +13,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from factors_db.errors import FactorNotFound, ImportFailed, ReleaseNotFound
 from factors_db.importers import ImportReport
-from factors_db.release import Release, bundled_releases, load_release
+from factors_db.release import Release, bundled_releases, load_release, release_order
 from factors_db.schema import Factor, FactorRow, ReleaseRow
 
 LOCAL_RELEASE = "local"
@@ -84,7 +83,7 @@ def latest_bundled(engine: Engine) -> str:
     ids = [r.id for r in releases(engine) if r.bundled]
     if not ids:
         raise ReleaseNotFound("no release loaded: run `pcf db load`")
-    return ids[-1]
+    return max(ids, key=release_order)
 
 
 @dataclass(frozen=True)
@@ -126,14 +125,18 @@ def get_factor(engine: Engine, factor_id: str, release: str | None = None) -> Fa
     Raises:
         FactorNotFound: with the closest ids.
     """
-    release_ids: Iterable[str] = [release] if release else [latest_bundled(engine), LOCAL_RELEASE]
+    release_ids: list[str] = [release] if release else [latest_bundled(engine), LOCAL_RELEASE]
     with Session(engine) as session:
         for rid in release_ids:
             row = session.get(FactorRow, (rid, factor_id))
             if row is not None:
                 return row.to_factor()
         prefix = factor_id.rsplit(".", 1)[0]
-        close = session.exec(select(FactorRow.id).where(FactorRow.id.startswith(prefix)).limit(5)).all()  # type: ignore[attr-defined]
+        close = session.exec(
+            select(FactorRow.id).distinct()
+            .where(FactorRow.release_id.in_(release_ids), FactorRow.id.startswith(prefix))  # type: ignore[attr-defined]
+            .order_by(FactorRow.id).limit(5)
+        ).all()
     hint = f"; similar: {', '.join(close)}" if close else ""
     raise FactorNotFound(f"no factor {factor_id!r}{hint}")
 

@@ -33,11 +33,19 @@ def validation_error(exc: ValidationError) -> SpecificationError:
 
 def read_document(path: Path) -> dict[str, Any]:
     """Parse a YAML or JSON file into a mapping."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SpecificationError(f"{path.name} is not UTF-8 text", "") from None
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise SpecificationError(f"{path.name} is not valid {path.suffix.lstrip('.')}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise SpecificationError(f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise SpecificationError(f"{path.name} is not valid YAML: {problem}{where}") from None
     if not isinstance(data, dict):
         raise SpecificationError(f"{path.name} must hold a mapping of fields", "")
     return data

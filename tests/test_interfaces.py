@@ -91,3 +91,42 @@ def test_pure_packages_do_not_load_web_or_database_code():
             "bad = [m for m in ('litestar', 'sqlmodel', 'sqlalchemy', 'bw2data') if m in sys.modules]; "
             "print(bad); sys.exit(1 if bad else 0)")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def test_unreadable_files_are_one_line_errors(settings, tmp_path):
+    garbage = bytes(range(128, 256)) * 3
+    runner = CliRunner()
+    for name, args, code in [
+        ("x.csv", ["factors", "import"], "invalid-factor"),
+        ("x.xlsx", ["factors", "import"], "invalid-factor"),
+        ("x.csv", ["factors", "import", "--format", "cpcd"], "invalid-factor"),
+        ("x.csv", ["factors", "import", "--format", "json"], "invalid-factor"),
+        ("x.yaml", ["footprint"], "invalid-specification"),
+    ]:
+        path = tmp_path / name
+        path.write_bytes(garbage)
+        out = runner.invoke(cli, [*args[:2], str(path), *args[2:]] if args[0] == "factors" else [*args, str(path)])
+        assert out.exit_code == 2, (name, args, out.output)
+        assert out.output.startswith(f"error [{code}]: ") and out.output.count("\n") == 1, out.output
+    (tmp_path / "broken.yaml").write_text("x: [1\n", encoding="utf-8")
+    out = runner.invoke(cli, ["footprint", str(tmp_path / "broken.yaml")])
+    assert out.exit_code == 2 and out.output.count("\n") == 1 and "line 2" in out.output
+
+
+def test_missing_factor_hint_lists_each_close_id_once(settings):
+    from factors_db.errors import FactorNotFound
+    from factors_db.store import get_factor, load_bundled, make_engine
+
+    engine = make_engine("sqlite://")
+    load_bundled(engine)  # two bundled releases hold the same grid ids
+    with pytest.raises(FactorNotFound) as err:
+        get_factor(engine, "cn.grid.co2_average.CN-SC.2099")
+    hint = err.value.message.split("similar: ")[1].split(", ")
+    assert hint == sorted(set(hint)) and "cn.grid.co2_average.CN-SC.2023" in hint
+
+
+def test_release_ids_sort_as_versions():
+    from factors_db.release import release_order
+
+    assert sorted(["2026.10", "2026.2", "2027.1", "2026.2a"], key=release_order) == [
+        "2026.2", "2026.10", "2026.2a", "2027.1"]
