@@ -156,9 +156,9 @@ def _prepare(system: System, factors: FactorSet) -> _Prepared:
     prod = lca.dicts.product
     bio = lca.dicts.biosphere
     node_ids = range(1, len(system.nodes) + 1)
-    node_cols = np.array([act[i] for i in node_ids])
-    node_rows = np.array([prod[i] for i in node_ids])
-    gas_rows = np.array([bio[GAS_ID_OFFSET + g] for g in range(len(system.gases))])
+    node_cols = np.array([act[i] for i in node_ids], dtype=np.int64)
+    node_rows = np.array([prod[i] for i in node_ids], dtype=np.int64)
+    gas_rows = np.array([bio[GAS_ID_OFFSET + g] for g in range(len(system.gases))], dtype=np.int64)
     # From here on the matrices are skeletons of our own with a known entry order, whose ``data`` each
     # solve overwrites in place (bw2calc loaded the same values from the datapackage).
     tech, lca.technosphere_matrix = _Scatter.attach(

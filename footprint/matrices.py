@@ -143,6 +143,9 @@ class _Builder:
                         inp.factor, amount, inp.unit, col, p.id, p.stage, inp.location or p.location,
                         path, p.primary_data, depth=0, label=inp.label,
                     )
+        if not self.system.bio_data:
+            raise SpecificationError("the product is empty: no process has a factor, electricity or emission "
+                                     "input", "processes")
         self.system.demand = self.process_node[spec.reference]
         return self.system
 

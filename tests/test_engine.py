@@ -162,3 +162,12 @@ def test_cached_solve_equals_fresh_bw2calc_lca_on_every_example(release_factors)
         for field in ("supply", "node_scores", "gas_kg", "gas_co2e"):
             np.testing.assert_allclose(getattr(warm, field), getattr(fresh, field), rtol=1e-6, atol=1e-9,
                                        err_msg=f"{file.name}: {field}")
+
+
+def test_empty_product_is_a_specification_error(toy_factors):
+    from footprint.errors import SpecificationError
+
+    uses_p = Process(id="q", stage="production", inputs=(Input(process="p", amount=1, unit="piece"),))
+    with pytest.raises(SpecificationError, match="empty") as err:
+        calculate(spec(Process(id="p", stage="production"), uses_p), toy_factors)
+    assert err.value.path == "processes"
