@@ -72,7 +72,6 @@ class _Prepared:
     lca: Any
     tech: _Scatter
     tech_sign: np.ndarray
-    bio: _Scatter
     node_cols: np.ndarray
     gas_rows: np.ndarray
     gwp: np.ndarray  # characterisation factor of each gas, in the system's order
@@ -159,19 +158,16 @@ def _prepare(system: System, factors: FactorSet) -> _Prepared:
     node_cols = np.array([act[i] for i in node_ids], dtype=np.int64)
     node_rows = np.array([prod[i] for i in node_ids], dtype=np.int64)
     gas_rows = np.array([bio[GAS_ID_OFFSET + g] for g in range(len(system.gases))], dtype=np.int64)
-    # From here on the matrices are skeletons of our own with a known entry order, whose ``data`` each
-    # solve overwrites in place (bw2calc loaded the same values from the datapackage).
+    # From here on the technosphere is a skeleton of our own with a known entry order, whose ``data`` each
+    # solve overwrites in place. The biosphere is read from the system directly (see ``_solve``); bw2calc's
+    # own biosphere and inventory matrices are not used after this.
     tech, lca.technosphere_matrix = _Scatter.attach(
         node_rows[system.tech_rows], node_cols[system.tech_cols], lca.technosphere_matrix.shape
-    )
-    bio_scatter, lca.biosphere_matrix = _Scatter.attach(
-        gas_rows[system.bio_rows], node_cols[system.bio_cols], lca.biosphere_matrix.shape
     )
     return _Prepared(
         lca=lca,
         tech=tech,
         tech_sign=np.where(np.asarray(system.tech_flip), -1.0, 1.0),
-        bio=bio_scatter,
         node_cols=node_cols,
         gas_rows=gas_rows,
         gwp=lca.characterization_matrix.diagonal()[gas_rows],
@@ -180,7 +176,7 @@ def _prepare(system: System, factors: FactorSet) -> _Prepared:
 
 
 def _solve(prepared: _Prepared, system: System) -> Solved:
-    """Refill the matrices, let bw2calc solve the technosphere, then read inventory and scores.
+    """Refill the technosphere, let bw2calc solve it, then read inventory and scores.
 
     ``B diag(s)`` and its characterisation are what bw2calc's ``lci_calculation``/``lcia_calculation``
     compute; here they are taken on the few gas rows directly, which spares building sparse diagonal
@@ -188,17 +184,15 @@ def _solve(prepared: _Prepared, system: System) -> Solved:
     """
     lca = prepared.lca
     prepared.tech.fill(lca.technosphere_matrix, np.asarray(system.tech_data) * prepared.tech_sign)
-    bio = np.asarray(system.bio_data, dtype=float)
-    prepared.bio.fill(lca.biosphere_matrix, bio)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a singular matrix warns, then gives NaN: reported below
         supply_all = lca.solve_linear_system()
     if not np.all(np.isfinite(supply_all)):
         raise SingularSystem("the technosphere matrix is singular: check process loops and outputs")
-    lca.supply_array = supply_all
     supply = supply_all[prepared.node_cols]
     n_gases, n_nodes = len(prepared.gas_rows), len(prepared.node_cols)
-    biosphere = np.bincount(prepared.bio_flat, weights=bio, minlength=n_gases * n_nodes).reshape(n_gases, n_nodes)
+    biosphere = np.bincount(prepared.bio_flat, weights=np.asarray(system.bio_data, dtype=float),
+                            minlength=n_gases * n_nodes).reshape(n_gases, n_nodes)
     inventory = biosphere * supply
     scored = inventory * prepared.gwp[:, None]
     return Solved(

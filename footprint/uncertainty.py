@@ -13,6 +13,7 @@ matrix product: 1,000 iterations cost well under a millisecond.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import bw_processing as bwp
@@ -61,11 +62,8 @@ def monte_carlo(
     for node, score in zip(system.nodes, solved.node_scores, strict=True):
         row = column[node.factor_id] if node.factor_id is not None else len(factor_ids)
         weights[row, stage_index[node.stage]] += score
-    params = np.zeros(len(factor_ids) + 1, dtype=bwp.UNCERTAINTY_DTYPE)
-    params["uncertainty_type"] = sa.LognormalUncertainty.id
-    params["loc"] = 0.0  # ln(1): multiplicative draws whose median is the stated value
-    params["scale"] = [sigma(factors.factors[f]) for f in factor_ids] + [0.0]
-    params["shape"] = params["minimum"] = params["maximum"] = np.nan
+    # loc ln(1): multiplicative draws whose median is the stated value; the last row is exact (sigma 0).
+    params = lognormal_rows(np.zeros(len(factor_ids) + 1), [sigma(factors.factors[f]) for f in factor_ids] + [0.0])
     draws = sa.LognormalUncertainty.random_variables(params, iterations, np.random.RandomState(seed))
     stages = draws.T @ weights  # iterations x stages
     totals = stages.sum(axis=1)
@@ -86,18 +84,26 @@ def monte_carlo(
 def bio_distributions(system: System, factors: FactorSet) -> np.ndarray:
     """stats_arrays rows for the system's biosphere entries: the same lognormals as :func:`monte_carlo`, one
     per entry (``bwp.UNCERTAINTY_DTYPE``; lognormal is id 2, no uncertainty id 1)."""
-    rows = np.zeros(len(system.bio_data), dtype=bwp.UNCERTAINTY_DTYPE)
-    rows["uncertainty_type"] = 1
-    rows["loc"] = system.bio_data
-    rows["scale"] = rows["shape"] = rows["minimum"] = rows["maximum"] = np.nan
-    for k, (col, amount) in enumerate(zip(system.bio_cols, system.bio_data, strict=True)):
-        factor_id = system.nodes[col].factor_id
-        if factor_id is None or amount == 0:
-            continue
-        rows[k]["uncertainty_type"] = 2
-        rows[k]["loc"] = math.log(abs(amount))
-        rows[k]["scale"] = sigma(factors.factors[factor_id])
-        rows[k]["negative"] = amount < 0
+    amounts = np.asarray(system.bio_data, dtype=float)
+    scale = np.array([
+        sigma(factors.factors[fid]) if (fid := system.nodes[col].factor_id) is not None and amount != 0 else np.nan
+        for col, amount in zip(system.bio_cols, amounts, strict=True)
+    ])
+    uncertain = ~np.isnan(scale)
+    rows = lognormal_rows(np.log(np.abs(np.where(uncertain, amounts, 1.0))), scale)
+    rows["uncertainty_type"] = np.where(uncertain, sa.LognormalUncertainty.id, sa.NoUncertainty.id)
+    rows["loc"] = np.where(uncertain, rows["loc"], amounts)  # stats_arrays: loc is the value itself when exact
+    rows["negative"] = amounts < 0
+    return rows
+
+
+def lognormal_rows(loc: np.ndarray, scale: Sequence[float] | np.ndarray) -> np.ndarray:
+    """stats_arrays parameter rows (``bwp.UNCERTAINTY_DTYPE``) of lognormals with these ``loc``/``scale``."""
+    rows = np.zeros(len(loc), dtype=bwp.UNCERTAINTY_DTYPE)
+    rows["uncertainty_type"] = sa.LognormalUncertainty.id
+    rows["loc"] = loc
+    rows["scale"] = scale
+    rows["shape"] = rows["minimum"] = rows["maximum"] = np.nan
     return rows
 
 
