@@ -72,14 +72,25 @@ def _tokens(path: str) -> list[str | int | tuple[str, str]]:
             out.append((k.strip(), v.strip()))
         else:
             raise VariantError(f"cannot read [{index}] in {path!r}: use [number] or [field=value]", "vary")
-    if not out or path[pos:] not in ("",):
+    if not out or path[pos:]:
         raise VariantError(f"cannot read field path {path!r}", "vary")
     return out
 
 
 def set_field(document: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
     """A copy of ``document`` with the field at ``path`` set to ``value`` (missing mappings are created)."""
+    return set_fields(document, {path: value})
+
+
+def set_fields(document: Mapping[str, Any], assignments: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``document`` (copied once) with each ``path: value`` of ``assignments`` set."""
     doc: dict[str, Any] = copy.deepcopy(dict(document))
+    for path, value in assignments.items():
+        _set(doc, str(path), value)
+    return doc
+
+
+def _set(doc: dict[str, Any], path: str, value: Any) -> None:
     tokens = _tokens(path)
     node: Any = doc
     for i, token in enumerate(tokens):
@@ -109,7 +120,6 @@ def set_field(document: Mapping[str, Any], path: str, value: Any) -> dict[str, A
             node[idx] = value
         else:
             node = node[idx]
-    return doc
 
 
 # ------------------------------------------------------------------------------------------------- axes
@@ -294,14 +304,11 @@ def _compile_group(
     base_sig = base.system.signature()
     base_stages = [n.stage for n in base.system.nodes]
     for combo in combos:
-        doc: dict[str, Any] = dict(document)
-        label = "; ".join(f"{axes[k].name} = {axes[k].labels[j]}" for k, j in zip(axes_idx, combo, strict=True))
+        chosen = [(axes[k], j) for k, j in zip(axes_idx, combo, strict=True)]
+        label = "; ".join(f"{axis.name} = {axis.labels[j]}" for axis, j in chosen)
         where = f"vary.{axes[axes_idx[0]].name}[{combo[0]}]"
         try:
-            for k, j in zip(axes_idx, combo, strict=True):
-                for path, value in axes[k].values[j].items():
-                    doc = set_field(doc, str(path), value)
-            c = _compile(doc, factors, to_spec)
+            c = _compile(_variant_document(document, chosen), factors, to_spec)
         except VariantError:
             raise
         except FootprintError as exc:
@@ -323,36 +330,53 @@ def _compile_group(
     return group, notes
 
 
+def _variant_document(document: Mapping[str, Any], chosen: Sequence[tuple[Axis, int]]) -> dict[str, Any]:
+    """The product file with value ``j`` of each ``(axis, j)`` applied."""
+    return set_fields(document, {p: v for axis, j in chosen for p, v in axis.values[int(j)].items()})
+
+
 def _overlap(a: _Group, b: _Group) -> bool:
     return bool(np.intersect1d(a.tech_cols, b.tech_cols).size or np.intersect1d(a.bio_cols, b.bio_cols).size
                 or np.intersect1d(a.extra_cols, b.extra_cols).size)
 
 
 # ------------------------------------------------------------------------------------------------ solve
-def _solve_stack(
-    system: System, tech: np.ndarray, bio: np.ndarray, gwp: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Node scores and supply of each row of ``tech``/``bio`` (values in the system's entry order)."""
-    n = len(system.nodes)
-    v = len(tech)
-    sign = np.where(np.asarray(system.tech_flip), -1.0, 1.0)
-    flat = np.asarray(system.tech_rows, dtype=np.int64) * n + np.asarray(system.tech_cols)
-    cells, slot = np.unique(flat, return_inverse=True)
-    to_cells = np.zeros((len(flat), len(cells)))  # sums entries that share a matrix cell
-    to_cells[np.arange(len(flat)), slot] = 1.0
-    a = np.zeros((v, n * n))
-    a[:, cells] = (tech * sign) @ to_cells
-    demand = np.zeros((v, n, 1))
-    demand[:, system.demand, 0] = 1.0
-    try:
-        supply = np.linalg.solve(a.reshape(v, n, n), demand)[:, :, 0]
-    except np.linalg.LinAlgError:
-        raise VariantError("a variant's technosphere matrix is singular", "vary") from None
-    if not np.all(np.isfinite(supply)):
-        raise VariantError("a variant's technosphere matrix is singular", "vary")
-    to_nodes = np.zeros((len(system.bio_cols), n))
-    to_nodes[np.arange(len(system.bio_cols)), system.bio_cols] = gwp[np.asarray(system.bio_rows, dtype=np.int64)]
-    return (bio @ to_nodes) * supply, supply
+@dataclass
+class _Stack:
+    """What every chunk of variants shares: where values land in the dense matrices, and the scoring."""
+
+    n: int
+    demand: int
+    sign: np.ndarray
+    cells: np.ndarray  # flat positions of the distinct technosphere cells
+    to_cells: np.ndarray  # entries x cells: sums entries that share a cell
+    to_nodes: np.ndarray  # biosphere entries x nodes, times the entry's GWP100
+
+    @classmethod
+    def of(cls, system: System, gwp: np.ndarray) -> _Stack:
+        n = len(system.nodes)
+        flat = np.asarray(system.tech_rows, dtype=np.int64) * n + np.asarray(system.tech_cols)
+        cells, slot = np.unique(flat, return_inverse=True)
+        to_cells = np.zeros((len(flat), len(cells)))
+        to_cells[np.arange(len(flat)), slot] = 1.0
+        to_nodes = np.zeros((len(system.bio_cols), n))
+        to_nodes[np.arange(len(system.bio_cols)), system.bio_cols] = gwp[np.asarray(system.bio_rows, dtype=np.int64)]
+        return cls(n, system.demand, np.where(np.asarray(system.tech_flip), -1.0, 1.0), cells, to_cells, to_nodes)
+
+    def scores(self, tech: np.ndarray, bio: np.ndarray) -> np.ndarray:
+        """Node scores (kg CO2e) of each row of ``tech``/``bio`` (values in the system's entry order)."""
+        v, n = len(tech), self.n
+        a = np.zeros((v, n * n))
+        a[:, self.cells] = (tech * self.sign) @ self.to_cells
+        demand = np.zeros((v, n, 1))
+        demand[:, self.demand, 0] = 1.0
+        try:
+            supply = np.linalg.solve(a.reshape(v, n, n), demand)[:, :, 0]
+        except np.linalg.LinAlgError:
+            raise VariantError("a variant's technosphere matrix is singular", "vary") from None
+        if not np.all(np.isfinite(supply)):
+            raise VariantError("a variant's technosphere matrix is singular", "vary")
+        return (bio @ self.to_nodes) * supply
 
 
 def run_variants(
@@ -406,7 +430,7 @@ def run_variants(
     index = np.array(np.unravel_index(np.arange(count), shape)).T  # variants x axes
     system = base.system
     n = len(system.nodes)
-    gwp = characterisation(system, factors)
+    stack = _Stack.of(system, characterisation(system, factors))
     stage_of = np.zeros((n, len(STAGES)))
     for i, node in enumerate(system.nodes):
         stage_of[i, STAGES.index(node.stage)] = 1.0
@@ -429,7 +453,7 @@ def run_variants(
             r = rows[start:stop]
             tech[:, g.tech_cols] = g.tech[r]
             bio[:, g.bio_cols] = g.bio[r]
-        scores, _ = _solve_stack(system, tech, bio, gwp)
+        scores = stack.scores(tech, bio)
         stages[start:stop] = scores @ stage_of
         totals[start:stop] = scores.sum(axis=1)
 
@@ -438,12 +462,10 @@ def run_variants(
     per_kwh = totals * 1000.0 / kwh if not np.isnan(kwh).all() else None
 
     rng = np.random.default_rng(seed)
-    checked = sorted({0, count - 1, *rng.choice(count, size=min(count, max(0, checks - 2)), replace=False).tolist()})
+    picked = rng.choice(count, size=min(count, max(0, checks - 2)), replace=False).tolist()
+    checked = sorted({0, count - 1, *picked})[:checks] if checks > 0 else []
     for i in checked:
-        doc: dict[str, Any] = dict(document)
-        for axis, j in zip(axes, index[i], strict=True):
-            for path, value in axis.values[int(j)].items():
-                doc = set_field(doc, str(path), value)
+        doc = _variant_document(document, list(zip(axes, index[i], strict=True)))
         expected = calculate(to_spec(doc, factors), factors).total_kg_co2e
         if not math.isclose(expected, totals[i], rel_tol=RTOL, abs_tol=1e-12):
             raise VariantError(
