@@ -152,68 +152,88 @@ def _manufacturing(row: dict[str, str]) -> float:
     return float(row["total_kg_co2e"]) * float(row["manufacturing_share"].rstrip("%")) / 100
 
 
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
 FIT_LICENCE = ("Boavizta environmental-footprint-data: 'can be freely used for any purpose' (its README); figures "
                "published by Dell")
+FIT_SOURCE = ("over {n} Dell {what} product carbon footprints (2018, PAIA method; {range}), manufacturing = total x "
+              "manufacturing share, as collected in Boavizta environmental-footprint-data (boavizta-data-us.csv); "
+              "each row with its Dell PDF in factors_db/data/sources/{file}")
+
+
+def _fit_factors(
+    prefix: str, names: tuple[tuple[str, str], tuple[str, str]], x_unit: str, x: list[float],
+    rows: list[dict[str, str]], *, slope_digits: int, formula: str, source: str, geography: str, pedigree: str,
+    notes: str,
+) -> list[Factor]:
+    """``<prefix>.base`` (per piece) and ``<prefix>.per_<x_unit>``: manufacturing = base + slope x ``x``.
+
+    The geometric standard deviation of the fit's residual ratios is each factor's basic uncertainty.
+    ``formula``, ``source`` and ``notes`` are templates over ``base``, ``slope``, ``r2`` and ``gsd``.
+    """
+    base, slope, r2, gsd = _linear_fit(x, [_manufacturing(r) for r in rows])
+    fit = {"base": base, "slope": slope, "r2": r2, "gsd": gsd}
+    common = dict(category="component", boundary="cradle-to-gate", geography=geography, year=2018,
+                  source=f"Least-squares fit, {formula.format(**fit)}, R2 {r2:.2f}, {source}", licence=FIT_LICENCE,
+                  pedigree=Pedigree.parse(pedigree), uncertainty={"gsd": round(gsd, 4)},
+                  notes=f"{notes} Residual GSD {gsd:.3f} of the fit.")
+    (base_zh, base_en), (per_zh, per_en) = names
+    return [
+        Factor(id=f"{prefix}.base", name_zh=base_zh, name_en=base_en, unit="piece",
+               value_kg_co2e=Decimal(f"{base:.1f}"), **common),  # type: ignore[arg-type]
+        Factor(id=f"{prefix}.per_{x_unit}", name_zh=per_zh, name_en=per_en, unit=x_unit,
+               value_kg_co2e=Decimal(f"{slope:.{slope_digits}f}"), **common),  # type: ignore[arg-type]
+    ]
 
 
 def monitor_fit_factors(path: Path = MONITOR_PCFS) -> list[Factor]:
     """Manufacturing of LCD monitors as ``base + per_m2 x screen area``, fitted to published monitor PCFs.
 
     Each row of ``path`` is one Dell monitor product carbon footprint (2018, PAIA method) as collected in
-    Boavizta's environmental-footprint-data. Manufacturing = total x manufacturing share; screen area from
-    the diagonal at 16:9 (the dataset gives no aspect ratio). The geometric standard deviation of the fit's
-    residual ratios is stored as each factor's basic uncertainty.
+    Boavizta's environmental-footprint-data. Screen area from the diagonal at 16:9 (the dataset gives no
+    aspect ratio).
     """
     import math
 
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    rows = _read_rows(path)
     angle = math.atan2(9, 16)
-    area = [(float(r["screen_inch"]) * 0.0254) ** 2 * math.cos(angle) * math.sin(angle) for r in rows]
-    base, per_m2, r2, gsd = _linear_fit(area, [_manufacturing(r) for r in rows])
-    inches = sorted(float(r["screen_inch"]) for r in rows)
-    source = (f"Least-squares fit, manufacturing = {base:.1f} + {per_m2:.1f} x screen area (m2, 16:9 from the "
-              f"diagonal), R2 {r2:.2f}, over {len(rows)} Dell LCD monitor product carbon footprints (2018, PAIA "
-              f"method; {inches[0]:g}-{inches[-1]:g} inch), manufacturing = total x manufacturing share, as "
-              "collected in Boavizta environmental-footprint-data (boavizta-data-us.csv); each row with its Dell "
-              f"PDF in factors_db/data/sources/{path.name}")
-    common = dict(category="component", boundary="cradle-to-gate", geography="CN", year=2018, source=source,
-                  licence=FIT_LICENCE, pedigree=Pedigree.parse("3;3;3;2;2"), uncertainty={"gsd": round(gsd, 4)},
-                  notes=(f"Valid for {inches[0]:g}-{inches[-1]:g} inch LCD monitors assembled in China; residual "
-                         f"GSD {gsd:.3f} of the fit. Whole monitor (panel, electronics, stand, packaging), not a "
-                         "panel-only factor."))
-    return [
-        Factor(id="fit.monitor_lcd.manufacturing.base", name_zh="液晶显示器制造（固定部分，每台）",
-               name_en="LCD monitor manufacturing, fixed part per unit (fit)", unit="piece",
-               value_kg_co2e=Decimal(f"{base:.1f}"), **common),  # type: ignore[arg-type]
-        Factor(id="fit.monitor_lcd.manufacturing.per_m2", name_zh="液晶显示器制造（每平方米屏幕面积）",
-               name_en="LCD monitor manufacturing, per m2 of screen area (fit)", unit="m2",
-               value_kg_co2e=Decimal(f"{per_m2:.1f}"), **common),  # type: ignore[arg-type]
-    ]
+    inches = [float(r["screen_inch"]) for r in rows]
+    area = [(d * 0.0254) ** 2 * math.cos(angle) * math.sin(angle) for d in inches]
+    span = f"{min(inches):g}-{max(inches):g} inch"
+    return _fit_factors(
+        "fit.monitor_lcd.manufacturing",
+        (("液晶显示器制造（固定部分，每台）", "LCD monitor manufacturing, fixed part per unit (fit)"),
+         ("液晶显示器制造（每平方米屏幕面积）", "LCD monitor manufacturing, per m2 of screen area (fit)")),
+        "m2", area, rows, slope_digits=1,
+        formula="manufacturing = {base:.1f} + {slope:.1f} x screen area (m2, 16:9 from the diagonal)",
+        source=FIT_SOURCE.format(n=len(rows), what="LCD monitor", range=span, file=path.name),
+        geography="CN", pedigree="3;3;3;2;2",
+        notes=f"Valid for {span} LCD monitors assembled in China. Whole monitor (panel, electronics, stand, "
+              "packaging), not a panel-only factor.",
+    )
 
 
 def desktop_fit_factors(path: Path = DESKTOP_PCFS) -> list[Factor]:
     """Manufacturing of desktop computers (towers, small and micro form factors, workstations) as
     ``base + per_kg x mass``, fitted to published Dell desktop PCFs in the same way as the monitors."""
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    rows = _read_rows(path)
     mass = [float(r["weight_kg"]) for r in rows]
-    base, per_kg, r2, gsd = _linear_fit(mass, [_manufacturing(r) for r in rows])
-    source = (f"Least-squares fit, manufacturing = {base:.1f} + {per_kg:.2f} x mass (kg), R2 {r2:.2f}, over "
-              f"{len(rows)} Dell desktop product carbon footprints (2018, PAIA method; OptiPlex and Precision "
-              f"towers, {min(mass):g}-{max(mass):g} kg, no all-in-ones), manufacturing = total x manufacturing "
-              "share, as collected in Boavizta environmental-footprint-data (boavizta-data-us.csv); each row with "
-              f"its Dell PDF in factors_db/data/sources/{path.name}")
-    common = dict(category="component", boundary="cradle-to-gate", geography="GLO", year=2018, source=source,
-                  licence=FIT_LICENCE, pedigree=Pedigree.parse("3;3;3;3;2"), uncertainty={"gsd": round(gsd, 4)},
-                  notes=(f"Valid for {min(mass):g}-{max(mass):g} kg desktops without a screen; the source products "
-                         f"were assembled in the EU from global supply chains; residual GSD {gsd:.3f} of the fit."))
-    return [
-        Factor(id="fit.desktop.manufacturing.base", name_zh="台式计算机制造（固定部分，每台）",
-               name_en="desktop computer manufacturing, fixed part per unit (fit)", unit="piece",
-               value_kg_co2e=Decimal(f"{base:.1f}"), **common),  # type: ignore[arg-type]
-        Factor(id="fit.desktop.manufacturing.per_kg", name_zh="台式计算机制造（每千克整机质量）",
-               name_en="desktop computer manufacturing, per kg of device mass (fit)", unit="kg",
-               value_kg_co2e=Decimal(f"{per_kg:.2f}"), **common),  # type: ignore[arg-type]
-    ]
+    span = f"{min(mass):g}-{max(mass):g} kg"
+    return _fit_factors(
+        "fit.desktop.manufacturing",
+        (("台式计算机制造（固定部分，每台）", "desktop computer manufacturing, fixed part per unit (fit)"),
+         ("台式计算机制造（每千克整机质量）", "desktop computer manufacturing, per kg of device mass (fit)")),
+        "kg", mass, rows, slope_digits=2,
+        formula="manufacturing = {base:.1f} + {slope:.2f} x mass (kg)",
+        source=FIT_SOURCE.format(n=len(rows), what="desktop", range=f"OptiPlex and Precision towers, {span}, no "
+                                 "all-in-ones", file=path.name),
+        geography="GLO", pedigree="3;3;3;3;2",
+        notes=f"Valid for {span} desktops without a screen; the source products were assembled in the EU from "
+              "global supply chains.",
+    )
 
 
 def electricity_factors(reference: Path) -> list[Factor]:

@@ -152,3 +152,18 @@ def test_desktop_fit_against_published_dell_footprints(release_factors):
     assert run("desktop.yaml", release_factors).stages["production"] == pytest.approx(127.8 + 13.77 * 5.3, rel=1e-9)
     for f in desktop_fit_factors():
         assert release_factors.factors[f.id].value_kg_co2e == float(f.value_kg_co2e)
+
+
+def test_fit_ranges_the_models_warn_outside_are_those_of_the_source_rows():
+    import csv
+
+    from factors_db.build_release import DESKTOP_PCFS, MONITOR_PCFS
+    from footprint.products.electronics import FIT_RANGE_INCH, FIT_RANGE_KG
+
+    def span(path, column):
+        with path.open(encoding="utf-8") as fh:
+            values = [float(r[column]) for r in csv.DictReader(fh)]
+        return (min(values), max(values))
+
+    assert span(MONITOR_PCFS, "screen_inch") == FIT_RANGE_INCH
+    assert span(DESKTOP_PCFS, "weight_kg") == FIT_RANGE_KG
