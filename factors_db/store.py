@@ -23,8 +23,13 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url`` with the tables created."""
     kwargs = {"connect_args": {"check_same_thread": False}} if url.startswith("sqlite") else {}
     engine = create_engine(url, **kwargs)  # type: ignore[arg-type]
-    SQLModel.metadata.create_all(engine)
+    create_tables(engine)
     return engine
+
+
+def create_tables(engine: Engine) -> None:
+    """Create the factor tables (a cache of the immutable releases; the registry's own tables are migrated)."""
+    SQLModel.metadata.create_all(engine, tables=[ReleaseRow.__table__, FactorRow.__table__])  # type: ignore[attr-defined]
 
 
 def load_bundled(engine: Engine) -> list[str]:

@@ -62,7 +62,8 @@ def to_spec(data: dict[str, Any], factors: FactorSet) -> ProductSpec:
         elif kind in electronics.KINDS:
             spec = electronics.build(electronics.Device.model_validate(data), factors)
         elif kind == "custom":
-            spec = ProductSpec.model_validate({k: v for k, v in data.items() if k != "kind"})
+            # ``category`` names the registry's category rule; the engine does not need it.
+            spec = ProductSpec.model_validate({k: v for k, v in data.items() if k not in ("kind", "category")})
         else:
             raise SpecificationError(
                 f"unknown kind {kind!r}; use custom, pv_module, {', '.join(electronics.KINDS)}", "kind"

@@ -180,6 +180,8 @@ class Contract(_Strict):
     factor_kg_per_kwh: float | None = Field(default=None, ge=0)
     factor: str | None = Field(default=None, description="factor id giving the contract's kg CO2e/kWh")
     process: str | None = Field(default=None, description="process the contract covers; all when absent")
+    serials: tuple[str, ...] = Field(default=(), description="green-certificate serials or ranges (A..B), or PPA "
+                                     "contract ids: the registry refuses one that another declaration claims")
 
     @model_validator(mode="after")
     def _one_factor(self) -> Contract:

@@ -29,3 +29,27 @@ def toy_factors() -> FactorSet:
         },
         gwp100={"CO2": 1.0, "CH4": 27.9, "N2O": 273.0},
     )
+
+
+# ------------------------------------------------------------------------------------------- registry
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster for this test session (this xdist worker). Fails loudly if it cannot start."""
+    from tests.services import ServiceUnavailable, start_postgres
+
+    try:
+        pg = start_postgres()
+    except ServiceUnavailable as exc:
+        pytest.fail(f"PostgreSQL is needed by the registry tests and is unavailable: {exc}", pytrace=False)
+    yield pg
+    pg.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A fresh registry database URL: an SQLite file, or a new database in the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'registry.sqlite'}"
+    import uuid
+
+    return request.getfixturevalue("postgres").create_database("t" + uuid.uuid4().hex[:12])

@@ -1,0 +1,1 @@
+"""The label registry: organisations, declarations, labels, signatures and the transparency log."""

@@ -1,0 +1,935 @@
+"""The registry's use cases: one method, one transaction.
+
+Manufacturers create products and declarations and submit them; the server recomputes every footprint from the
+product file with the pinned factor release and checks the category rule. Certifiers approve (a signed label is
+issued and logged) or reject; they suspend, reinstate and revoke labels. A new certified declaration of the same
+product supersedes its previous label. Expiry follows from the dates (no scheduler). Every state change writes
+its audit event and, for labels and keys, a transparency-log leaf in the same transaction.
+
+Visibility: a manufacturer sees only its own unpublished work (another organisation's draft is "not found");
+certifiers see submitted declarations; everyone sees issued labels and their history.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import rfc8785
+from sqlalchemy import Engine, func, or_
+from sqlmodel import Session, select
+
+from factors_db.release import factor_set
+from footprint.calculate import STANDARD, calculate
+from footprint.loader import to_spec
+from footprint.model import Result
+from registry import keys, payload, proofs, rules, signing, supply, tlog, tlog_store
+from registry.errors import (
+    CitationNotActive,
+    Conflict,
+    Forbidden,
+    InvalidCitation,
+    InvalidInput,
+    NotFound,
+    ResultMismatch,
+    RuleFailed,
+    SerialClaimed,
+    Unauthenticated,
+)
+from registry.ids import gtin14, new_id, uscc
+from registry.tables import (
+    ROLES,
+    ApiToken,
+    AuditEvent,
+    Citation,
+    Declaration,
+    GreenClaim,
+    Label,
+    Organisation,
+    Product,
+    SigningKey,
+)
+
+#: A submitted result may differ from the server's by this relative amount (float rounding only).
+RESULT_RTOL = 1e-6
+LABEL_PREFIX = "CD-PCF"
+METHOD = f"{STANDARD}; IPCC AR6 GWP100"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting: an organisation, its role, and the token or person (for the audit trail)."""
+
+    org_id: str
+    role: str
+    who: str = "cli"
+
+    def require(self, *roles: str) -> None:
+        if self.role not in roles:
+            raise Forbidden(f"this needs the role {' or '.join(roles)}; you act as {self.role}")
+
+
+SYSTEM = Actor(keys.REGISTRY_ORG, "admin", "system")
+
+
+@dataclass
+class LabelView:
+    """A label as the public sees it: its effective status, its supply chain and its log evidence."""
+
+    label: Label
+    status: str  # effective: active, suspended, revoked, expired, superseded
+    product: Product
+    certifier: Organisation
+    manufacturer: Organisation
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    supplier_data_changed: bool = False
+    green_share: float | None = None
+    stages: dict[str, float] = field(default_factory=dict)
+    gtin: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        lab = self.label
+        return {
+            "label_id": lab.label_id, "version": lab.version, "status": self.status,
+            "status_reason": lab.status_reason, "value": lab.value, "unit": lab.unit,
+            "declared_unit": lab.declared_unit, "boundary": lab.boundary, "method": lab.method,
+            "category": lab.category, "valid_from": lab.valid_from.isoformat(),
+            "valid_until": lab.valid_until.isoformat(), "issued_at": lab.issued_at.isoformat(),
+            "product": {"id": self.product.id, "name": self.product.name, "model": self.product.model,
+                        "gtin": self.product.gtin},
+            "gtin": self.product.gtin,
+            "manufacturer": {"id": self.manufacturer.id, "name_zh": self.manufacturer.name_zh,
+                             "name_en": self.manufacturer.name_en},
+            "certifier": {"id": self.certifier.id, "name_zh": self.certifier.name_zh,
+                          "name_en": self.certifier.name_en, "accreditation_no": self.certifier.accreditation_no},
+            "supersedes": lab.supersedes, "superseded_by": lab.superseded_by,
+            "claim": json.loads(lab.claim), "signature": lab.signature, "key_id": lab.key_id,
+            "payload": lab.payload, "log_index": lab.log_index,
+            "supply_chain": self.citations, "supplier_data_changed": self.supplier_data_changed,
+            "green_electricity_share": self.green_share, "stages_kg_co2e": self.stages,
+        }
+
+
+def effective_status(label: Label, today: date) -> str:
+    """The stored status, with expiry derived from the validity dates."""
+    if label.status == "active" and label.valid_until < today:
+        return "expired"
+    return label.status
+
+
+def record_sha256(row: Any) -> str:
+    """SHA-256 of a row's columns in RFC 8785 JSON (the audit trail's before/after hashes)."""
+    data = {k: (base64.b64encode(v).decode() if isinstance(v, bytes)
+                else v.isoformat() if isinstance(v, datetime | date) else v)
+            for k, v in row.model_dump().items()}
+    return hashlib.sha256(rfc8785.dumps(data)).hexdigest()
+
+
+def round_sig(x: float, digits: int = 12) -> str:
+    """A float as decimal text with ``digits`` significant figures (stored results; labels use the rule)."""
+    if x == 0 or not math.isfinite(x):
+        return "0"
+    return format(Decimal(repr(x)).normalize(), "f") if abs(x) >= 1e-6 else f"{x:.{digits}g}"
+
+
+@dataclass
+class Computed:
+    """The server's calculation of a product file."""
+
+    result: Result
+    result_json: dict[str, Any]
+    rule: rules.CategoryRule
+    checklist: rules.Checklist
+    citations: list[tuple[supply.CitedInput, Label]]
+    serials: list[supply.SerialRange]
+
+
+class Registry:
+    """The registry's use cases over one database.
+
+    Args:
+        engine: the database (migrated).
+        secret: the master secret that seals private keys at rest.
+        origin: the log's origin line in checkpoints, e.g. ``pcf-registry.example/log``.
+        release: the factor release new declarations are pinned to.
+        clock: the time source (tests move it).
+    """
+
+    def __init__(self, engine: Engine, secret: bytes, *, origin: str = "pcf-registry.local/log",
+                 release: str | None = None, clock: Callable[[], datetime] = utcnow) -> None:
+        from factors_db.release import DEFAULT_RELEASE
+
+        self.engine = engine
+        self.secret = secret
+        self.origin = origin
+        self.release = release or DEFAULT_RELEASE
+        self.clock = clock
+
+    # ------------------------------------------------------------------------------------------ plumbing
+    @contextmanager
+    def tx(self) -> Iterator[Session]:
+        """One transaction: committed on success, rolled back on any error."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def _audit(self, s: Session, actor: Actor, action: str, obj: Any, obj_id: str, before: str | None,
+               **detail: Any) -> None:
+        s.add(AuditEvent(at=self.clock(), actor_org=actor.org_id, actor=actor.who, action=action,
+                         object_type=type(obj).__tablename__, object_id=obj_id, before_sha256=before,
+                         after_sha256=record_sha256(obj), detail=json.dumps(detail, ensure_ascii=False)))
+
+    def _log(self, s: Session, event: dict[str, Any], kind: str, subject: str) -> int:
+        row = keys.current_key(s, keys.REGISTRY_ORG)
+        return tlog_store.append(s, {"v": 1, "type": kind, **event}, kind=kind, subject=subject, now=self.clock(),
+                                 origin=self.origin, key_name=self.origin,
+                                 key=keys.private_key(row, self.secret))
+
+    def init(self) -> bool:
+        """Create the registry organisation, its log key and the log head if missing. Returns True if created."""
+        with self.tx() as s:
+            tlog_store.lock_head(s)
+            if s.get(Organisation, keys.REGISTRY_ORG) is not None:
+                return False
+            s.add(Organisation(id=keys.REGISTRY_ORG, role="admin", name_zh="碳足迹标识登记处",
+                               name_en="PCF label registry", created_at=self.clock()))
+            s.flush()
+            row, _ = keys.create_key(s, keys.REGISTRY_ORG, self.secret, self.clock())
+            self._log(s, self._key_event(row), "key.created", row.key_id)
+            self._audit(s, SYSTEM, "registry.init", row, row.key_id, None)
+            return True
+
+    @staticmethod
+    def _key_event(row: SigningKey) -> dict[str, Any]:
+        return {"key_id": row.key_id, "org_id": row.org_id, "status": row.status,
+                "public_key": base64.b64encode(row.public_key).decode(),
+                "not_before": row.not_before.isoformat(),
+                "not_after": row.not_after.isoformat() if row.not_after else None}
+
+    def registry_vkey(self) -> str:
+        """The verifier key of the log's checkpoints (C2SP note format)."""
+        with Session(self.engine) as s:
+            row = keys.current_key(s, keys.REGISTRY_ORG)
+        return _vkey(self.origin, row.public_key)
+
+    # ------------------------------------------------------------------------------- organisations, tokens
+    def create_organisation(self, actor: Actor, *, role: str, name_zh: str, name_en: str, org_id: str | None = None,
+                            uscc_code: str | None = None, accreditation_no: str | None = None) -> Organisation:
+        """A new organisation (admin only); a certifier also gets its first signing key."""
+        actor.require("admin")
+        if role not in ROLES:
+            raise InvalidInput(f"role must be one of {', '.join(ROLES)}", "role")
+        if not name_zh.strip() and not name_en.strip():
+            raise InvalidInput("an organisation needs a name in Chinese or English", "name_zh")
+        if role == "certifier" and not accreditation_no:
+            raise InvalidInput("a certifier needs its accreditation number (CNAS or CNCA approval)", "accreditation_no")
+        with self.tx() as s:
+            org = Organisation(id=org_id or new_id("org"), role=role, name_zh=name_zh.strip(), name_en=name_en.strip(),
+                               uscc=uscc(uscc_code) if uscc_code else None, accreditation_no=accreditation_no,
+                               created_at=self.clock())
+            if s.get(Organisation, org.id) is not None:
+                raise Conflict(f"organisation {org.id} exists", "id")
+            if org.uscc and s.exec(select(Organisation).where(Organisation.uscc == org.uscc)).first():
+                raise Conflict(f"an organisation with unified social credit code {org.uscc} exists", "uscc")
+            s.add(org)
+            s.flush()
+            self._audit(s, actor, "organisation.create", org, org.id, None)
+            if role == "certifier":
+                row, _ = keys.create_key(s, org.id, self.secret, self.clock())
+                self._log(s, self._key_event(row), "key.created", row.key_id)
+            return org
+
+    def create_token(self, actor: Actor, org_id: str, *, name: str = "", days: int | None = 365) -> tuple[ApiToken, str]:
+        """A bearer token for ``org_id`` (its own admin or the registry admin). Returns the row and the secret,
+        shown once: only its SHA-256 is stored."""
+        if actor.role != "admin" and actor.org_id != org_id:
+            raise Forbidden("only an administrator creates tokens for another organisation")
+        if days is not None and not 1 <= days <= 3650:
+            raise InvalidInput("a token lives 1-3650 days", "days")
+        import secrets as _secrets
+
+        with self.tx() as s:
+            org = s.get(Organisation, org_id)
+            if org is None:
+                raise NotFound(f"no organisation {org_id}", "org_id")
+            tid = new_id("tok")
+            secret = f"pcf_{tid}_{_secrets.token_urlsafe(32)}"
+            now = self.clock()
+            row = ApiToken(id=tid, org_id=org_id, role=org.role, name=name[:100], created_at=now,
+                           secret_sha256=hashlib.sha256(secret.encode()).hexdigest(),
+                           expires_at=now + timedelta(days=days) if days else None)
+            s.add(row)
+            s.flush()
+            self._audit(s, actor, "token.create", row, tid, None)
+            return row, secret
+
+    def revoke_token(self, actor: Actor, token_id: str) -> ApiToken:
+        """Revoke a token (its organisation or the registry admin)."""
+        with self.tx() as s:
+            row = s.get(ApiToken, token_id)
+            if row is None or (actor.role != "admin" and row.org_id != actor.org_id):
+                raise NotFound(f"no token {token_id}", "token_id")
+            before = record_sha256(row)
+            row.revoked_at = row.revoked_at or self.clock()
+            s.add(row)
+            self._audit(s, actor, "token.revoke", row, token_id, before)
+            return row
+
+    def authenticate(self, bearer: str) -> Actor:
+        """The actor a bearer token stands for.
+
+        Raises:
+            Unauthenticated: unknown, expired or revoked token.
+        """
+        digest = hashlib.sha256(bearer.encode("utf-8", "replace")).hexdigest()
+        with Session(self.engine) as s:
+            row = s.exec(select(ApiToken).where(ApiToken.secret_sha256 == digest)).first()
+        if row is None:
+            raise Unauthenticated("unknown token")
+        if row.revoked_at is not None:
+            raise Unauthenticated("this token was revoked")
+        if row.expires_at is not None and _aware(row.expires_at) <= self.clock():
+            raise Unauthenticated("this token has expired")
+        return Actor(row.org_id, row.role, row.id)
+
+    # ----------------------------------------------------------------------------------------- products
+    def create_product(self, actor: Actor, *, name: str, model: str = "", category: str,
+                       gtin: str | None = None) -> Product:
+        """A product of the acting manufacturer."""
+        actor.require("manufacturer")
+        if not name or len(name) > 200:
+            raise InvalidInput("a product needs a name of at most 200 characters", "name")
+        if len(model) > 200:
+            raise InvalidInput("a model of at most 200 characters", "model")
+        rules.load_rule(category, field="category")
+        with self.tx() as s:
+            product = Product(id=new_id("prd"), org_id=actor.org_id, name=name, model=model, category=category,
+                              gtin=gtin14(gtin) if gtin else None, created_at=self.clock())
+            if product.gtin and s.exec(select(Product).where(Product.gtin == product.gtin)).first():
+                raise Conflict(f"GTIN {product.gtin} belongs to another product", "gtin")
+            s.add(product)
+            s.flush()
+            self._audit(s, actor, "product.create", product, product.id, None)
+            return product
+
+    def get_product(self, actor: Actor | None, product_id: str) -> Product:
+        with Session(self.engine) as s:
+            product = s.get(Product, product_id)
+            if product is None or not self._may_see_product(s, actor, product):
+                raise NotFound(f"no product {product_id}", "product_id")
+            return product
+
+    def _may_see_product(self, s: Session, actor: Actor | None, product: Product) -> bool:
+        if actor is not None and (actor.role in ("admin", "certifier") or actor.org_id == product.org_id):
+            return True
+        return s.exec(select(Label.label_id).where(Label.product_id == product.id)).first() is not None
+
+    def products(self, actor: Actor) -> list[Product]:
+        """The acting manufacturer's products (all products for certifiers and admins)."""
+        with Session(self.engine) as s:
+            q = select(Product).order_by(Product.created_at)  # type: ignore[arg-type]
+            if actor.role == "manufacturer":
+                q = q.where(Product.org_id == actor.org_id)
+            return list(s.exec(q))
+
+    # ------------------------------------------------------------------------------------- declarations
+    def compute(self, s: Session, document: dict[str, Any], release: str, *, category: str | None = None) -> Computed:
+        """Recompute a product file: cited labels resolved, footprint, category rule checklist."""
+        if not isinstance(document, dict):
+            raise InvalidInput("the product file must be a mapping of fields", "spec")
+        cited = supply.cited_inputs(document)
+        factors: dict[str, Any] = {}
+        resolved = []
+        for c in cited:
+            lab = s.get(Label, c.label_id)
+            if lab is None:
+                raise InvalidCitation(f"no label {c.label_id} in the registry", f"spec.{c.field}.supplier_label")
+            status = effective_status(lab, self.clock().date())
+            if status != "active":
+                raise CitationNotActive(f"label {c.label_id} is {status}: cite an active label",
+                                        f"spec.{c.field}.supplier_label")
+            factors[supply.LABEL_FACTOR_PREFIX + lab.label_id] = supply.label_factor(
+                lab.label_id, lab.value, lab.unit, lab.declared_unit)
+            resolved.append((c, lab))
+        serials = supply.green_serials(document)
+        fset = supply.with_label_factors(factor_set(release), factors)
+        spec = to_spec(supply.rewrite(document, factors), fset).from_document(document)
+        result = calculate(spec, fset)
+        rule = rules.load_rule(category or rules.category_of(document), field="spec.kind")
+        checklist = rules.check(rule, document, spec, result)
+        return Computed(result, result.to_json(), rule, checklist, resolved, serials)
+
+    def create_declaration(self, actor: Actor, *, product_id: str, spec: dict[str, Any],
+                           result: dict[str, Any] | None = None, release: str | None = None) -> Declaration:
+        """A draft declaration: the product file, the server's result for it, the checklist.
+
+        Raises:
+            ResultMismatch: ``result`` (the manufacturer's own calculation) differs from the server's.
+        """
+        actor.require("manufacturer")
+        release = release or self.release
+        with self.tx() as s:
+            product = s.get(Product, product_id)
+            if product is None or product.org_id != actor.org_id:
+                raise NotFound(f"no product {product_id}", "product_id")
+            computed = self.compute(s, spec, release, category=product.category)
+            if rules.category_of(spec, default=product.category) != product.category:
+                raise InvalidInput(f"the product is a {product.category}; this file describes a "
+                                   f"{rules.category_of(spec)}", "spec.kind")
+            _compare_result(result, computed.result_json)
+            self._check_serials(s, computed.serials, product.id, None)
+            dec = Declaration(
+                id=new_id("dec"), product_id=product.id, org_id=actor.org_id, status="draft",
+                document=json.dumps(spec, ensure_ascii=False), result=json.dumps(computed.result_json),
+                checklist=json.dumps(computed.checklist.to_json(), ensure_ascii=False),
+                category_rule=f"{computed.rule.id}@{computed.rule.version}", factor_release=release,
+                factor_release_sha256=computed.result.factor_release["sha256"],
+                input_sha256=computed.result.input_sha256,
+                total_kg_co2e=round_sig(computed.result.total_kg_co2e), created_at=self.clock())
+            s.add(dec)
+            s.flush()
+            self._store_links(s, dec, computed)
+            self._audit(s, actor, "declaration.create", dec, dec.id, None)
+            return dec
+
+    def _store_links(self, s: Session, dec: Declaration, computed: Computed) -> None:
+        for old in s.exec(select(Citation).where(Citation.declaration_id == dec.id)):
+            s.delete(old)
+        for old_claim in s.exec(select(GreenClaim).where(GreenClaim.declaration_id == dec.id)):
+            s.delete(old_claim)
+        for c, lab in computed.citations:
+            s.add(Citation(declaration_id=dec.id, field=c.field, label_id=lab.label_id, label_version=lab.version,
+                           value=lab.value, unit=lab.unit, declared_unit=lab.declared_unit, amount=c.amount))
+        for r in computed.serials:
+            s.add(GreenClaim(declaration_id=dec.id, product_id=dec.product_id, kind=r.kind, text=r.text,
+                             prefix=r.prefix, first=r.first, last=r.last, kwh=r.kwh, field=r.field))
+
+    def _check_serials(self, s: Session, serials: list[supply.SerialRange], product_id: str,
+                       declaration_id: str | None) -> None:
+        """Refuse a serial that another active declaration of another product claims (double counting)."""
+        today = self.clock().date()
+        for r in serials:
+            q = (select(GreenClaim, Declaration).join(Declaration, GreenClaim.declaration_id == Declaration.id)
+                 .where(GreenClaim.prefix == r.prefix, GreenClaim.first <= r.last, GreenClaim.last >= r.first,
+                        GreenClaim.product_id != product_id,
+                        Declaration.status.in_(("submitted", "certified"))))  # type: ignore[attr-defined]
+            for claim, dec in s.exec(q):
+                if dec.id == declaration_id:
+                    continue
+                if dec.status == "certified":
+                    lab = s.exec(select(Label).where(Label.declaration_id == dec.id)).first()
+                    if lab is not None and effective_status(lab, today) not in ("active", "suspended"):
+                        continue
+                raise SerialClaimed(f"{r.text} overlaps {claim.text}, already claimed by another declaration",
+                                    f"spec.{r.field}")
+
+    def get_declaration(self, actor: Actor, declaration_id: str) -> Declaration:
+        with Session(self.engine) as s:
+            return self._visible_declaration(s, actor, declaration_id)
+
+    def _visible_declaration(self, s: Session, actor: Actor, declaration_id: str) -> Declaration:
+        dec = s.get(Declaration, declaration_id)
+        visible = dec is not None and (
+            actor.role == "admin" or dec.org_id == actor.org_id
+            or (actor.role == "certifier" and dec.status != "draft"))
+        if dec is None or not visible:
+            raise NotFound(f"no declaration {declaration_id}", "id")
+        return dec
+
+    def declarations(self, actor: Actor, status: str | None = None) -> list[Declaration]:
+        """Declarations the actor may see: its own (manufacturer), the review queue and history (certifier)."""
+        with Session(self.engine) as s:
+            q = select(Declaration).order_by(Declaration.created_at)  # type: ignore[arg-type]
+            if actor.role == "manufacturer":
+                q = q.where(Declaration.org_id == actor.org_id)
+            elif actor.role == "certifier":
+                q = q.where(Declaration.status != "draft")
+            if status:
+                q = q.where(Declaration.status == status)
+            return list(s.exec(q))
+
+    def submit(self, actor: Actor, declaration_id: str) -> Declaration:
+        """Submit a draft (or a rejected declaration) for review, after recomputing it and checking the rule.
+
+        Raises:
+            RuleFailed: a mandatory rule fails (the checklist is in the error).
+        """
+        actor.require("manufacturer")
+        with self.tx() as s:
+            dec = self._visible_declaration(s, actor, declaration_id)
+            if dec.org_id != actor.org_id:
+                raise NotFound(f"no declaration {declaration_id}", "id")
+            if dec.status not in ("draft", "rejected"):
+                raise Conflict(f"declaration {dec.id} is {dec.status}; only a draft or rejected one is submitted",
+                               "status")
+            before = record_sha256(dec)
+            product = s.get(Product, dec.product_id)
+            assert product is not None
+            computed = self.compute(s, json.loads(dec.document), dec.factor_release, category=product.category)
+            if computed.result.factor_release["sha256"] != dec.factor_release_sha256:
+                raise ResultMismatch(f"factor release {dec.factor_release} changed since the draft", "factor_release")
+            _compare_result(json.loads(dec.result), computed.result_json)
+            if not computed.checklist.passed:
+                failed = [i.rule for i in computed.checklist.items if i.mandatory and i.status == "fail"]
+                raise RuleFailed(f"category rule {computed.rule.id} fails: {', '.join(failed)}", "checklist",
+                                 checklist=computed.checklist.to_json())
+            self._check_serials(s, computed.serials, dec.product_id, dec.id)
+            self._store_links(s, dec, computed)
+            dec.status, dec.submitted_at = "submitted", self.clock()
+            dec.checklist = json.dumps(computed.checklist.to_json(), ensure_ascii=False)
+            s.add(dec)
+            self._audit(s, actor, "declaration.submit", dec, dec.id, before)
+            return dec
+
+    def reject(self, actor: Actor, declaration_id: str, reason: str) -> Declaration:
+        """Send a submitted declaration back with a reason."""
+        actor.require("certifier")
+        reason = _reason(reason)
+        with self.tx() as s:
+            dec = self._visible_declaration(s, actor, declaration_id)
+            if dec.status != "submitted":
+                raise Conflict(f"declaration {dec.id} is {dec.status}; only a submitted one is reviewed", "status")
+            before = record_sha256(dec)
+            dec.status, dec.comments = "rejected", reason
+            dec.decided_at, dec.decided_by = self.clock(), actor.org_id
+            s.add(dec)
+            self._audit(s, actor, "declaration.reject", dec, dec.id, before, reason=reason)
+            return dec
+
+    def approve(self, actor: Actor, declaration_id: str, comment: str = "") -> Label:
+        """Certify a submitted declaration: issue a signed label, log it, supersede the product's previous label."""
+        actor.require("certifier")
+        with self.tx() as s:
+            tlog_store.lock_head(s)  # serialises issuance: label numbers and log indexes stay gap-free
+            dec = self._visible_declaration(s, actor, declaration_id)
+            if dec.status != "submitted":
+                raise Conflict(f"declaration {dec.id} is {dec.status}; only a submitted one is certified", "status")
+            product = s.get(Product, dec.product_id)
+            assert product is not None
+            computed = self.compute(s, json.loads(dec.document), dec.factor_release, category=product.category)
+            _compare_result(json.loads(dec.result), computed.result_json)
+            before = record_sha256(dec)
+            now = self.clock()
+            key_row = keys.current_key(s, actor.org_id)
+            previous = s.exec(select(Label).where(Label.product_id == product.id, Label.superseded_by.is_(None))  # type: ignore[union-attr]
+                              .order_by(Label.issued_at.desc())).first()  # type: ignore[attr-defined]
+            value = rules.label_value(computed.rule, computed.result)
+            label_id = self._next_label_id(s, now.year)
+            claim = {
+                "label_id": label_id, "version": (previous.version + 1) if previous else 1, "product_id": product.id,
+                "gtin": product.gtin, "model": product.model or None, "value": value.value, "unit": value.unit,
+                "declared_unit": value.declared_unit, "boundary": computed.result.boundary, "method": METHOD,
+                "factor_release": dec.factor_release, "factor_release_sha256": dec.factor_release_sha256,
+                "input_sha256": dec.input_sha256, "issued_at": int(now.timestamp()),
+                "valid_from": now.date().isoformat(),
+                "valid_until": _add_years(now.date(), computed.rule.validity_years).isoformat(),
+                "certifier_id": actor.org_id, "key_id": key_row.key_id,
+            }
+            private = keys.private_key(key_row, self.secret)
+            sig = signing.sign_claim(claim, private)
+            text = payload.encode_payload(claim, private)
+            label = Label(
+                label_id=label_id, version=claim["version"], declaration_id=dec.id, product_id=product.id,
+                manufacturer_id=product.org_id, certifier_id=actor.org_id, category=product.category,
+                key_id=key_row.key_id, value=value.value, value_num=float(value.value), unit=value.unit,
+                declared_unit=value.declared_unit, boundary=claim["boundary"], method=METHOD,
+                valid_from=date.fromisoformat(claim["valid_from"]),
+                valid_until=date.fromisoformat(claim["valid_until"]), status="active",
+                supersedes=previous.label_id if previous else None, claim=rfc8785.dumps(claim).decode(),
+                signature=base64.b64encode(sig).decode(), payload=text, issued_at=now, log_index=-1)
+            s.add(label)
+            s.flush()
+            label.log_index = self._log(s, {
+                "label_id": label_id, "version": label.version, "certifier_id": actor.org_id, "key_id": key_row.key_id,
+                "claim_sha256": hashlib.sha256(label.claim.encode()).hexdigest(), "signature": label.signature,
+                "at": now.isoformat()}, "label.issued", label_id)
+            s.add(label)
+            if previous is not None:
+                prev_before = record_sha256(previous)
+                previous.superseded_by = label_id
+                if previous.status in ("active", "suspended"):
+                    previous.status = "superseded"
+                    previous.status_reason = f"superseded by {label_id}"
+                s.add(previous)
+                self._log(s, {"label_id": previous.label_id, "status": "superseded", "reason": previous.status_reason,
+                              "by": actor.org_id, "at": now.isoformat()}, "label.status", previous.label_id)
+                self._audit(s, actor, "label.supersede", previous, previous.label_id, prev_before, by=label_id)
+            dec.status, dec.decided_at, dec.decided_by = "certified", now, actor.org_id
+            dec.comments = comment[:2000]
+            s.add(dec)
+            self._audit(s, actor, "declaration.approve", dec, dec.id, before)
+            self._audit(s, actor, "label.issue", label, label_id, None)
+            return label
+
+    def _next_label_id(self, s: Session, year: int) -> str:
+        prefix = f"{LABEL_PREFIX}-{year}-"
+        last = s.exec(select(func.max(Label.label_id)).where(Label.label_id.like(prefix + "%"))).one()  # type: ignore[attr-defined]
+        seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+        return f"{prefix}{seq:06d}"
+
+    # ------------------------------------------------------------------------------------- label status
+    def _status_change(self, actor: Actor, label_id: str, reason: str, allowed: tuple[str, ...], new: str) -> Label:
+        actor.require("certifier")
+        reason = _reason(reason)
+        with self.tx() as s:
+            tlog_store.lock_head(s)
+            label = s.get(Label, label_id)
+            if label is None:
+                raise NotFound(f"no label {label_id}", "label_id")
+            if label.certifier_id != actor.org_id:
+                raise Forbidden(f"label {label_id} was issued by another certifier")
+            current = effective_status(label, self.clock().date())
+            if current not in allowed:
+                raise Conflict(f"label {label_id} is {current}; cannot make it {new}", "status")
+            before = record_sha256(label)
+            label.status, label.status_reason = new, reason
+            s.add(label)
+            self._log(s, {"label_id": label_id, "status": new, "reason": reason, "by": actor.org_id,
+                          "at": self.clock().isoformat()}, "label.status", label_id)
+            self._audit(s, actor, f"label.{new}", label, label_id, before, reason=reason)
+            return label
+
+    def suspend(self, actor: Actor, label_id: str, reason: str) -> Label:
+        """Suspend an active label (the certifier that issued it)."""
+        return self._status_change(actor, label_id, reason, ("active",), "suspended")
+
+    def reinstate(self, actor: Actor, label_id: str, reason: str) -> Label:
+        """Make a suspended label active again."""
+        return self._status_change(actor, label_id, reason, ("suspended",), "active")
+
+    def revoke(self, actor: Actor, label_id: str, reason: str) -> Label:
+        """Revoke a label for good (active, suspended, expired or superseded)."""
+        return self._status_change(actor, label_id, reason, ("active", "suspended", "expired", "superseded"),
+                                   "revoked")
+
+    # ------------------------------------------------------------------------------------- public reads
+    def label_view(self, label_id: str) -> LabelView:
+        """A label with its effective status and supply chain (public).
+
+        Raises:
+            NotFound: no such label.
+        """
+        with Session(self.engine) as s:
+            label = s.get(Label, label_id)
+            if label is None:
+                raise NotFound(f"no label {label_id}", "label_id")
+            return self._view(s, label)
+
+    def _view(self, s: Session, label: Label) -> LabelView:
+        today = self.clock().date()
+        product = s.get(Product, label.product_id)
+        certifier = s.get(Organisation, label.certifier_id)
+        manufacturer = s.get(Organisation, label.manufacturer_id)
+        assert product and certifier and manufacturer
+        citations = []
+        changed = False
+        for c in s.exec(select(Citation).where(Citation.declaration_id == label.declaration_id)):
+            cited = s.get(Label, c.label_id)
+            status = effective_status(cited, today) if cited else "unknown"
+            changed |= status != "active"
+            citations.append({"field": c.field, "label_id": c.label_id, "version": c.label_version,
+                              "value": c.value, "unit": c.unit, "declared_unit": c.declared_unit,
+                              "amount": c.amount, "status": status,
+                              "status_reason": cited.status_reason if cited else "",
+                              "superseded_by": cited.superseded_by if cited else None})
+        dec = s.get(Declaration, label.declaration_id)
+        result = json.loads(dec.result) if dec else {}
+        elec = result.get("electricity") or {}
+        share = (elec.get("covered_kwh", 0) / elec["kwh"]) if elec.get("kwh") else None
+        status = effective_status(label, today)
+        if changed and status == "active" and not label.status_reason:
+            label.status_reason = "supplier data changed: a cited supplier label is no longer active"
+        return LabelView(label, status, product, certifier, manufacturer, citations, changed, share,
+                         result.get("stages", {}), product.gtin)
+
+    def search_labels(self, *, text: str = "", category: str | None = None, certifier: str | None = None,
+                      status: str | None = None, min_value: float | None = None, max_value: float | None = None,
+                      include_inactive: bool = False, sort: str = "value", limit: int = 50,
+                      after: str | None = None) -> tuple[list[LabelView], str | None]:
+        """Public search over issued labels, lowest footprint first by default; cursor pagination.
+
+        Returns the page and the cursor of the next page (None at the end).
+        """
+        today = self.clock().date()
+        with Session(self.engine) as s:
+            q = select(Label).join(Product, Product.id == Label.product_id)
+            if text:
+                like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                q = q.where(or_(Product.name.like(like, escape="\\"), Product.model.like(like, escape="\\"),  # type: ignore[attr-defined]
+                                Label.label_id.like(like, escape="\\"), Product.gtin.like(like, escape="\\")))  # type: ignore[attr-defined, union-attr]
+            if category:
+                q = q.where(Label.category == category)
+            if certifier:
+                q = q.where(Label.certifier_id == certifier)
+            if min_value is not None:
+                q = q.where(Label.value_num >= min_value)
+            if max_value is not None:
+                q = q.where(Label.value_num <= max_value)
+            if status == "expired":
+                q = q.where(Label.status == "active", Label.valid_until < today)
+            elif status == "active":
+                q = q.where(Label.status == "active", Label.valid_until >= today)
+            elif status:
+                q = q.where(Label.status == status)
+            elif not include_inactive:
+                q = q.where(Label.status.in_(("active", "suspended")), Label.valid_until >= today)  # type: ignore[attr-defined]
+            key = _SORTS.get(sort)
+            if key is None:
+                raise InvalidInput(f"sort is one of {', '.join(_SORTS)}", "sort")
+            column, descending = key
+            col = getattr(Label, column)
+            if after:
+                last_value, last_id = _cursor_position(after)
+                if descending:
+                    q = q.where(or_(col < last_value, (col == last_value) & (Label.label_id > last_id)))
+                else:
+                    q = q.where(or_(col > last_value, (col == last_value) & (Label.label_id > last_id)))
+            q = q.order_by(col.desc() if descending else col, Label.label_id)
+            rows = list(s.exec(q.limit(limit + 1)))
+            more = len(rows) > limit
+            rows = rows[:limit]
+            views = [self._view(s, lab) for lab in rows]
+            cursor = _cursor(getattr(rows[-1], column), rows[-1].label_id) if more else None
+        return views, cursor
+
+    def labels_of_product(self, product_id: str) -> list[LabelView]:
+        """A product's labels, newest first (its history)."""
+        with Session(self.engine) as s:
+            rows = s.exec(select(Label).where(Label.product_id == product_id)
+                          .order_by(Label.issued_at.desc()))  # type: ignore[attr-defined]
+            return [self._view(s, lab) for lab in rows]
+
+    def product_by_gtin(self, gtin: str) -> Product:
+        with Session(self.engine) as s:
+            product = s.exec(select(Product).where(Product.gtin == gtin14(gtin))).first()
+            if product is None or not self._may_see_product(s, None, product):
+                raise NotFound(f"no product with GTIN {gtin}", "gtin")
+            return product
+
+    def declarations_to_renew(self, actor: Actor) -> list[dict[str, Any]]:
+        """The acting manufacturer's certified declarations whose cited supplier labels are no longer active."""
+        actor.require("manufacturer", "admin")
+        out = []
+        with Session(self.engine) as s:
+            q = select(Label).where(Label.status.in_(("active", "suspended")))  # type: ignore[attr-defined]
+            if actor.role == "manufacturer":
+                q = q.where(Label.manufacturer_id == actor.org_id)
+            for lab in s.exec(q):
+                view = self._view(s, lab)
+                if view.supplier_data_changed:
+                    out.append({"label_id": lab.label_id, "declaration_id": lab.declaration_id,
+                                "changed": [c for c in view.citations if c["status"] != "active"]})
+        return out
+
+    def audit_trail(self, object_id: str) -> list[AuditEvent]:
+        with Session(self.engine) as s:
+            return list(s.exec(select(AuditEvent).where(AuditEvent.object_id == object_id).order_by(AuditEvent.id)))  # type: ignore[arg-type]
+
+    # --------------------------------------------------------------------------------------------- keys
+    def rotate_key(self, actor: Actor, org_id: str, public_key: bytes | None = None) -> SigningKey:
+        """Retire the organisation's current key and make a new one (its own certifier or the admin)."""
+        if not (actor.role == "admin" or (actor.role == "certifier" and actor.org_id == org_id)):
+            raise Forbidden("only the certifier itself or an administrator rotates its keys")
+        with self.tx() as s:
+            tlog_store.lock_head(s)
+            org = s.get(Organisation, org_id)
+            if org is None or org.role not in ("certifier",) and org.id != keys.REGISTRY_ORG:
+                raise NotFound(f"no certifier {org_id}", "org_id")
+            now = self.clock()
+            for old in keys.retire_current(s, org_id, now):
+                self._log(s, self._key_event(old), "key.retired", old.key_id)
+            s.flush()
+            row, _ = keys.create_key(s, org_id, self.secret, now, public_key)
+            self._log(s, self._key_event(row), "key.created", row.key_id)
+            self._audit(s, actor, "key.rotate", row, row.key_id, None)
+            return row
+
+    def revoke_key(self, actor: Actor, key_id: str) -> SigningKey:
+        """Revoke a compromised key: every claim it signed stops verifying offline."""
+        actor.require("admin")
+        with self.tx() as s:
+            tlog_store.lock_head(s)
+            row = keys.set_status(s, key_id, "revoked", self.clock())
+            self._log(s, self._key_event(row), "key.revoked", key_id)
+            self._audit(s, actor, "key.revoke", row, key_id, None)
+            return row
+
+    def trust_list(self) -> dict[str, object]:
+        with Session(self.engine) as s:
+            return keys.trust_list(s, self.origin, self.clock())
+
+    # ---------------------------------------------------------------------------------------------- log
+    def checkpoint(self) -> dict[str, Any]:
+        """The latest signed checkpoint."""
+        with Session(self.engine) as s:
+            cp = tlog_store.latest_checkpoint(s)
+            if cp is None:
+                raise NotFound("the log is empty", "tree_size")
+            return {"tree_size": cp.size, "root_hash": base64.b64encode(cp.root).decode(), "note": cp.note,
+                    "origin": self.origin}
+
+    def inclusion(self, index: int, tree_size: int) -> dict[str, Any]:
+        with Session(self.engine) as s:
+            proof = tlog_store.inclusion(s, index, tree_size)
+            leaf = tlog_store.entry(s, index)
+            assert leaf is not None
+            return {"index": index, "tree_size": tree_size, "leaf_hash": base64.b64encode(leaf.leaf_hash).decode(),
+                    "proof": [base64.b64encode(h).decode() for h in proof]}
+
+    def consistency(self, first: int, second: int) -> dict[str, Any]:
+        with Session(self.engine) as s:
+            proof = tlog_store.consistency(s, first, second)
+            return {"first": first, "second": second, "proof": [base64.b64encode(h).decode() for h in proof]}
+
+    def proof_bundle(self, label_id: str) -> dict[str, Any]:
+        """The self-contained proof that a label's issuance is in the log (verifies offline)."""
+        with Session(self.engine) as s:
+            label = s.get(Label, label_id)
+            if label is None:
+                raise NotFound(f"no label {label_id}", "label_id")
+            cp = tlog_store.latest_checkpoint(s)
+            leaf = tlog_store.entry(s, label.log_index)
+            assert cp is not None and leaf is not None
+            registry_key = keys.current_key(s, keys.REGISTRY_ORG)
+            bundle = tlog.make_bundle(leaf.leaf, label.log_index, cp.note, _vkey(self.origin, registry_key.public_key),
+                                      tlog_store.SqlNodes(s))
+        return proofs.make_label_bundle(label.label_id, label.claim, label.signature, label.payload, bundle)
+
+    def verify_log(self) -> dict[str, Any]:
+        """Re-check the whole log from its first leaf: every leaf hash, every stored node, every checkpoint's root
+        and signature, consistency from each checkpoint to the last, and every label's signature and leaf."""
+        from registry.tables import Checkpoint, LogEntry, LogHead
+
+        problems: list[str] = []
+        with Session(self.engine) as s:
+            head = s.get(LogHead, 1)
+            size = head.size if head else 0
+            mem = tlog.MemoryNodes()
+            expected = 0
+            for e in s.exec(select(LogEntry).order_by(LogEntry.index)):  # type: ignore[arg-type]
+                if e.index != expected:
+                    problems.append(f"leaf index {expected} is missing (next is {e.index})")
+                    expected = e.index
+                if tlog.leaf_hash(e.leaf) != e.leaf_hash:
+                    problems.append(f"leaf {e.index}: stored hash does not match its data")
+                mem.put_nodes(tlog.nodes_to_store(e.index, tlog.leaf_hash(e.leaf), mem))
+                expected += 1
+            if expected != size:
+                problems.append(f"the head says {size} leaves, the log holds {expected}")
+            stored = tlog_store.SqlNodes(s)
+            if size and tlog.root_hash(size, stored) != tlog.root_hash(size, mem):
+                problems.append("stored subtree hashes do not give the recomputed root")
+            vkey = _vkey(self.origin, keys.current_key(s, keys.REGISTRY_ORG).public_key)
+            last = None
+            checkpoints = list(s.exec(select(Checkpoint).order_by(Checkpoint.size)))  # type: ignore[arg-type]
+            for cp in checkpoints:
+                opened = tlog.open_checkpoint(cp.note, vkey)
+                if not opened.valid:
+                    problems.append(f"checkpoint {cp.size}: {opened.reason}")
+                if cp.size > expected or tlog.root_hash(cp.size, mem) != cp.root:
+                    problems.append(f"checkpoint {cp.size}: root does not match the leaves")
+                last = cp
+            if last is not None and size:
+                for cp in checkpoints[:-1]:
+                    proof = tlog.consistency_proof(cp.size, last.size, mem)
+                    if not tlog.verify_consistency(cp.size, last.size, cp.root, last.root, proof):
+                        problems.append(f"no consistency from {cp.size} to {last.size}")
+            trust = payload.TrustList.from_json(keys.trust_list(s, self.origin, self.clock()))
+            labels = list(s.exec(select(Label)))
+            for lab in labels:
+                key_row = s.get(SigningKey, lab.key_id)
+                claim = json.loads(lab.claim)
+                if key_row is None or not signing.verify_claim(claim, base64.b64decode(lab.signature),
+                                                               key_row.public_key):
+                    problems.append(f"label {lab.label_id}: signature does not match the claim")
+                elif claim.get("value") != lab.value or claim.get("label_id") != lab.label_id:
+                    problems.append(f"label {lab.label_id}: the stored row differs from its signed claim")
+                checked = payload.verify_payload(lab.payload, trust)
+                if not checked.valid and "revoked" not in checked.reason:
+                    problems.append(f"label {lab.label_id}: payload {checked.reason}")
+        return {"ok": not problems, "tree_size": size, "checkpoints": len(checkpoints), "labels": len(labels),
+                "problems": problems}
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+def _vkey(origin: str, public_raw: bytes) -> str:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    return tlog.verifier_key(origin, Ed25519PublicKey.from_public_bytes(public_raw))
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _reason(reason: str) -> str:
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidInput("a reason is required", "reason")
+    if len(reason) > 2000:
+        raise InvalidInput("a reason has at most 2000 characters", "reason")
+    return reason.strip()
+
+
+def _add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def _compare_result(submitted: dict[str, Any] | None, server: dict[str, Any]) -> None:
+    """Refuse a submitted result that differs from the server's recomputation."""
+    if not submitted:
+        return
+    if not isinstance(submitted, dict):
+        raise InvalidInput("result must be an object with total_kg_co2e", "result")
+    total = submitted.get("total_kg_co2e")
+    if total is not None:
+        try:
+            value = float(total)
+        except (TypeError, ValueError):
+            raise InvalidInput("total_kg_co2e must be a number", "result.total_kg_co2e") from None
+        ours = server["total_kg_co2e"]
+        if not math.isclose(value, ours, rel_tol=RESULT_RTOL, abs_tol=1e-9):
+            raise ResultMismatch(f"submitted total {value!r} kg CO2e differs from the recomputed {ours!r}",
+                                 "result.total_kg_co2e")
+    for key in ("input_sha256",):
+        if submitted.get(key) is not None and submitted[key] != server[key]:
+            raise ResultMismatch(f"submitted {key} differs from the product file's", f"result.{key}")
+    release = submitted.get("factor_release")
+    if isinstance(release, dict) and release.get("sha256") and release["sha256"] != server["factor_release"]["sha256"]:
+        raise ResultMismatch("the result was computed with another factor release", "result.factor_release")
+
+
+_SORTS = {"value": ("value_num", False), "-value": ("value_num", True), "newest": ("issued_at", True)}
+
+
+def _cursor(value: Any, label_id: str) -> str:
+    """An opaque keyset cursor: the sort value and label id of the last row of a page."""
+    v = value.isoformat() if isinstance(value, datetime) else value
+    return base64.urlsafe_b64encode(json.dumps([v, label_id]).encode()).decode().rstrip("=")
+
+
+def _cursor_position(cursor: str) -> tuple[Any, str]:
+    try:
+        v, label_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if isinstance(v, str):
+            v = datetime.fromisoformat(v)
+        elif not isinstance(v, int | float) or isinstance(v, bool):
+            raise ValueError
+        if not isinstance(label_id, str):
+            raise ValueError
+    except (ValueError, TypeError):
+        raise InvalidInput("invalid cursor", "cursor") from None
+    return v, label_id

@@ -1,0 +1,121 @@
+"""The transparency log in the database: appends, signed checkpoints and proofs over stored subtree hashes.
+
+An append runs inside the caller's transaction (one use case, one transaction: the state change, its audit
+event and its leaf commit together or not at all). It locks the single ``log_head`` row first
+(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite transactions are ``BEGIN IMMEDIATE``), so leaf indexes stay
+ordered and gap-free however many server processes write. Only complete-subtree hashes are stored
+(:func:`registry.tlog.nodes_to_store`), so a proof reads O(log n) rows in one query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+import rfc8785
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import tuple_
+from sqlmodel import Session, select
+
+from registry import tlog
+from registry.errors import LogRangeError
+from registry.tables import Checkpoint, LogEntry, LogHead, LogNode
+
+
+class SqlNodes:
+    """:class:`registry.tlog.NodeReader` over the ``log_node`` table."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get_nodes(self, keys: Sequence[tuple[int, int]]) -> Mapping[tuple[int, int], bytes]:
+        if not keys:
+            return {}
+        out: dict[tuple[int, int], bytes] = {}
+        keys = list(dict.fromkeys(keys))
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            rows = self.session.exec(select(LogNode).where(tuple_(LogNode.level, LogNode.index).in_(chunk)))
+            out.update({(r.level, r.index): r.hash for r in rows})
+        return out
+
+
+def lock_head(session: Session) -> LogHead:
+    """The log head, locked for this transaction (taken first by every use case that appends)."""
+    head = session.exec(select(LogHead).where(LogHead.id == 1).with_for_update()).first()
+    if head is None:  # the first append on a fresh database
+        head = LogHead(id=1, size=0, root=tlog.EMPTY_ROOT)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def append(session: Session, event: dict[str, object], *, kind: str, subject: str, now: datetime,
+           origin: str, key_name: str, key: Ed25519PrivateKey) -> int:
+    """Append ``event`` (RFC 8785 JSON) as the next leaf and sign a checkpoint of the new size. Returns its index."""
+    head = lock_head(session)
+    index = head.size
+    leaf = rfc8785.dumps(event)
+    leaf_hash = tlog.leaf_hash(leaf)
+    reader = SqlNodes(session)
+    session.add(LogEntry(index=index, leaf=leaf, leaf_hash=leaf_hash, kind=kind, subject=subject, created_at=now))
+    session.add_all(LogNode(level=lv, index=ix, hash=h) for lv, ix, h in tlog.nodes_to_store(index, leaf_hash, reader))
+    session.flush()
+    head.size = index + 1
+    head.root = tlog.root_hash(head.size, reader)
+    session.add(head)
+    note = tlog.sign_checkpoint(tlog.Checkpoint(origin, head.size, head.root), key_name, key)
+    session.add(Checkpoint(size=head.size, root=head.root, note=note, created_at=now))
+    session.flush()
+    return index
+
+
+def latest_checkpoint(session: Session) -> Checkpoint | None:
+    """The newest signed checkpoint."""
+    return session.exec(select(Checkpoint).order_by(Checkpoint.size.desc()).limit(1)).first()  # type: ignore[attr-defined]
+
+
+def checkpoint_at(session: Session, size: int) -> Checkpoint | None:
+    """The signed checkpoint of one size."""
+    return session.exec(select(Checkpoint).where(Checkpoint.size == size)).first()
+
+
+def tree_size(session: Session) -> int:
+    """The log's size."""
+    head = session.get(LogHead, 1)
+    return head.size if head else 0
+
+
+def _check_range(session: Session, *sizes: int) -> int:
+    size = tree_size(session)
+    for s in sizes:
+        if not 0 <= s <= size:
+            raise LogRangeError(f"tree size {s} is outside the log (size {size})", "tree_size")
+    return size
+
+
+def inclusion(session: Session, index: int, size: int) -> list[bytes]:
+    """The inclusion proof of leaf ``index`` in the tree of ``size`` leaves."""
+    _check_range(session, size)
+    if not 0 <= index < size:
+        raise LogRangeError(f"leaf index {index} is outside a tree of size {size}", "index")
+    return tlog.inclusion_proof(index, size, SqlNodes(session))
+
+
+def consistency(session: Session, first: int, second: int) -> list[bytes]:
+    """The consistency proof between two tree sizes."""
+    _check_range(session, first, second)
+    if not 1 <= first <= second:
+        raise LogRangeError(f"need 1 <= first <= second, got {first} and {second}", "first")
+    return tlog.consistency_proof(first, second, SqlNodes(session))
+
+
+def root_at(session: Session, size: int) -> bytes:
+    """The root hash of the tree of ``size`` leaves (from stored nodes)."""
+    _check_range(session, size)
+    return tlog.root_hash(size, SqlNodes(session))
+
+
+def entry(session: Session, index: int) -> LogEntry | None:
+    """One leaf."""
+    return session.get(LogEntry, index)
