@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -19,12 +20,23 @@ from factors_db.release import DEFAULT_RELEASE
 
 # Every library error derives from one of these two bases, each with a stable ``code``.
 from footprint.errors import FootprintError
+from registry.errors import RegistryError
 
 app = typer.Typer(help="pcf-registry: product carbon footprints, factor database and labels.", no_args_is_help=True)
 factors_app = typer.Typer(help="The factor database: search, show, import, export, releases.", no_args_is_help=True)
 db_app = typer.Typer(help="The embedded database.", no_args_is_help=True)
 app.add_typer(factors_app, name="factors")
 app.add_typer(db_app, name="db")
+
+
+def _add_registry_commands() -> None:
+    from api.cli_registry import demo_app, registry_app
+
+    app.add_typer(registry_app, name="registry")
+    app.add_typer(demo_app, name="demo")
+
+
+_add_registry_commands()
 console = Console()
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,7 +48,7 @@ def clean_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (FactorDbError, FootprintError) as exc:
+        except (FactorDbError, FootprintError, RegistryError) as exc:
             typer.echo(f"error [{exc.code}]: {exc}", err=True)
             raise typer.Exit(2) from None
         except FileNotFoundError as exc:
@@ -62,12 +74,19 @@ def _print_json(data: Any) -> None:
 @db_app.command("load")
 @clean_errors
 def db_load() -> None:
-    """Create the database and load every bundled factor release not loaded yet."""
-    from factors_db.store import load_bundled, make_engine
+    """Create the database (registry schema migrated, master key file created if missing) and load every bundled
+    factor release not loaded yet."""
+    from factors_db.store import load_bundled
+    from registry.keys import write_key_file
 
     settings = Settings()
-    loaded = load_bundled(make_engine(settings.db_url))
-    typer.echo(f"database {settings.db_url}: loaded {', '.join(loaded) if loaded else 'nothing new'}")
+    created = write_key_file(settings.key_path)
+    from api.runtime import open_registry
+
+    reg = open_registry(settings)
+    loaded = load_bundled(reg.engine)
+    typer.echo(f"database {settings.db_url}: loaded {', '.join(loaded) if loaded else 'nothing new'}"
+               + (f"; master key created in {settings.key_path}" if created else ""))
 
 
 # ----------------------------------------------------------------------------------------------- factors
@@ -267,14 +286,26 @@ def variants_cmd(
 
 
 @app.command("serve")
-def serve() -> None:
-    """Serve the API and pages (PCF_HOST, PCF_PORT)."""
+@clean_errors
+def serve(
+    host: str | None = typer.Option(None, "--host", help="Default PCF_HOST or 127.0.0.1"),
+    port: int | None = typer.Option(None, "--port", help="Default PCF_PORT or 8000"),
+    db: str | None = typer.Option(None, "--db", help="Database URL (default PCF_DATABASE_URL or the SQLite file)"),
+    workers: int | None = typer.Option(None, "--workers", min=1, max=64, help="Worker processes"),
+) -> None:
+    """Serve the API and pages with uvicorn (several workers: use PostgreSQL or the SQLite file)."""
     import uvicorn
 
-    from api.app import create_app
+    from api.runtime import open_registry
 
+    for name, value in (("PCF_HOST", host), ("PCF_PORT", port), ("PCF_DATABASE_URL", db), ("PCF_WORKERS", workers)):
+        if value is not None:
+            os.environ[name] = str(value)  # the workers build their own Settings from the environment
     settings = Settings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    open_registry(settings)  # refuses to start (one line) without a readable master key; migrates once
+    typer.echo(f"serving http://{settings.host}:{settings.port}/ (API docs /schema, database {settings.db_url})")
+    uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port,
+                workers=settings.workers, log_level="warning", access_log=False)
 
 
 def main() -> None:

@@ -1,4 +1,8 @@
-"""Domain errors -> RFC 9457 problem details. Unknown errors give a bare 500 that echoes nothing."""
+"""Domain errors -> RFC 9457 problem details. Unknown errors give a bare 500 that echoes nothing.
+
+Every problem body has ``type``, ``title``, ``status``, ``detail``, ``code`` (the error class's stable code) and,
+when the error names one, ``field`` (and ``path``, its older name for product-file errors).
+"""
 
 from __future__ import annotations
 
@@ -9,30 +13,55 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from factors_db.errors import FactorDbError, FactorNotFound, ImportFailed, InvalidFactor, ReleaseNotFound
 from footprint.errors import FootprintError
+from registry.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    KeyUnavailable,
+    NotFound,
+    RegistryError,
+    RuleFailed,
+    Unauthenticated,
+)
 
 log = logging.getLogger("pcf.api")
+PROBLEM_BASE = "https://pcf-registry.example/problems/"
 STATUS: dict[type[Exception], int] = {
     FactorNotFound: 404, ReleaseNotFound: 404, ImportFailed: 409, InvalidFactor: 422, FootprintError: 422,
-    FactorDbError: 422,
+    FactorDbError: 422, Unauthenticated: 401, Forbidden: 403, NotFound: 404, Conflict: 409, KeyUnavailable: 409,
+    InvalidInput: 422, RegistryError: 422,
 }
 
 
-def problem(status: int, title: str, detail: str, code: str, **extra: object) -> Response[dict[str, object]]:
-    body: dict[str, object] = {"type": f"https://pcf-registry.example/problems/{code}", "title": title,
-                               "status": status, "detail": detail, "code": code, **extra}
-    return Response(body, status_code=status, media_type="application/problem+json")
+def problem(status: int, title: str, detail: str, code: str, headers: dict[str, str] | None = None,
+            **extra: object) -> Response[dict[str, object]]:
+    body: dict[str, object] = {"type": PROBLEM_BASE + code, "title": title, "status": status, "detail": detail,
+                               "code": code, **extra}
+    return Response(body, status_code=status, media_type="application/problem+json", headers=headers)
+
+
+def status_of(exc: Exception) -> int:
+    return next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 422)
 
 
 def domain_error(_: Request, exc: Exception) -> Response[dict[str, object]]:
-    status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 422)
-    extra = {"path": exc.path} if isinstance(exc, FootprintError) and exc.path else {}
-    detail = exc.message if isinstance(exc, FootprintError | FactorDbError) else str(exc)
-    return problem(status, type(exc).__name__, detail, getattr(exc, "code", "error"), **extra)
+    status = status_of(exc)
+    extra: dict[str, object] = {}
+    if isinstance(exc, FootprintError) and exc.path:
+        extra = {"path": exc.path, "field": exc.path}
+    elif isinstance(exc, RegistryError) and exc.field:
+        extra = {"field": exc.field, "path": exc.field}
+    if isinstance(exc, RuleFailed) and exc.checklist is not None:
+        extra["checklist"] = exc.checklist
+    detail = exc.message if isinstance(exc, FootprintError | FactorDbError | RegistryError) else str(exc)
+    headers = {"WWW-Authenticate": 'Bearer realm="pcf-registry"'} if status == 401 else None
+    return problem(status, type(exc).__name__, detail, getattr(exc, "code", "error"), headers, **extra)
 
 
 def http_error(_: Request, exc: HTTPException) -> Response[dict[str, object]]:
     extra = {"errors": exc.extra} if isinstance(exc, ValidationException) and exc.extra else {}
-    return problem(exc.status_code, type(exc).__name__, exc.detail, "http-error", **extra)
+    headers = dict(exc.headers or {})
+    return problem(exc.status_code, type(exc).__name__, exc.detail, "http-error", headers or None, **extra)
 
 
 def internal_error(_: Request, exc: Exception) -> Response[dict[str, object]]:

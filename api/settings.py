@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from factors_db.release import DEFAULT_RELEASE
@@ -18,6 +19,17 @@ class Settings(BaseSettings):
     release: str = DEFAULT_RELEASE
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(default=1, ge=1, le=64)
+    #: Public base URL of the registry: label QR codes and GS1 Digital Link anchors are built on it.
+    base_url: str = "http://127.0.0.1:8000"
+    #: The transparency log's origin line (C2SP checkpoints); defaults to the base URL's host + "/log".
+    log_origin: str | None = None
+    #: The master key file (seals private keys at rest); created by ``pcf db load``.
+    key_file: Path | None = None
+    #: Largest request body accepted, bytes.
+    max_body_bytes: int = 1_000_000
+    #: Requests per minute per client address on public endpoints.
+    public_rate_limit: int = 6000
 
     @property
     def db_url(self) -> str:
@@ -25,3 +37,14 @@ class Settings(BaseSettings):
             return self.database_url
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{(self.data_dir / 'pcf.sqlite').resolve()}"
+
+    @property
+    def key_path(self) -> Path:
+        return self.key_file or self.data_dir / "registry.key"
+
+    @property
+    def origin(self) -> str:
+        if self.log_origin:
+            return self.log_origin
+        host = self.base_url.split("://", 1)[-1].rstrip("/")
+        return f"{host}/log"

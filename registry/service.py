@@ -367,7 +367,7 @@ class Registry:
         spec = to_spec(supply.rewrite(document, factors), fset).from_document(document)
         result = calculate(spec, fset)
         rule = rules.load_rule(category or rules.category_of(document), field="spec.kind")
-        checklist = rules.check(rule, document, spec, result)
+        checklist = rules.check(rule, document, spec, result, factors=fset)
         return Computed(result, result.to_json(), rule, checklist, resolved, serials)
 
     def create_declaration(self, actor: Actor, *, product_id: str, spec: dict[str, Any],
@@ -383,10 +383,11 @@ class Registry:
             product = s.get(Product, product_id)
             if product is None or product.org_id != actor.org_id:
                 raise NotFound(f"no product {product_id}", "product_id")
+            described = rules.category_of(spec, default=product.category)
+            if described != product.category:
+                raise InvalidInput(f"the product is a {product.category}; this file describes a {described}",
+                                   "spec.kind")
             computed = self.compute(s, spec, release, category=product.category)
-            if rules.category_of(spec, default=product.category) != product.category:
-                raise InvalidInput(f"the product is a {product.category}; this file describes a "
-                                   f"{rules.category_of(spec)}", "spec.kind")
             _compare_result(result, computed.result_json)
             self._check_serials(s, computed.serials, product.id, None)
             dec = Declaration(
@@ -805,6 +806,19 @@ class Registry:
             bundle = tlog.make_bundle(leaf.leaf, label.log_index, cp.note, _vkey(self.origin, registry_key.public_key),
                                       tlog_store.SqlNodes(s))
         return proofs.make_label_bundle(label.label_id, label.claim, label.signature, label.payload, bundle)
+
+    def label_log_evidence(self, label: Label) -> dict[str, Any]:
+        """The issuance leaf's inclusion in the latest signed checkpoint, checked here on the server."""
+        with Session(self.engine) as s:
+            cp = tlog_store.latest_checkpoint(s)
+            leaf = tlog_store.entry(s, label.log_index)
+            if cp is None or leaf is None:
+                return {"log_index": label.log_index, "included": False}
+            proof = tlog_store.inclusion(s, label.log_index, cp.size)
+        included = tlog.verify_inclusion(leaf.leaf_hash, label.log_index, cp.size, proof, cp.root)
+        return {"log_index": label.log_index, "tree_size": cp.size, "checkpoint": cp.note, "included": included,
+                "leaf_hash": base64.b64encode(leaf.leaf_hash).decode(),
+                "inclusion_proof": [base64.b64encode(h).decode() for h in proof]}
 
     def verify_log(self) -> dict[str, Any]:
         """Re-check the whole log from its first leaf: every leaf hash, every stored node, every checkpoint's root
