@@ -22,9 +22,16 @@ db: $(STAMP)
 	$(BIN)/pcf db load
 
 run: db
+	$(BIN)/pcf demo seed --if-empty --out $(PCF_DATA_DIR)/credentials.json
+	@echo "home page  http://127.0.0.1:8000/"
+	@echo "API docs   http://127.0.0.1:8000/schema"
+	@echo "demo label http://127.0.0.1:8000/l/$$($(BIN)/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["labels"]["active"])' $(PCF_DATA_DIR)/credentials.json)"
+	@echo "demo tokens and logins: $(PCF_DATA_DIR)/credentials.json"
 	$(BIN)/pcf serve
 
+# System parts the tests need (PostgreSQL, Chromium, a CJK font) come from Debian via scripts/setup-system.sh.
 test: $(STAMP)
+	bash scripts/setup-system.sh
 	$(BIN)/pytest -n 2
 
 # Benchmarks get their own environment: with bw2data installed, importing bw2calc imports bw2data too,

@@ -20,6 +20,7 @@ from factors_db.release import DEFAULT_RELEASE
 
 # Every library error derives from one of these two bases, each with a stable ``code``.
 from footprint.errors import FootprintError
+from label.errors import LabelError
 from registry.errors import RegistryError
 
 app = typer.Typer(help="pcf-registry: product carbon footprints, factor database and labels.", no_args_is_help=True)
@@ -30,13 +31,16 @@ app.add_typer(db_app, name="db")
 
 
 def _add_registry_commands() -> None:
-    from api.cli_registry import demo_app, registry_app
+    from api.cli_registry import demo_app, label_app, registry_app, verify
 
+    for sub in (registry_app, demo_app, label_app):
+        for info in sub.registered_commands:
+            info.callback = clean_errors(info.callback)  # type: ignore[arg-type]
     app.add_typer(registry_app, name="registry")
     app.add_typer(demo_app, name="demo")
+    app.add_typer(label_app, name="label")
+    app.command("verify")(clean_errors(verify))
 
-
-_add_registry_commands()
 console = Console()
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,7 +52,7 @@ def clean_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (FactorDbError, FootprintError, RegistryError) as exc:
+        except (FactorDbError, FootprintError, RegistryError, LabelError) as exc:
             typer.echo(f"error [{exc.code}]: {exc}", err=True)
             raise typer.Exit(2) from None
         except FileNotFoundError as exc:
@@ -306,6 +310,9 @@ def serve(
     typer.echo(f"serving http://{settings.host}:{settings.port}/ (API docs /schema, database {settings.db_url})")
     uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port,
                 workers=settings.workers, log_level="warning", access_log=False)
+
+
+_add_registry_commands()
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ import base64
 import hashlib
 import json
 import math
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from registry.errors import (
     Unauthenticated,
 )
 from registry.ids import gtin14, new_id, uscc
+from registry.pact import PACT_NAMESPACE
 from registry.tables import (
     ROLES,
     ApiToken,
@@ -529,7 +531,7 @@ class Registry:
             label_id = self._next_label_id(s, now.year)
             claim = {
                 "label_id": label_id, "version": (previous.version + 1) if previous else 1, "product_id": product.id,
-                "gtin": product.gtin, "model": product.model or None, "value": value.value, "unit": value.unit,
+                "gtin": product.gtin, "value": value.value, "unit": value.unit,
                 "declared_unit": value.declared_unit, "boundary": computed.result.boundary, "method": METHOD,
                 "factor_release": dec.factor_release, "factor_release_sha256": dec.factor_release_sha256,
                 "input_sha256": dec.input_sha256, "issued_at": int(now.timestamp()),
@@ -548,7 +550,8 @@ class Registry:
                 valid_from=date.fromisoformat(claim["valid_from"]),
                 valid_until=date.fromisoformat(claim["valid_until"]), status="active",
                 supersedes=previous.label_id if previous else None, claim=rfc8785.dumps(claim).decode(),
-                signature=base64.b64encode(sig).decode(), payload=text, issued_at=now, log_index=-1)
+                signature=base64.b64encode(sig).decode(), payload=text, issued_at=now, log_index=-1,
+                pact_id=str(uuid.uuid5(PACT_NAMESPACE, label_id)))
             s.add(label)
             s.flush()
             label.log_index = self._log(s, {
@@ -745,7 +748,7 @@ class Registry:
         with self.tx() as s:
             tlog_store.lock_head(s)
             org = s.get(Organisation, org_id)
-            if org is None or org.role not in ("certifier",) and org.id != keys.REGISTRY_ORG:
+            if org is None or (org.role not in ("certifier",) and org.id != keys.REGISTRY_ORG):
                 raise NotFound(f"no certifier {org_id}", "org_id")
             now = self.clock()
             for old in keys.retire_current(s, org_id, now):

@@ -98,7 +98,7 @@ def declared_unit_parts(declared_unit: str) -> tuple[float, str]:
     unit = rest.split(" ")[0] if rest else "piece"
     try:
         parse_unit(unit)
-    except Exception:  # noqa: BLE001  (any unit pint cannot read is a count of items)
+    except Exception:
         unit = "piece"
     return (quantity if quantity > 0 else 1.0), unit
 

@@ -167,6 +167,7 @@ class Label(SQLModel, table=True):
     payload: str  # the compact offline payload (COSE_Sign1, QR-friendly text)
     issued_at: datetime = Field(sa_column=_ts(nullable=False))
     log_index: int  # the issuance leaf
+    pact_id: str = Field(max_length=36, unique=True)  # the PACT ProductFootprint id (uuid5 of the label id)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -227,8 +228,43 @@ class Checkpoint(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
+class PactClient(SQLModel, table=True):
+    """A PACT data recipient allowed to read footprints (OAuth2 client credentials; only the secret's hash)."""
+
+    __tablename__ = "pact_client"
+    client_id: str = Field(primary_key=True, max_length=80)
+    secret_sha256: str = Field(max_length=64)
+    name: str = Field(default="", max_length=200)
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class PactPartner(SQLModel, table=True):
+    """Credentials for calling back a partner's PACT host (its ``source``): the secret is encrypted at rest."""
+
+    __tablename__ = "pact_partner"
+    source: str = Field(primary_key=True, max_length=300)  # base URL, e.g. https://partner.example
+    client_id: str = Field(max_length=200)
+    sealed_secret: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class PactEvent(SQLModel, table=True):
+    """An event received or sent over PACT (requests and their answers are kept for audit)."""
+
+    __tablename__ = "pact_event"
+    id: int | None = Field(default=None, primary_key=True)
+    direction: str = Field(max_length=10)  # in | out
+    event_id: str = Field(max_length=200, index=True)
+    type: str = Field(max_length=200)
+    source: str = Field(max_length=300)
+    body: str
+    status: str = Field(default="", max_length=40)  # received, sent, failed: <reason>
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
 REGISTRY_TABLES = [
     t.__table__  # type: ignore[attr-defined]
     for t in (Organisation, ApiToken, SigningKey, Product, Declaration, Citation, GreenClaim, Label, AuditEvent,
-              LogEntry, LogNode, LogHead, Checkpoint)
+              LogEntry, LogNode, LogHead, Checkpoint, PactClient, PactPartner, PactEvent)
 ]

@@ -8,6 +8,7 @@ that need PostgreSQL fail loudly: they are never skipped silently.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -66,10 +67,8 @@ class Postgres:
                     f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=on")
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.SubprocessError, OSError):
             self.stop("immediate")
-        except (subprocess.SubprocessError, OSError):
-            pass
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -103,3 +102,13 @@ def start_postgres() -> Postgres:
         time.sleep(0.1)
     pg.close()
     raise ServiceUnavailable("PostgreSQL did not accept connections within 30 s")
+
+
+def app_settings(folder: Path, **kw: object):  # type: ignore[no-untyped-def]
+    """Settings for an app over an embedded database in ``folder``, with its master key file created."""
+    from api.settings import Settings
+    from registry.keys import write_key_file
+
+    settings = Settings(data_dir=folder, **kw)  # type: ignore[arg-type]
+    write_key_file(settings.key_path)
+    return settings

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 06:04:11.009118
+Create Date: 2026-11-22 06:21:18.438781
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-
 
 revision = '0001'
 down_revision = None
@@ -79,6 +78,35 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('uscc')
+    )
+    op.create_table('pact_client',
+    sa.Column('client_id', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('secret_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('client_id')
+    )
+    op.create_table('pact_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('direction', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('event_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('type', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('body', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('pact_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pact_event_event_id'), ['event_id'], unique=False)
+
+    op.create_table('pact_partner',
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('client_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('sealed_secret', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('source')
     )
     op.create_table('api_token',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -216,13 +244,15 @@ def upgrade() -> None:
     sa.Column('payload', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('log_index', sa.Integer(), nullable=False),
+    sa.Column('pact_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
     sa.ForeignKeyConstraint(['certifier_id'], ['organisation.id'], ),
     sa.ForeignKeyConstraint(['declaration_id'], ['declaration.id'], ),
     sa.ForeignKeyConstraint(['key_id'], ['signing_key.key_id'], ),
     sa.ForeignKeyConstraint(['manufacturer_id'], ['organisation.id'], ),
     sa.ForeignKeyConstraint(['product_id'], ['product.id'], ),
     sa.PrimaryKeyConstraint('label_id'),
-    sa.UniqueConstraint('declaration_id')
+    sa.UniqueConstraint('declaration_id'),
+    sa.UniqueConstraint('pact_id')
     )
     with op.batch_alter_table('label', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_label_category'), ['category'], unique=False)
@@ -279,6 +309,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_api_token_org_id'))
 
     op.drop_table('api_token')
+    op.drop_table('pact_partner')
+    with op.batch_alter_table('pact_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pact_event_event_id'))
+
+    op.drop_table('pact_event')
+    op.drop_table('pact_client')
     op.drop_table('organisation')
     op.drop_table('log_node')
     op.drop_table('log_head')

@@ -1,0 +1,211 @@
+"""``pcf registry`` (administration without the API) and ``pcf demo`` (demo data): thin wrappers over the registry."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from api.settings import Settings
+
+registry_app = typer.Typer(help="Registry administration: organisations, tokens, keys, the log.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo data for trying the platform.", no_args_is_help=True)
+DB_OPTION = typer.Option(None, "--db", help="Database URL (default: PCF_DATABASE_URL or the embedded SQLite file)")
+
+
+def settings_for(db: str | None) -> Settings:
+    settings = Settings()
+    if db:
+        settings.database_url = db
+    return settings
+
+
+def _registry(db: str | None, *, create_key: bool = False):  # type: ignore[no-untyped-def]
+    from api.runtime import open_registry
+
+    return open_registry(settings_for(db), create_key=create_key)
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _admin():  # type: ignore[no-untyped-def]
+    from registry.service import Actor
+
+    return Actor("registry", "admin", "cli")
+
+
+@registry_app.command("init")
+def init(db: str | None = DB_OPTION) -> None:
+    """Create the master key file (if missing), migrate the database and start the log."""
+    reg = _registry(db, create_key=True)
+    typer.echo(f"registry ready: log {reg.origin}, verifier key {reg.registry_vkey()}")
+
+
+@registry_app.command("org")
+def create_org(
+    role: str = typer.Option(..., "--role", help="manufacturer, certifier or admin"),
+    name_zh: str = typer.Option("", "--name-zh"),
+    name_en: str = typer.Option("", "--name-en"),
+    org_id: str | None = typer.Option(None, "--id"),
+    uscc: str | None = typer.Option(None, "--uscc", help="Unified social credit code (check character verified)"),
+    accreditation: str | None = typer.Option(None, "--accreditation", help="A certifier's accreditation number"),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Create an organisation (a certifier also gets its first signing key)."""
+    org = _registry(db).create_organisation(_admin(), role=role, name_zh=name_zh, name_en=name_en, org_id=org_id,
+                                            uscc_code=uscc, accreditation_no=accreditation)
+    typer.echo(org.id)
+
+
+@registry_app.command("token")
+def create_token(
+    org_id: str,
+    name: str = typer.Option("", "--name"),
+    days: int = typer.Option(365, "--days", help="Days until it expires"),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Create a bearer token for an organisation; prints the secret once (only its hash is stored)."""
+    row, secret = _registry(db).create_token(_admin(), org_id, name=name, days=days)
+    typer.echo(f"{row.id} {secret}")
+
+
+@registry_app.command("revoke-token")
+def revoke_token(token_id: str, db: str | None = DB_OPTION) -> None:
+    """Revoke a token."""
+    _registry(db).revoke_token(_admin(), token_id)
+    typer.echo(f"revoked {token_id}")
+
+
+@registry_app.command("rotate-key")
+def rotate_key(org_id: str, db: str | None = DB_OPTION) -> None:
+    """Retire a certifier's (or the registry's) current key and create a new one; both events are logged."""
+    row = _registry(db).rotate_key(_admin(), org_id)
+    typer.echo(f"new key {row.key_id} for {org_id}")
+
+
+@registry_app.command("revoke-key")
+def revoke_key(key_id: str, db: str | None = DB_OPTION) -> None:
+    """Revoke a compromised key: claims it signed no longer verify."""
+    _registry(db).revoke_key(_admin(), key_id)
+    typer.echo(f"revoked key {key_id}")
+
+
+@registry_app.command("verify-log")
+def verify_log(db: str | None = DB_OPTION, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Re-check the whole log from its first leaf, every checkpoint, and every label's signature; exit 1 on a problem."""
+    report = _registry(db).verify_log()
+    if as_json:
+        _print_json(report)
+    else:
+        typer.echo(f"{'ok' if report['ok'] else 'PROBLEMS'}: {report['tree_size']} leaves, "
+                   f"{report['checkpoints']} checkpoints, {report['labels']} labels")
+        for p in report["problems"]:
+            typer.echo(f"  {p}")
+    if not report["ok"]:
+        raise typer.Exit(1)
+
+
+@registry_app.command("proof")
+def proof(label_id: str, output: Path = typer.Option(..., "-o", "--output"), db: str | None = DB_OPTION) -> None:
+    """Export a label's proof bundle (verifies offline with `pcf verify --bundle`)."""
+    bundle = _registry(db).proof_bundle(label_id)
+    output.write_text(json.dumps(bundle, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    typer.echo(f"proof of {label_id} written to {output}")
+
+
+@registry_app.command("trust-list")
+def trust_list(output: Path | None = typer.Option(None, "-o", "--output"), db: str | None = DB_OPTION) -> None:
+    """Write (or print) the trust list of certifier keys."""
+    data = _registry(db).trust_list()
+    if output:
+        output.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        typer.echo(f"trust list written to {output}")
+    else:
+        _print_json(data)
+
+
+@demo_app.command("seed")
+def seed(db: str | None = DB_OPTION, out: Path = typer.Option(Path(".data/credentials.json"), "--out"),
+         if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing when the demo was seeded already")) -> None:
+    """Create demo organisations, tokens, products from examples/ and labels in every status."""
+    from api.demo import seed_demo
+
+    reg = _registry(db, create_key=True)
+    credentials = seed_demo(reg, if_empty=if_empty)
+    if credentials is None:
+        typer.echo(f"demo data present already; credentials in {out}")
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(credentials, fh, ensure_ascii=False, indent=2)
+    typer.echo(f"demo seeded: {len(credentials['labels'])} labels; credentials in {out}")
+
+
+label_app = typer.Typer(help="Printable labels.", no_args_is_help=True)
+
+
+@label_app.command("render")
+def label_render(
+    label_id: str,
+    fmt: str = typer.Option("svg", "--format", help="svg, png (300 dpi) or pdf"),
+    output: Path = typer.Option(..., "-o", "--output"),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Render a label as SVG, PNG or PDF, with its QR code (GS1 Digital Link when the product has a GTIN)."""
+    from api.label_files import MEDIA_TYPES, render
+
+    if fmt not in MEDIA_TYPES:
+        raise typer.BadParameter("svg, png or pdf", param_hint="--format")
+    settings = settings_for(db)
+    output.write_bytes(render(_registry(db), label_id, fmt, settings.base_url))
+    typer.echo(f"{label_id} written to {output}")
+
+
+def verify(
+    text_or_file: str = typer.Argument(..., help="The payload, the whole QR URL, or a picture/PNG of the QR code"),
+    trust_list: Path | None = typer.Option(None, "--trust-list", help="Trust list JSON (default: the local registry's)"),
+    as_json: bool = typer.Option(False, "--json"),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Check a label's signed payload offline; exit 0 only for a valid, current label."""
+    from registry.payload import verify_payload
+
+    text = text_or_file
+    path = Path(text_or_file)
+    if len(text_or_file) < 4096 and path.is_file():
+        if path.suffix.lower() in (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"):
+            from label import decode_qr_image
+
+            found = decode_qr_image(path)
+            if not found:
+                typer.echo(f"error [no-qr-code]: no QR code found in {path}", err=True)
+                raise typer.Exit(2)
+            text = found[0]
+        else:
+            text = path.read_text(encoding="utf-8", errors="replace").strip()
+    if trust_list is not None:
+        try:
+            trust = json.loads(trust_list.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            typer.echo(f"error [trust-list]: cannot read {trust_list}: {type(exc).__name__}", err=True)
+            raise typer.Exit(2) from None
+    else:
+        trust = _registry(db).trust_list()
+    result = verify_payload(text, trust)
+    if as_json:
+        _print_json({"valid": result.valid, "reason": result.reason, "claim": result.claim, "key_id": result.key_id,
+                     "certifier_id": result.certifier_id})
+    elif result.valid and result.claim:
+        c = result.claim
+        typer.echo(f"VALID: {c['label_id']} v{c['version']}: {c['value']} {c['unit']} per {c['declared_unit']} "
+                   f"({c['boundary']}), valid {c['valid_from']} to {c['valid_until']}, signed by key {result.key_id} "
+                   f"of {result.certifier_id}")
+    else:
+        typer.echo(f"INVALID: {result.reason}")
+    raise typer.Exit(0 if result.valid else 1)

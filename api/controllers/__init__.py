@@ -1,0 +1,1 @@
+"""Route handlers, one module per area; each handler calls one service function."""

@@ -1,0 +1,80 @@
+"""The factor database and the footprint engine over HTTP (``/api/v1``): nothing here is stored."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from litestar import Controller, get, post
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath, FromQuery, JSONBody
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Variants one API request may cross (the command line allows more).
+API_MAX_VARIANTS = 100_000
+#: Years a factor can have (filters outside answer an empty list, not an error from the database).
+YEARS = (1900, 2200)
+
+
+class VariantsRequest(BaseModel):
+    """A product document and the fields to vary (``{"regions.cell": ["CN-SC", "CN-XJ"]}``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    product: dict[str, Any]
+    vary: dict[str, list[Any]] = Field(min_length=1)
+    rows: int = Field(default=100, ge=0, le=10_000, description="lowest variants to return")
+
+
+class FactorsController(Controller):
+    path = "/api/v1"
+    tags = ["factors and footprints"]
+
+    @get("/factors", sync_to_thread=True)
+    def list_factors(self, state: State, q: FromQuery[str] = "", geo: FromQuery[str | None] = None,
+                     year: FromQuery[int | None] = None, category: FromQuery[str | None] = None,
+                     unit: FromQuery[str | None] = None, limit: FromQuery[int] = 50) -> list[dict[str, Any]]:
+        """Search factors (all words of ``q``), with filters."""
+        from factors_db.store import SearchQuery, search
+
+        if year is not None and not YEARS[0] <= year <= YEARS[1]:
+            raise HTTPException(status_code=400, detail=f"year must be between {YEARS[0]} and {YEARS[1]}")
+        found = search(state.engine, SearchQuery(q[:200], geo, year, category, unit, limit=min(max(limit, 1), 500)))
+        return [f.public() for f in found]
+
+    @get("/factors/{factor_id:str}", sync_to_thread=True)
+    def show_factor(self, state: State, factor_id: FromPath[str]) -> dict[str, Any]:
+        from factors_db.store import get_factor
+
+        return get_factor(state.engine, factor_id).public()
+
+    @get("/releases", sync_to_thread=True)
+    def list_releases(self, state: State) -> list[dict[str, Any]]:
+        from factors_db.store import releases
+
+        return [r.model_dump() for r in releases(state.engine)]
+
+    @post("/footprints", sync_to_thread=True, status_code=200)
+    def footprint(self, state: State, data: JSONBody[dict[str, Any]], mc: FromQuery[int] = 0,
+                  seed: FromQuery[int | None] = None) -> dict[str, Any]:
+        """Compute the footprint of a product document (the same fields as a product file); nothing is stored."""
+        from factors_db.release import factor_set
+        from footprint.calculate import calculate
+        from footprint.loader import to_spec
+
+        if not 0 <= mc <= 100_000:
+            raise HTTPException(status_code=400, detail="mc must be between 0 and 100000")
+        factors = factor_set(state.settings.release)
+        return calculate(to_spec(data, factors), factors, iterations=mc, seed=seed).to_json()
+
+    @post("/variants", sync_to_thread=True, status_code=200)
+    def variants(self, state: State, data: JSONBody[VariantsRequest]) -> dict[str, Any]:
+        """Every crossing of the values given for some fields of a product document, with per-value effects."""
+        from factors_db.release import factor_set
+        from footprint.variants import VariantError, axes_from, run_variants
+
+        axes = axes_from(data.vary)
+        count = math.prod(len(a.values) for a in axes)
+        if count > API_MAX_VARIANTS:
+            raise VariantError(f"{count:,} variants: at most {API_MAX_VARIANTS:,} per request", "vary")
+        return run_variants(data.product, axes, factor_set(state.settings.release)).to_json(rows=data.rows)

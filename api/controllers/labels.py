@@ -1,0 +1,114 @@
+"""Labels (public reads, certifier status changes) and the transparency log (``/api/v1``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from litestar import Controller, Response, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from api.auth import actor
+from api.schemas import CheckpointOut, ConsistencyOut, InclusionOut, LabelOut, LabelPage, LabelSummary, ReasonIn
+from registry.errors import NotFound
+from registry.service import Actor, LabelView
+
+
+def summary(v: LabelView) -> LabelSummary:
+    lab = v.label
+    return LabelSummary(
+        label_id=lab.label_id, version=lab.version, status=v.status,  # type: ignore[arg-type]
+        value=lab.value, unit=lab.unit, declared_unit=lab.declared_unit, category=lab.category,
+        boundary=lab.boundary, product_name=v.product.name, model=v.product.model, gtin=v.product.gtin,
+        certifier_id=lab.certifier_id, manufacturer_id=lab.manufacturer_id, valid_from=lab.valid_from.isoformat(),
+        valid_until=lab.valid_until.isoformat(), supplier_data_changed=v.supplier_data_changed)
+
+
+def label_out(state: State, label_id: str) -> LabelOut:
+    view = state.registry.label_view(label_id)
+    data = view.to_json()
+    data["log"] = state.registry.label_log_evidence(view.label)
+    return LabelOut(**data)
+
+
+class LabelsController(Controller):
+    """Anyone reads labels; the issuing certifier changes their status."""
+
+    path = "/api/v1"
+    tags = ["labels"]
+
+    @get("/labels", sync_to_thread=True)
+    def search(self, state: State, q: FromQuery[str] = "", category: FromQuery[str | None] = None,
+               certifier: FromQuery[str | None] = None,
+               status: FromQuery[Literal["active", "suspended", "revoked", "expired", "superseded"] | None] = None,
+               min_value: FromQuery[float | None] = None, max_value: FromQuery[float | None] = None,
+               include_inactive: FromQuery[bool] = False, sort: FromQuery[Literal["value", "-value", "newest"]] = "value",
+               limit: FromQuery[int] = 50, cursor: FromQuery[str | None] = None) -> LabelPage:
+        """Search certified labels (lowest footprint first); expired and revoked labels only on request."""
+        views, nxt = state.registry.search_labels(
+            text=q[:200], category=category, certifier=certifier, status=status, min_value=min_value,
+            max_value=max_value, include_inactive=include_inactive, sort=sort, limit=min(max(limit, 1), 200),
+            after=cursor)
+        return LabelPage(items=[summary(v) for v in views], next_cursor=nxt)
+
+    @get("/labels/{label_id:str}", sync_to_thread=True)
+    def show(self, state: State, label_id: FromPath[str]) -> LabelOut:
+        """A label with its status, signature, supply-chain links and log evidence."""
+        return label_out(state, label_id)
+
+    @post("/labels/{label_id:str}/suspend", sync_to_thread=True, status_code=200,
+          dependencies={"who": Provide(actor, sync_to_thread=True)})
+    def suspend(self, state: State, who: NamedDependency[Actor], label_id: FromPath[str], data: JSONBody[ReasonIn]) -> LabelOut:
+        state.registry.suspend(who, label_id, data.reason)
+        return label_out(state, label_id)
+
+    @post("/labels/{label_id:str}/reinstate", sync_to_thread=True, status_code=200,
+          dependencies={"who": Provide(actor, sync_to_thread=True)})
+    def reinstate(self, state: State, who: NamedDependency[Actor], label_id: FromPath[str], data: JSONBody[ReasonIn]) -> LabelOut:
+        state.registry.reinstate(who, label_id, data.reason)
+        return label_out(state, label_id)
+
+    @post("/labels/{label_id:str}/revoke", sync_to_thread=True, status_code=200,
+          dependencies={"who": Provide(actor, sync_to_thread=True)})
+    def revoke(self, state: State, who: NamedDependency[Actor], label_id: FromPath[str], data: JSONBody[ReasonIn]) -> LabelOut:
+        state.registry.revoke(who, label_id, data.reason)
+        return label_out(state, label_id)
+
+    @get("/labels/{label_id:str}/proof", sync_to_thread=True)
+    def proof(self, state: State, label_id: FromPath[str]) -> dict[str, object]:
+        """The self-contained proof bundle (claim, signature, inclusion under a signed checkpoint)."""
+        return state.registry.proof_bundle(label_id)
+
+    @get("/labels/{label_id:str}/{file_name:str}", sync_to_thread=True,
+         responses={200: ResponseSpec(None, description="label.svg, label.png (300 dpi) or label.pdf",
+                                      media_type="application/octet-stream")})
+    def label_file(self, state: State, label_id: FromPath[str], file_name: FromPath[str]) -> Response[bytes]:
+        """The printable label: ``label.svg``, ``label.png`` (300 dpi) or ``label.pdf``."""
+        from api.label_files import MEDIA_TYPES, render
+
+        fmt = file_name.removeprefix("label.")
+        if not file_name.startswith("label.") or fmt not in MEDIA_TYPES:
+            raise NotFound(f"no file {file_name[:40]!r}: label.svg, label.png or label.pdf", "file_name")
+        body = render(state.registry, label_id, fmt, state.settings.base_url)
+        return Response(body, media_type=MEDIA_TYPES[fmt],
+                        headers={"Content-Disposition": f'inline; filename="{label_id}.{fmt}"'})
+
+    @get("/log/checkpoint", sync_to_thread=True)
+    def checkpoint(self, state: State) -> CheckpointOut:
+        """The latest signed checkpoint (C2SP signed note)."""
+        return CheckpointOut(**state.registry.checkpoint())
+
+    @get("/log/inclusion", sync_to_thread=True)
+    def inclusion(self, state: State, index: FromQuery[int], tree_size: FromQuery[int]) -> InclusionOut:
+        return InclusionOut(**state.registry.inclusion(index, tree_size))
+
+    @get("/log/consistency", sync_to_thread=True)
+    def consistency(self, state: State, first: FromQuery[int], second: FromQuery[int]) -> ConsistencyOut:
+        return ConsistencyOut(**state.registry.consistency(first, second))
+
+    @get("/trust-list", sync_to_thread=True)
+    def trust_list(self, state: State) -> dict[str, object]:
+        """Every certifier key, current, retired and revoked, with its validity window."""
+        return state.registry.trust_list()

@@ -1,0 +1,101 @@
+"""Demo data: organisations, tokens, products from ``examples/`` and labels in every status.
+
+The organisations are fictitious ("示例" = example); the product files are the bundled examples, computed with the
+bundled factor release like any other declaration. One label is issued with the clock set four years back, so
+that the demo shows an expired label (its log entry carries that date).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlmodel import Session, select
+
+from registry.service import SYSTEM, Actor, Registry
+from registry.tables import Organisation
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+ORGS = [
+    ("demo_manufacturer", "manufacturer", "示例光伏与显示科技（成都）有限公司", "Example PV & Display Tech (Chengdu)", None),
+    ("demo_other", "manufacturer", "另一示例电子有限公司", "Another Example Electronics", None),
+    ("demo_supplier", "manufacturer", "示例光伏玻璃有限公司", "Example Solar Glass Co.", None),
+    ("demo_certifier", "certifier", "示例认证中心", "Example Certification Centre", "CNCA-R-DEMO-001"),
+    ("demo_admin", "admin", "平台管理", "Platform administration", None),
+]
+
+
+def _doc(name: str) -> dict[str, Any]:
+    return yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))
+
+
+def seed_demo(reg: Registry, *, if_empty: bool = False) -> dict[str, Any] | None:
+    """Create the demo; returns the credentials, or None when ``if_empty`` and the demo exists already."""
+    with Session(reg.engine) as s:
+        if s.exec(select(Organisation).where(Organisation.id == "demo_manufacturer")).first() is not None:
+            if if_empty:
+                return None
+    # The organisations (and the certifier's first key) date from four years back, so that the expired label
+    # below was signed within its key's validity window.
+    real_clock = reg.clock
+    past = real_clock() - timedelta(days=4 * 365)
+    reg.clock = lambda: past
+    try:
+        for org_id, role, zh, en, accreditation in ORGS:
+            reg.create_organisation(SYSTEM, role=role, name_zh=zh, name_en=en, org_id=org_id,
+                                    accreditation_no=accreditation)
+    finally:
+        reg.clock = real_clock
+    tokens = {org_id: reg.create_token(SYSTEM, org_id, name="demo", days=365)[1] for org_id, *_ in ORGS}
+    mk = Actor("demo_manufacturer", "manufacturer", "demo")
+    supplier = Actor("demo_supplier", "manufacturer", "demo")
+    cert = Actor("demo_certifier", "certifier", "demo")
+    labels: dict[str, str] = {}
+
+    def certify(actor: Actor, product_id: str, spec: dict[str, Any]) -> str:
+        dec = reg.create_declaration(actor, product_id=product_id, spec=spec)
+        reg.submit(actor, dec.id)
+        return reg.approve(cert, dec.id).label_id
+
+    # expired: a desktop certified four years ago (3-year validity)
+    reg.clock = lambda: past
+    try:
+        desktop = reg.create_product(mk, name="示例办公台式机 Example office desktop", model="ED-7", category="desktop")
+        labels["expired"] = certify(mk, desktop.id, _doc("desktop.yaml"))
+    finally:
+        reg.clock = real_clock
+    pv = reg.create_product(mk, name="示例410W单晶PERC组件 Example 410 Wp mono PERC module", model="EX-410M",
+                            category="pv_module", gtin="06901234567892")
+    labels["active"] = certify(mk, pv.id, _doc("pv_perc_sichuan.yaml"))
+    pv_coal = reg.create_product(mk, name="示例410W组件（煤电供应链） Example 410 Wp module, coal-grid chain",
+                                 model="EX-410C", category="pv_module")
+    labels["active_coal_grid"] = certify(mk, pv_coal.id, _doc("pv_perc_coal_grid.yaml"))
+    monitor = reg.create_product(mk, name="示例27英寸显示器 Example 27-inch monitor", model="EM-27",
+                                 category="monitor", gtin="06901234567908")
+    labels["superseded"] = certify(mk, monitor.id, _doc("monitor_27.yaml"))
+    better = _doc("monitor_27.yaml")
+    better["annual_energy_kwh"] = 40
+    labels["active_monitor"] = certify(mk, monitor.id, better)
+    laptop = reg.create_product(mk, name="示例14英寸笔记本 Example 14-inch laptop", model="EL-14", category="laptop")
+    labels["suspended"] = certify(mk, laptop.id, _doc("laptop.yaml"))
+    reg.suspend(cert, labels["suspended"], "演示：复核期间暂停 / demo: suspended pending a review")
+    monitor24 = reg.create_product(mk, name="示例24英寸显示器 Example 24-inch monitor", model="EM-24",
+                                   category="monitor")
+    labels["revoked"] = certify(mk, monitor24.id, _doc("monitor_24.yaml"))
+    reg.revoke(cert, labels["revoked"], "演示：数据有误 / demo: declared data found wrong")
+    glass = reg.create_product(supplier, name="示例3.2毫米光伏玻璃 Example 3.2 mm solar glass", model="SG-3.2",
+                               category="component")
+    labels["supplier"] = certify(supplier, glass.id, _doc("supplier_glass_sichuan.yaml"))
+    laminate_doc = _doc("registry/glass_glass_laminate_cites_supplier.yaml")
+    laminate_doc["processes"][0]["inputs"][0]["supplier_label"] = labels["supplier"]
+    laminate = reg.create_product(mk, name="示例双玻层压件 Example glass-glass laminate", model="GGL-2",
+                                  category="component")
+    labels["cites_supplier"] = certify(mk, laminate.id, laminate_doc)
+    return {
+        "manufacturer_token": tokens["demo_manufacturer"], "other_manufacturer_token": tokens["demo_other"],
+        "supplier_token": tokens["demo_supplier"], "certifier_token": tokens["demo_certifier"],
+        "admin_token": tokens["demo_admin"], "labels": labels,
+        "seeded_at": datetime.now(UTC).isoformat(),
+    }

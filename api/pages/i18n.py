@@ -1,0 +1,101 @@
+"""Languages of the pages and their gettext catalogues.
+
+Texts are English ``msgid`` strings in the templates (``{{ _("...") }}``, ``{% trans %}``) and in Python
+(marked with :func:`N_`); ``api/locale/zh/LC_MESSAGES/messages.po`` gives their Chinese. The ``.po`` file
+is the only source: it is compiled in memory (Babel's ``read_po`` / ``write_mo``) the first time a language is
+used, so no binary ``.mo`` is kept in the repository and no build step can forget it. English needs no
+catalogue (the ``msgid`` is the English text).
+
+The language of a request: a valid ``lang`` query parameter, else the ``pcf_lang`` cookie (set when
+``lang`` is given), else the first supported language in ``Accept-Language`` (by q-value), else Chinese.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from functools import cache
+from pathlib import Path
+from typing import Final
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from litestar import Request
+
+LOCALE_DIR: Final = Path(__file__).resolve().parents[1] / "locale"
+DOMAIN: Final = "messages"
+LANGUAGES: Final = ("zh", "en")
+DEFAULT_LANGUAGE: Final = "zh"
+COOKIE: Final = "pcf_lang"
+#: ``<html lang>`` and ``hreflang`` values (BCP 47).
+HTML_LANG: Final = {"zh": "zh-Hans", "en": "en"}
+#: Babel locales for numbers and dates.
+BABEL_LOCALE: Final = {"zh": "zh_Hans_CN", "en": "en"}
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction; it is translated where it is shown (``_(...)`` in a template)."""
+    return message
+
+
+#: Names of values that come from the data (status, boundary, life-cycle stage): translated where shown.
+STATUS_NAMES: Final = {
+    "active": N_("VALID"), "suspended": N_("SUSPENDED"), "revoked": N_("REVOKED"), "expired": N_("EXPIRED"),
+    "superseded": N_("SUPERSEDED"), "unknown": N_("UNKNOWN"),
+}
+BOUNDARY_NAMES: Final = {"cradle-to-gate": N_("cradle to gate"), "cradle-to-grave": N_("cradle to grave")}
+STAGE_NAMES: Final = {
+    "raw_materials": N_("Raw materials"), "production": N_("Production"), "distribution": N_("Distribution"),
+    "use": N_("Use"), "end_of_life": N_("End of life"),
+}
+
+
+def parse_accept_language(header: str) -> list[str]:
+    """The primary language subtags of an ``Accept-Language`` header, best first (q=0 dropped)."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        primary = tag.strip().split("-")[0].lower()
+        if primary and q > 0:
+            ranked.append((-q, position, primary))
+    return [primary for _, _, primary in sorted(ranked)]
+
+
+def choose_language(query: str | None, cookie: str | None, accept_language: str | None) -> str:
+    """The page language from the ``lang`` parameter, the cookie and ``Accept-Language`` (in that order)."""
+    for candidate in (query, cookie):
+        if candidate in LANGUAGES:
+            return candidate
+    for primary in parse_accept_language(accept_language or ""):
+        if primary in LANGUAGES:
+            return primary
+    return DEFAULT_LANGUAGE
+
+
+def request_language(request: Request) -> str:
+    """The language of ``request`` (see :func:`choose_language`)."""
+    return choose_language(request.query_params.get("lang"), request.cookies.get(COOKIE),
+                           request.headers.get("accept-language"))
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The compiled catalogue of ``lang`` (English: the identity)."""
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if lang not in LANGUAGES or not po.is_file():
+        return NullTranslations()
+    with po.open("rb") as fp:
+        catalog = read_po(fp, locale=lang, domain=DOMAIN)
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return Translations(buf, domain=DOMAIN)
