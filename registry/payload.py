@@ -288,6 +288,9 @@ _BY_LABEL = {f.label: f for f in _FIELDS}
 def claim_map(claim: Mapping[str, Any]) -> dict[int, Any]:
     """The CBOR map of a claim (integer keys, compact values; table in the module docstring).
 
+    ``claim`` has the :data:`CLAIM_FIELDS` (hashes whole or as the 32-character prefixes decoding gives) and
+    may have ``certifier_id``, which is checked and not written. Any other field, ``model`` included, is refused.
+
     Raises:
         InvalidClaim: a field is missing, unknown or malformed (``field`` names it).
     """

@@ -255,7 +255,13 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 def categories() -> list[str]:
     """Ids of the categories that have a rule file."""
-    return sorted(p.name for p in RULES_DIR.iterdir() if p.is_dir() and any(p.glob("*.yaml")))
+    return list(_categories(RULES_DIR))
+
+
+@lru_cache(maxsize=4)
+def _categories(folder: Path) -> tuple[str, ...]:
+    # rule files are package data: read the folder once
+    return tuple(sorted(p.name for p in folder.iterdir() if p.is_dir() and any(p.glob("*.yaml"))))
 
 
 def versions(category: str, *, field: str = "category") -> list[str]:
@@ -266,7 +272,12 @@ def versions(category: str, *, field: str = "category") -> list[str]:
     """
     if category not in categories():
         raise UnknownCategory(f"no rule for category {category!r}; categories: {', '.join(categories())}", field)
-    return sorted((p.stem for p in (RULES_DIR / category).glob("*.yaml")), key=_version_key)
+    return list(_versions(RULES_DIR, category))
+
+
+@lru_cache(maxsize=64)
+def _versions(folder: Path, category: str) -> tuple[str, ...]:
+    return tuple(sorted((p.stem for p in (folder / category).glob("*.yaml")), key=_version_key))
 
 
 @lru_cache(maxsize=64)

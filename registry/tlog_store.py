@@ -14,7 +14,7 @@ from datetime import datetime
 
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import tuple_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from registry import tlog
@@ -31,13 +31,14 @@ class SqlNodes:
     def get_nodes(self, keys: Sequence[tuple[int, int]]) -> Mapping[tuple[int, int], bytes]:
         if not keys:
             return {}
-        out: dict[tuple[int, int], bytes] = {}
-        keys = list(dict.fromkeys(keys))
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            rows = self.session.exec(select(LogNode).where(tuple_(LogNode.level, LogNode.index).in_(chunk)))
-            out.update({(r.level, r.index): r.hash for r in rows})
-        return out
+        # One query: (level = L AND index IN (...)) OR ...; both databases use the primary key for it (a
+        # row-value IN list made SQLite scan).
+        by_level: dict[int, list[int]] = {}
+        for level, index in dict.fromkeys(keys):
+            by_level.setdefault(level, []).append(index)
+        cond = or_(*(and_(LogNode.level == lv, LogNode.index.in_(ix)) for lv, ix in by_level.items()))  # type: ignore[attr-defined]
+        rows = self.session.execute(select(LogNode.level, LogNode.index, LogNode.hash).where(cond))
+        return {(lv, ix): h for lv, ix, h in rows}
 
 
 def lock_head(session: Session) -> LogHead:
@@ -53,7 +54,8 @@ def lock_head(session: Session) -> LogHead:
 def append(session: Session, event: dict[str, object], *, kind: str, subject: str, now: datetime,
            origin: str, key_name: str, key: Ed25519PrivateKey) -> int:
     """Append ``event`` (RFC 8785 JSON) as the next leaf and sign a checkpoint of the new size. Returns its index."""
-    head = lock_head(session)
+    # The use case usually locked the head first (then it is in the session); otherwise lock it now.
+    head = session.identity_map.get(session.identity_key(LogHead, 1)) or lock_head(session)
     index = head.size
     leaf = rfc8785.dumps(event)
     leaf_hash = tlog.leaf_hash(leaf)

@@ -65,8 +65,10 @@ def bad_request(request: Request, reason: str) -> Response[Any]:
 
 def resolve_digital_link(request: Request, state: State, gtin: str, qualifiers: str) -> Response[Any]:
     """The resolver's answer for ``/01/{gtin}{qualifiers}`` (see :mod:`api.pages.gs1`)."""
+    raw = request.scope.get("raw_path", b"").decode("latin-1")
+    segments = gs1.raw_segments(raw) or (gtin, qualifiers)  # raw segments keep an encoded "/" inside a value
     try:
-        link = gs1.parse_digital_link(gtin, qualifiers)
+        link = gs1.parse_digital_link(*segments)
     except gs1.MalformedLink as e:
         return bad_request(request, str(e))
     base = base_url(request)
@@ -95,9 +97,10 @@ class PagesController(Controller):
 
     include_in_schema = False
 
-    @get("/l/{label_id:str}", sync_to_thread=True)
+    @get("/l/{label_id:path}", sync_to_thread=True)
     def label(self, request: Request, state: State, label_id: FromPath[str]) -> Response[Any]:
         """A label's verification page: its verdict, its data, its supply chain and its log evidence."""
+        label_id = label_id.removeprefix("/")  # a path parameter, so that an id with "/" gets the UNKNOWN page too
         if len(label_id) > 64:
             return unknown_label(request, label_id)
         try:
@@ -131,10 +134,12 @@ class ResolverController(Controller):
         return Response(None, status_code=full.status_code, headers=headers, media_type=full.media_type)
 
     @route(RESOLVER_PATHS, http_method=[HttpMethod.OPTIONS])
-    async def options(self, request: Request, gtin: FromPath[str], qualifiers: FromPath[str | None] = None) -> Response[None]:
+    async def options(self, request: Request, gtin: FromPath[str],
+                      qualifiers: FromPath[str | None] = None) -> Response[None]:
         """What a client may do here, and where the linkset is (without looking the product up)."""
+        raw = request.scope.get("raw_path", b"").decode("latin-1")
         try:
-            link = gs1.parse_digital_link(gtin, qualifiers or "")
+            link = gs1.parse_digital_link(*(gs1.raw_segments(raw) or (gtin, qualifiers or "")))
         except gs1.MalformedLink as e:
             return problem(400, "MalformedLink", str(e), gs1.MalformedLink.code, CORS)  # type: ignore[return-value]
         anchor = base_url(request) + f"/01/{link.gtin}"

@@ -19,7 +19,8 @@ from babel.numbers import format_decimal, format_percent
 from api.pages.i18n import BABEL_LOCALE, DEFAULT_LANGUAGE
 
 NBSP = "\u00a0"
-_SUBSCRIPTS = ((re.compile(r"\bCO2(?=e?\b)"), "CO₂"), (re.compile(r"\b(k?m)2\b"), r"\1²"), (re.compile(r"\b(k?m)3\b"), r"\1³"))
+_SUBSCRIPTS = ((re.compile(r"\bCO2(?=e?\b)"), "CO₂"), (re.compile(r"\b(k?m)2\b"), r"\1²"),
+               (re.compile(r"\b(k?m)3\b"), r"\1³"))
 
 
 def _locale(lang: str) -> str:

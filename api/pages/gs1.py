@@ -23,8 +23,10 @@ older ``all``) asks for the linkset; a type the product has no link of falls bac
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
+from urllib.parse import unquote
 
 from label.errors import InvalidGTIN
 from label.qr import gtin14
@@ -63,8 +65,10 @@ class DigitalLink:
         return f"/01/{self.gtin}" + "".join(f"/{ai}/{value}" for ai, value in self.qualifiers)
 
 
-def parse_digital_link(gtin: str, qualifier_path: str = "") -> DigitalLink:
-    """Parse ``/01/{gtin}{qualifier_path}`` (the qualifier path with its leading ``/``, or empty).
+def parse_digital_link(gtin: str, qualifiers: str | Sequence[str] = ()) -> DigitalLink:
+    """Parse ``/01/{gtin}`` and its qualifiers: a path (``/10/L1/21/S1``) or its decoded segments.
+
+    Pass segments when a value may hold an encoded ``/`` (``%2F``): a decoded path would split it.
 
     Raises:
         MalformedLink: naming what is wrong, e.g. ``the check digit of 06901234567893 should be 2``.
@@ -75,10 +79,13 @@ def parse_digital_link(gtin: str, qualifier_path: str = "") -> DigitalLink:
         if gtin.isascii() and gtin.isdigit() and len(gtin) in (8, 12, 13, 14):
             raise MalformedLink("the GTIN's check digit is wrong") from None
         raise MalformedLink("a GTIN has 8, 12, 13 or 14 digits") from None
-    parts = qualifier_path.strip("/").split("/") if qualifier_path.strip("/") else []
+    if isinstance(qualifiers, str):
+        parts = qualifiers.strip("/").split("/") if qualifiers.strip("/") else []
+    else:
+        parts = list(qualifiers)
+    pairs: list[tuple[str, str]] = []
     if len(parts) % 2:
         raise MalformedLink("qualifiers come in pairs: an application identifier and its value")
-    qualifiers: list[tuple[str, str]] = []
     last = -1
     for ai, value in zip(parts[::2], parts[1::2], strict=True):
         if ai not in QUALIFIERS:
@@ -88,8 +95,25 @@ def parse_digital_link(gtin: str, qualifier_path: str = "") -> DigitalLink:
         if not 1 <= len(value) <= QUALIFIERS[ai] or not _CSET82.fullmatch(value):
             raise MalformedLink(f"the value of AI {ai} has 1 to {QUALIFIERS[ai]} characters of GS1 set 82")
         last = _ORDER[ai]
-        qualifiers.append((ai, value))
-    return DigitalLink(gtin, tuple(qualifiers))
+        pairs.append((ai, value))
+    return DigitalLink(gtin, tuple(pairs))
+
+
+def raw_segments(raw_path: str) -> tuple[str, list[str]] | None:
+    """The GTIN and qualifier segments of a raw (still percent-encoded) request path, each decoded once.
+
+    None when the path has no ``/01/`` segment. An empty trailing segment (a final ``/``) is dropped.
+    """
+    segments = raw_path.split("?", 1)[0].split("/")
+    if "01" not in segments:
+        return None
+    i = segments.index("01")
+    rest = segments[i + 1:]
+    if rest and rest[-1] == "":
+        rest = rest[:-1]
+    if not rest:
+        return None
+    return unquote(rest[0]), [unquote(s) for s in rest[1:]]
 
 
 def full_link_type(link_type: str) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from api.pages import charts, formatting, gs1, i18n
+from registry import pact
 from registry.errors import NotFound
 from registry.service import LabelView, Registry
 
@@ -107,15 +108,20 @@ def current_label_of_gtin(registry: Registry, gtin: str) -> LabelView:
     return views[0]
 
 
-def footprint_url(base: str, label_id: str, gtin: str) -> str:
-    """The label's product footprint in the PACT API (``/3/footprints``)."""
-    return f"{base}/3/footprints?productId=urn:gtin:{gtin}"
+def footprint_url(base: str, label_id: str) -> str:
+    """The label's product footprint in the PACT API v3: ``/3/footprints/{id}``, id = uuid5 of the label id.
+
+    A label reinstated after a suspension is a new PACT footprint (generation 1, 2, ...; see
+    :mod:`registry.pact`); the registry does not yet say which generation is current, so this links
+    generation 0, the footprint as first issued.
+    """
+    return f"{base}/3/footprints/{pact.footprint_id(label_id)}"
 
 
 def resolver_targets(base: str, anchor: str, view: LabelView) -> gs1.Targets:
     label_id = view.label.label_id
     return gs1.Targets(anchor=anchor, label_page=f"{base}/l/{label_id}", label_json=f"{base}/api/v1/labels/{label_id}",
-                       footprint=footprint_url(base, label_id, view.product.gtin or ""), label_id=label_id,
+                       footprint=footprint_url(base, label_id), label_id=label_id,
                        product_name=view.product.name)
 
 

@@ -353,6 +353,6 @@
     box.classList.add("check-invalid");
     box.setAttribute("data-result", "invalid");
     result.textContent = fill(messages.invalid, { reason: reason });
-    match.textContent = "";
+    match.textContent = messages.invalid_hint;
   });
 }());
