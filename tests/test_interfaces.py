@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli
-from api.settings import Settings
+from tests.services import app_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def settings(tmp_path, monkeypatch):
     monkeypatch.setenv("PCF_DATA_DIR", str(tmp_path))
-    return Settings(data_dir=tmp_path)
+    return app_settings(tmp_path)
 
 
 def test_cli_search_json_and_footprint_json(settings):
@@ -49,7 +49,11 @@ def test_cli_errors_are_one_line(settings, tmp_path):
 
 @pytest.mark.parametrize("command", [[], ["factors"], ["db"], ["factors", "search"], ["factors", "show"],
                                      ["factors", "import"], ["factors", "export"], ["factors", "releases"],
-                                     ["footprint"], ["variants"], ["serve"], ["db", "load"]])
+                                     ["footprint"], ["variants"], ["serve"], ["db", "load"], ["registry"],
+                                     ["registry", "init"], ["registry", "org"], ["registry", "token"],
+                                     ["registry", "revoke-token"], ["registry", "rotate-key"], ["registry", "revoke-key"],
+                                     ["registry", "verify-log"], ["registry", "proof"], ["registry", "trust-list"],
+                                     ["demo"], ["demo", "seed"], ["label"], ["label", "render"], ["verify"]])
 def test_every_command_has_help(command):
     out = CliRunner().invoke(cli, [*command, "--help"])
     assert out.exit_code == 0 and "Usage" in out.output
@@ -57,17 +61,17 @@ def test_every_command_has_help(command):
 
 def test_api_search_footprint_and_problem_details(settings):
     with TestClient(create_app(settings)) as client:
-        r = client.get("/api/factors", params={"q": "四川", "year": 2023})
+        r = client.get("/api/v1/factors", params={"q": "四川", "year": 2023})
         assert r.status_code == 200 and r.json()[0]["id"] == "cn.grid.co2_average.CN-SC.2023"
-        r = client.get("/api/factors/nope.nothing")
+        r = client.get("/api/v1/factors/nope.nothing")
         assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
         doc = {"kind": "monitor", "name": "m", "screen_diagonal_inch": 23.8, "mass_kg": 6.7,
                "annual_energy_kwh": 35.8, "lifetime_years": 6, "use_region": "CN-SC"}
-        r = client.post("/api/footprint", json=doc)
+        r = client.post("/api/v1/footprints", json=doc)
         assert r.status_code == 200 and r.json()["stages"]["use"] == pytest.approx(35.8 * 6 * 0.1564, rel=1e-6)
-        r = client.post("/api/footprint", json=doc, params={"mc": 10, "seed": -1})
+        r = client.post("/api/v1/footprints", json=doc, params={"mc": 10, "seed": -1})
         assert r.status_code == 422 and r.json()["path"] == "seed"
-        r = client.post("/api/footprint", json={**doc, "mass_kg": -1})
+        r = client.post("/api/v1/footprints", json={**doc, "mass_kg": -1})
         body = r.json()
         assert r.status_code == 422 and body["path"] == "mass_kg" and "Traceback" not in r.text
 
@@ -130,3 +134,24 @@ def test_release_ids_sort_as_versions():
 
     assert sorted(["2026.10", "2026.2", "2027.1", "2026.2a"], key=release_order) == [
         "2026.2", "2026.10", "2026.2a", "2027.1"]
+
+
+def test_every_command_in_the_readme_exists():
+    import re
+
+    import click
+    import typer.main
+
+    root = typer.main.get_command(cli)
+    lines = [ln.strip() for ln in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+             if ln.strip().startswith("pcf ")]
+    assert len(lines) >= 15
+    for line in lines:
+        cmd: click.Command = root
+        for word in line.split()[1:]:
+            if not isinstance(cmd, click.Group) or not re.fullmatch(r"[a-z][a-z-]*", word):
+                break
+            sub = cmd.get_command(click.Context(cmd), word)
+            assert sub is not None, f"README names `{line}`, but `{word}` is not a command"
+            cmd = sub
+        assert not isinstance(cmd, click.Group), f"README line `{line}` names a group, not a command"
