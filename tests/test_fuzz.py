@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from api.app import create_app
-from api.settings import Settings
+from tests.services import app_settings
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 BASES: list[dict[str, Any]] = [
@@ -67,7 +67,7 @@ def mutated_documents(draw: st.DrawFn) -> Any:
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    with TestClient(create_app(Settings(data_dir=tmp_path_factory.mktemp("fuzz")))) as c:
+    with TestClient(create_app(app_settings(tmp_path_factory.mktemp("fuzz")))) as c:
         yield c
 
 
@@ -87,7 +87,7 @@ FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 @given(doc=mutated_documents(), mc=st.integers(-5, 300), seed=st.integers(-(2**40), 2**40) | st.none())
 def test_footprint_never_answers_500(client, doc, mc, seed):
     params = {"mc": mc} if seed is None else {"mc": mc, "seed": seed}
-    check(client.post("/api/footprint", json=doc, params=params))
+    check(client.post("/api/v1/footprints", json=doc, params=params))
 
 
 @FUZZ
@@ -96,17 +96,17 @@ def test_footprint_never_answers_500(client, doc, mc, seed):
                      "x[", "a..b", "materials_g_per_m2.glass", "boundary"]),
     st.lists(json_values, max_size=4) | json_values, max_size=3), rows=st.integers(-3, 20_000))
 def test_variants_never_answer_500(client, doc, vary, rows):
-    check(client.post("/api/variants", json={"product": doc, "vary": vary, "rows": rows}))
+    check(client.post("/api/v1/variants", json={"product": doc, "vary": vary, "rows": rows}))
 
 
 @FUZZ
 @given(q=st.text(max_size=30), year=st.text(max_size=6), limit=st.text(max_size=6), factor_id=st.text(max_size=40))
 def test_factor_queries_never_answer_500(client, q, year, limit, factor_id):
-    check(client.get("/api/factors", params={"q": q, "year": year, "limit": limit}))
-    check(client.get(f"/api/factors/{quote(factor_id, safe='')}"))
+    check(client.get("/api/v1/factors", params={"q": q, "year": year, "limit": limit}))
+    check(client.get(f"/api/v1/factors/{quote(factor_id, safe='')}"))
 
 
 @FUZZ
 @given(body=st.binary(max_size=200))
 def test_raw_bodies_never_answer_500(client, body):
-    check(client.post("/api/footprint", content=body, headers={"content-type": "application/json"}))
+    check(client.post("/api/v1/footprints", content=body, headers={"content-type": "application/json"}))

@@ -14,11 +14,11 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli
-from api.settings import Settings
 from footprint.calculate import calculate
 from footprint.loader import read_document, to_spec
 from footprint.model import STAGES
 from footprint.variants import VariantError, axes_from, parse_vary, run_variants, set_field
+from tests.services import app_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 PV = read_document(ROOT / "examples" / "pv_perc_sichuan.yaml")
@@ -126,17 +126,17 @@ def test_cli_and_api(tmp_path, monkeypatch):
     assert out.exit_code == 2 and out.output.startswith("error [invalid-variants]: vary.boundary[0]:")
     assert out.output.count("\n") == 1
 
-    with TestClient(create_app(Settings(data_dir=tmp_path))) as client:
-        r = client.post("/api/variants", json={"product": PV, "vary": {"regions.cell": ["CN-SC", "CN-XJ"]},
+    with TestClient(create_app(app_settings(tmp_path))) as client:
+        r = client.post("/api/v1/variants", json={"product": PV, "vary": {"regions.cell": ["CN-SC", "CN-XJ"]},
                                                "rows": 1})
         assert r.status_code == 200, r.text
         assert r.json()["count"] == 2 and len(r.json()["rows"]) == 1
-        r = client.post("/api/variants", json={"product": PV, "vary": {"regions.cell": ["CN-ZZ"]}})
+        r = client.post("/api/v1/variants", json={"product": PV, "vary": {"regions.cell": ["CN-ZZ"]}})
         assert r.status_code == 422 and r.json()["code"] == "invalid-variants"
         assert r.headers["content-type"].startswith("application/problem+json")
-        r = client.post("/api/variants", json={"product": PV, "vary": {"a": list(range(400)), "b": list(range(400))}})
+        r = client.post("/api/v1/variants", json={"product": PV, "vary": {"a": list(range(400)), "b": list(range(400))}})
         assert r.status_code == 422 and "at most" in r.json()["detail"]
-        r = client.post("/api/variants", json={"product": PV})
+        r = client.post("/api/v1/variants", json={"product": PV})
         assert r.status_code == 400
 
 
