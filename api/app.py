@@ -12,10 +12,12 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 
+from api.controllers import pages
 from api.controllers.factors import FactorsController
 from api.controllers.labels import LabelsController
 from api.controllers.registry import RegistryController
 from api.errors import domain_error, http_error, internal_error
+from api.pages.templating import template_config
 from api.runtime import open_database, open_registry
 from api.settings import Settings
 from factors_db.errors import FactorDbError
@@ -34,7 +36,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = open_database(settings)
     registry = open_registry(settings, engine)
     return Litestar(
-        route_handlers=[health, FactorsController, RegistryController, LabelsController],
+        route_handlers=[health, FactorsController, RegistryController, LabelsController, *pages.route_handlers()],
+        template_config=template_config(),
         state=State({"engine": engine, "settings": settings, "registry": registry}),
         exception_handlers={
             FactorDbError: domain_error, FootprintError: domain_error, RegistryError: domain_error,

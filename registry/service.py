@@ -195,11 +195,16 @@ class Registry:
                          object_type=type(obj).__tablename__, object_id=obj_id, before_sha256=before,
                          after_sha256=record_sha256(obj), detail=json.dumps(detail, ensure_ascii=False)))
 
-    def _log(self, s: Session, event: dict[str, Any], kind: str, subject: str) -> int:
+    def _log(self, s: Session, event: dict[str, Any], kind: str, subject: str, *, checkpoint: bool = True) -> int:
+        index = tlog_store.append(s, {"v": 1, "type": kind, **event}, kind=kind, subject=subject, now=self.clock())
+        if checkpoint:
+            self._sign_checkpoint(s)
+        return index
+
+    def _sign_checkpoint(self, s: Session) -> None:
         row = keys.current_key(s, keys.REGISTRY_ORG)
-        return tlog_store.append(s, {"v": 1, "type": kind, **event}, kind=kind, subject=subject, now=self.clock(),
-                                 origin=self.origin, key_name=self.origin,
-                                 key=keys.private_key(row, self.secret))
+        tlog_store.sign_checkpoint(s, now=self.clock(), origin=self.origin, key_name=self.origin,
+                                   key=keys.private_key(row, self.secret))
 
     def init(self) -> bool:
         """Create the registry organisation, its log key and the log head if missing. Returns True if created."""
@@ -515,73 +520,86 @@ class Registry:
 
     def approve(self, actor: Actor, declaration_id: str, comment: str = "") -> Label:
         """Certify a submitted declaration: issue a signed label, log it, supersede the product's previous label."""
+        return self.approve_many(actor, [declaration_id], comment)[0]
+
+    def approve_many(self, actor: Actor, declaration_ids: list[str], comment: str = "") -> list[Label]:
+        """Certify several submitted declarations in one transaction (one durable commit, one signed checkpoint):
+        a certifier clearing its queue. All or nothing: one refused declaration refuses the batch."""
         actor.require("certifier")
+        if not 1 <= len(declaration_ids) <= 1000 or len(set(declaration_ids)) != len(declaration_ids):
+            raise InvalidInput("give 1-1000 distinct declaration ids", "declaration_ids")
         with self.tx() as s:
             tlog_store.lock_head(s)  # serialises issuance: label numbers and log indexes stay gap-free
-            dec = self._visible_declaration(s, actor, declaration_id)
-            if dec.status != "submitted":
-                raise Conflict(f"declaration {dec.id} is {dec.status}; only a submitted one is certified", "status")
-            product = s.get(Product, dec.product_id)
-            assert product is not None
-            # Recomputed at submission with the pinned (immutable) release; what can change since is the status
-            # of the cited supplier labels, checked again here.
-            self._check_citations(s, dec)
-            result = Result.model_validate_json(dec.result)
-            rule_id, _, rule_version = dec.category_rule.partition("@")
-            rule = rules.load_rule(rule_id, rule_version or None)
-            before = record_sha256(dec)
-            now = self.clock()
-            key_row = keys.current_key(s, actor.org_id)
-            previous = s.exec(select(Label).where(Label.product_id == product.id, Label.superseded_by.is_(None))  # type: ignore[union-attr]
-                              .order_by(Label.issued_at.desc())).first()  # type: ignore[attr-defined]
-            value = rules.label_value(rule, result)
-            label_id = self._next_label_id(s, now.year)
-            claim = {
-                "label_id": label_id, "version": (previous.version + 1) if previous else 1, "product_id": product.id,
-                "gtin": product.gtin, "value": value.value, "unit": value.unit,
-                "declared_unit": value.declared_unit, "boundary": result.boundary, "method": METHOD,
-                "factor_release": dec.factor_release, "factor_release_sha256": dec.factor_release_sha256,
-                "input_sha256": dec.input_sha256, "issued_at": int(now.timestamp()),
-                "valid_from": now.date().isoformat(),
-                "valid_until": _add_years(now.date(), rule.validity_years).isoformat(),
-                "certifier_id": actor.org_id, "key_id": key_row.key_id,
-            }
-            private = keys.private_key(key_row, self.secret)
-            sig = signing.sign_claim(claim, private)
-            text = payload.encode_payload(claim, private)
-            label = Label(
-                label_id=label_id, version=claim["version"], declaration_id=dec.id, product_id=product.id,
-                manufacturer_id=product.org_id, certifier_id=actor.org_id, category=product.category,
-                key_id=key_row.key_id, value=value.value, value_num=float(value.value), unit=value.unit,
-                declared_unit=value.declared_unit, boundary=claim["boundary"], method=METHOD,
-                valid_from=date.fromisoformat(claim["valid_from"]),
-                valid_until=date.fromisoformat(claim["valid_until"]), status="active",
-                supersedes=previous.label_id if previous else None, claim=rfc8785.dumps(claim).decode(),
-                signature=base64.b64encode(sig).decode(), payload=text, issued_at=now, log_index=-1,
-                pact_id=str(uuid.uuid5(PACT_NAMESPACE, label_id)))
-            s.add(label)
-            s.flush()
-            label.log_index = self._log(s, {
-                "label_id": label_id, "version": label.version, "certifier_id": actor.org_id, "key_id": key_row.key_id,
-                "claim_sha256": hashlib.sha256(label.claim.encode()).hexdigest(), "signature": label.signature,
-                "at": now.isoformat()}, "label.issued", label_id)
-            s.add(label)
-            if previous is not None:
-                prev_before = record_sha256(previous)
-                previous.superseded_by = label_id
-                if previous.status in ("active", "suspended"):
-                    previous.status = "superseded"
-                    previous.status_reason = f"superseded by {label_id}"
-                s.add(previous)
-                self._log(s, {"label_id": previous.label_id, "status": "superseded", "reason": previous.status_reason,
-                              "by": actor.org_id, "at": now.isoformat()}, "label.status", previous.label_id)
-                self._audit(s, actor, "label.supersede", previous, previous.label_id, prev_before, by=label_id)
-            dec.status, dec.decided_at, dec.decided_by = "certified", now, actor.org_id
-            dec.comments = comment[:2000]
-            s.add(dec)
-            self._audit(s, actor, "declaration.approve", dec, dec.id, before)
-            self._audit(s, actor, "label.issue", label, label_id, None)
-            return label
+            labels = [self._approve_one(s, actor, dec_id, comment) for dec_id in declaration_ids]
+            self._sign_checkpoint(s)
+            return labels
+
+    def _approve_one(self, s: Session, actor: Actor, declaration_id: str, comment: str) -> Label:
+        dec = self._visible_declaration(s, actor, declaration_id)
+        if dec.status != "submitted":
+            raise Conflict(f"declaration {dec.id} is {dec.status}; only a submitted one is certified", "status")
+        product = s.get(Product, dec.product_id)
+        assert product is not None
+        # Recomputed at submission with the pinned (immutable) release; what can change since is the status
+        # of the cited supplier labels, checked again here.
+        self._check_citations(s, dec)
+        result = Result.model_validate_json(dec.result)
+        rule_id, _, rule_version = dec.category_rule.partition("@")
+        rule = rules.load_rule(rule_id, rule_version or None)
+        before = record_sha256(dec)
+        now = self.clock()
+        key_row = keys.current_key(s, actor.org_id)
+        previous = s.exec(select(Label).where(Label.product_id == product.id, Label.superseded_by.is_(None))  # type: ignore[union-attr]
+                          .order_by(Label.issued_at.desc())).first()  # type: ignore[attr-defined]
+        value = rules.label_value(rule, result)
+        label_id = self._next_label_id(s, now.year)
+        claim = {
+            "label_id": label_id, "version": (previous.version + 1) if previous else 1, "product_id": product.id,
+            "gtin": product.gtin, "value": value.value, "unit": value.unit,
+            "declared_unit": value.declared_unit, "boundary": result.boundary, "method": METHOD,
+            "factor_release": dec.factor_release, "factor_release_sha256": dec.factor_release_sha256,
+            "input_sha256": dec.input_sha256, "issued_at": int(now.timestamp()),
+            "valid_from": now.date().isoformat(),
+            "valid_until": _add_years(now.date(), rule.validity_years).isoformat(),
+            "certifier_id": actor.org_id, "key_id": key_row.key_id,
+        }
+        private = keys.private_key(key_row, self.secret)
+        sig = signing.sign_claim(claim, private)
+        text = payload.encode_payload(claim, private)
+        label = Label(
+            label_id=label_id, version=claim["version"], declaration_id=dec.id, product_id=product.id,
+            manufacturer_id=product.org_id, certifier_id=actor.org_id, category=product.category,
+            key_id=key_row.key_id, value=value.value, value_num=float(value.value), unit=value.unit,
+            declared_unit=value.declared_unit, boundary=claim["boundary"], method=METHOD,
+            valid_from=date.fromisoformat(claim["valid_from"]),
+            valid_until=date.fromisoformat(claim["valid_until"]), status="active",
+            supersedes=previous.label_id if previous else None, claim=rfc8785.dumps(claim).decode(),
+            signature=base64.b64encode(sig).decode(), payload=text, issued_at=now, log_index=-1,
+            pact_id=str(uuid.uuid5(PACT_NAMESPACE, label_id)))
+        s.add(label)
+        s.flush()
+        label.log_index = self._log(s, {
+            "label_id": label_id, "version": label.version, "certifier_id": actor.org_id, "key_id": key_row.key_id,
+            "claim_sha256": hashlib.sha256(label.claim.encode()).hexdigest(), "signature": label.signature,
+            "at": now.isoformat()}, "label.issued", label_id, checkpoint=False)
+        s.add(label)
+        if previous is not None:
+            prev_before = record_sha256(previous)
+            previous.superseded_by = label_id
+            if previous.status in ("active", "suspended"):
+                previous.status = "superseded"
+                previous.status_reason = f"superseded by {label_id}"
+            s.add(previous)
+            self._log(s, {"label_id": previous.label_id, "status": "superseded", "reason": previous.status_reason,
+                          "by": actor.org_id, "at": now.isoformat()}, "label.status", previous.label_id,
+                      checkpoint=False)
+            self._audit(s, actor, "label.supersede", previous, previous.label_id, prev_before, by=label_id)
+        dec.status, dec.decided_at, dec.decided_by = "certified", now, actor.org_id
+        dec.comments = comment[:2000]
+        s.add(dec)
+        self._audit(s, actor, "declaration.approve", dec, dec.id, before)
+        self._audit(s, actor, "label.issue", label, label_id, None)
+        return label
 
     def _check_citations(self, s: Session, dec: Declaration) -> None:
         today = self.clock().date()

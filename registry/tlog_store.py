@@ -51,9 +51,9 @@ def lock_head(session: Session) -> LogHead:
     return head
 
 
-def append(session: Session, event: dict[str, object], *, kind: str, subject: str, now: datetime,
-           origin: str, key_name: str, key: Ed25519PrivateKey) -> int:
-    """Append ``event`` (RFC 8785 JSON) as the next leaf and sign a checkpoint of the new size. Returns its index."""
+def append(session: Session, event: dict[str, object], *, kind: str, subject: str, now: datetime) -> int:
+    """Append ``event`` (RFC 8785 JSON) as the next leaf. Returns its index; :func:`sign_checkpoint` signs the new
+    size (once per transaction is enough)."""
     # The use case usually locked the head first (then it is in the session); otherwise lock it now.
     head = session.identity_map.get(session.identity_key(LogHead, 1)) or lock_head(session)
     index = head.size
@@ -62,14 +62,22 @@ def append(session: Session, event: dict[str, object], *, kind: str, subject: st
     reader = SqlNodes(session)
     session.add(LogEntry(index=index, leaf=leaf, leaf_hash=leaf_hash, kind=kind, subject=subject, created_at=now))
     session.add_all(LogNode(level=lv, index=ix, hash=h) for lv, ix, h in tlog.nodes_to_store(index, leaf_hash, reader))
-    session.flush()
     head.size = index + 1
-    head.root = tlog.root_hash(head.size, reader)
+    session.add(head)
+    session.flush()
+    return index
+
+
+def sign_checkpoint(session: Session, *, now: datetime, origin: str, key_name: str, key: Ed25519PrivateKey) -> None:
+    """Sign a checkpoint of the log's current size (nothing when one exists for that size)."""
+    head = session.identity_map.get(session.identity_key(LogHead, 1)) or lock_head(session)
+    if head.size == 0 or checkpoint_at(session, head.size) is not None:
+        return
+    head.root = tlog.root_hash(head.size, SqlNodes(session))
     session.add(head)
     note = tlog.sign_checkpoint(tlog.Checkpoint(origin, head.size, head.root), key_name, key)
     session.add(Checkpoint(size=head.size, root=head.root, note=note, created_at=now))
     session.flush()
-    return index
 
 
 def latest_checkpoint(session: Session) -> Checkpoint | None:

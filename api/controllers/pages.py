@@ -89,7 +89,7 @@ def resolve_digital_link(request: Request, state: State, gtin: str, qualifiers: 
     if link_type:
         return Redirect(path=gs1.target_for(doc, link_type), status_code=307, headers=headers)
     data = verification.label_page(state.registry, current.label.label_id, lang)
-    return page(request, "label.html", {"page": data, "digital_link": base + link.path()}, headers=headers)
+    return page(request, "label.html", {"page": data}, headers=headers)
 
 
 class PagesController(Controller):

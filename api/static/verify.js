@@ -21,6 +21,7 @@
   });
 
   if (!box) { return; }
+  window.addEventListener("hashchange", function () { location.reload(); });  // a new payload: check it afresh
   var format = JSON.parse(document.getElementById("payload-format").textContent);
   var messages = JSON.parse(document.getElementById("check-messages").textContent);
   var pageClaim = JSON.parse(document.getElementById("page-claim").textContent);
@@ -335,7 +336,8 @@
   verify(fragment).then(function (ok) {
     box.classList.add("check-valid");
     box.setAttribute("data-result", "valid");
-    result.textContent = messages.valid + " " + fill(messages.signed_by, { certifier: ok.certifier, key_id: ok.claim.key_id });
+    result.textContent = messages.valid;
+    box.querySelector(".check-signer").textContent = fill(messages.signed_by, { certifier: ok.certifier, key_id: ok.claim.key_id });
     if (ok.claim.label_id !== pageClaim.label_id) {
       match.textContent = fill(messages.other_label, { label_id: ok.claim.label_id, shown: pageClaim.label_id });
       return;
