@@ -173,7 +173,7 @@ def verify(
     as_json: bool = typer.Option(False, "--json"),
     db: str | None = DB_OPTION,
 ) -> None:
-    """Check a label's signed payload offline; exit 0 only for a valid, current label."""
+    """Check a label's signed payload (or a proof bundle JSON file) offline; exit 0 only for a valid label."""
     from registry.payload import verify_payload
 
     text = text_or_file
@@ -197,6 +197,8 @@ def verify(
             raise typer.Exit(2) from None
     else:
         trust = _registry(db).trust_list()
+    if text.startswith("{"):
+        _verify_bundle(text, trust, as_json)
     result = verify_payload(text, trust)
     if as_json:
         _print_json({"valid": result.valid, "reason": result.reason, "claim": result.claim, "key_id": result.key_id,
@@ -209,3 +211,34 @@ def verify(
     else:
         typer.echo(f"INVALID: {result.reason}")
     raise typer.Exit(0 if result.valid else 1)
+
+
+def _verify_bundle(text: str, trust: dict[str, Any], as_json: bool) -> None:
+    """A label proof bundle: the claim, its signature and its inclusion under a signed checkpoint."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from registry import tlog
+    from registry.payload import TrustList
+    from registry.proofs import verify_label_bundle
+
+    try:
+        bundle = json.loads(text)
+    except ValueError:
+        typer.echo("INVALID: not JSON")
+        raise typer.Exit(1) from None
+    log_keys = [k for k in trust.get("keys", []) if k.get("purpose") == "log" and k.get("status") != "revoked"]
+    results = []
+    for k in log_keys:
+        raw = base64.urlsafe_b64decode(k["public_key"] + "=" * (-len(k["public_key"]) % 4))
+        vkey = tlog.verifier_key(trust["registry"], Ed25519PublicKey.from_public_bytes(raw))
+        results.append(verify_label_bundle(bundle, vkey, TrustList.from_json(trust)))
+    best = next((r for r in results if r.valid), results[0] if results else None)
+    valid = best is not None and best.valid
+    reason = best.reason if best else "the trust list has no log key"
+    if as_json:
+        _print_json({"valid": valid, "reason": reason, "tree_size": best.tree_size if best else None})
+    else:
+        typer.echo(f"{'VALID' if valid else 'INVALID'}: proof bundle: {reason}")
+    raise typer.Exit(0 if valid else 1)
