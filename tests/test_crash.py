@@ -53,10 +53,14 @@ def start_server(settings, workers: int) -> tuple[subprocess.Popen, str]:
     pytest.fail("server did not start within 60 s")
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_kill_during_concurrent_writes(db_url, tmp_path, workers):
-    if workers == 2 and db_url.startswith("sqlite"):
-        pytest.skip("two writer processes are exercised on PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE")
+@pytest.mark.parametrize(("backend", "workers"), [("sqlite", 1), ("postgresql", 1), ("postgresql", 2)])
+def test_kill_during_concurrent_writes(request, tmp_path, backend, workers):
+    if backend == "sqlite":
+        db_url = f"sqlite:///{tmp_path / 'crash.sqlite'}"
+    else:
+        import uuid
+
+        db_url = request.getfixturevalue("postgres").create_database("crash" + uuid.uuid4().hex[:10])
     settings = app_settings(tmp_path, database_url=db_url)
     reg = open_registry(settings)
     reg.create_organisation(SYSTEM, role="manufacturer", name_zh="m", name_en="m", org_id="m")
