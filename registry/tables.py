@@ -228,6 +228,31 @@ class Checkpoint(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
+class Person(SQLModel, table=True):
+    """Someone who signs in to the web platform, acting for one organisation in its role."""
+
+    __tablename__ = "person"
+    id: str = Field(primary_key=True, max_length=40)
+    org_id: str = Field(foreign_key="organisation.id", index=True)
+    email: str = Field(max_length=254, unique=True)  # stored lower-case
+    name: str = Field(default="", max_length=200)
+    password_hash: str = Field(max_length=200)  # Argon2id (argon2-cffi), never the password
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+    disabled_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a random secret, the table its SHA-256 and the CSRF token."""
+
+    __tablename__ = "web_session"
+    id_sha256: str = Field(primary_key=True, max_length=64)
+    person_id: str = Field(foreign_key="person.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+    expires_at: datetime = Field(sa_column=_ts(nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
 class PactClient(SQLModel, table=True):
     """A PACT data recipient allowed to read footprints (OAuth2 client credentials; only the secret's hash)."""
 
@@ -266,5 +291,5 @@ class PactEvent(SQLModel, table=True):
 REGISTRY_TABLES = [
     t.__table__  # type: ignore[attr-defined]
     for t in (Organisation, ApiToken, SigningKey, Product, Declaration, Citation, GreenClaim, Label, AuditEvent,
-              LogEntry, LogNode, LogHead, Checkpoint, PactClient, PactPartner, PactEvent)
+              LogEntry, LogNode, LogHead, Checkpoint, Person, WebSession, PactClient, PactPartner, PactEvent)
 ]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 06:21:18.438781
+Create Date: 2026-11-22 06:31:04.074095
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+
 
 revision = '0001'
 down_revision = None
@@ -124,6 +125,21 @@ def upgrade() -> None:
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_org_id'), ['org_id'], unique=False)
 
+    op.create_table('person',
+    sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('org_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('disabled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['org_id'], ['organisation.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('email')
+    )
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_person_org_id'), ['org_id'], unique=False)
+
     op.create_table('product',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('org_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -180,6 +196,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_declaration_org_id'), ['org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_declaration_product_id'), ['product_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_declaration_status'), ['status'], unique=False)
+
+    op.create_table('web_session',
+    sa.Column('id_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('csrf_token', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
+    sa.PrimaryKeyConstraint('id_sha256')
+    )
+    with op.batch_alter_table('web_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_web_session_person_id'), ['person_id'], unique=False)
 
     op.create_table('citation',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -289,6 +318,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_citation_declaration_id'))
 
     op.drop_table('citation')
+    with op.batch_alter_table('web_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_web_session_person_id'))
+
+    op.drop_table('web_session')
     with op.batch_alter_table('declaration', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_declaration_status'))
         batch_op.drop_index(batch_op.f('ix_declaration_product_id'))
@@ -305,6 +338,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_product_category'))
 
     op.drop_table('product')
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_person_org_id'))
+
+    op.drop_table('person')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_org_id'))
 
