@@ -6,17 +6,25 @@ registry with its master key; a missing or corrupt key file stops it with a one-
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Litestar, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
+from litestar.logging.config import LoggingConfig
+from litestar.middleware.logging import LoggingMiddlewareConfig
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.routes import HTTPRoute
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.controllers import pages
 from api.controllers.factors import FactorsController
 from api.controllers.labels import LabelsController
 from api.controllers.registry import RegistryController
 from api.errors import domain_error, http_error, internal_error
+from api.openapi import complete as complete_openapi
 from api.pages.templating import template_config
 from api.runtime import open_database, open_registry
 from api.settings import Settings
@@ -30,12 +38,49 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+def allow_header(app: ASGIApp) -> ASGIApp:
+    """Litestar's automatic OPTIONS answer lists only the methods of the first handler of a path (the route is
+    merged later): list every method of the path."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "OPTIONS":
+            await app(scope, receive, send)
+            return
+
+        async def fixed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                template = scope.get("path_template")
+                methods = {m for r in scope["litestar_app"].routes
+                           if isinstance(r, HTTPRoute) and r.path == template for m in r.methods}
+                if methods:
+                    headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                    message["headers"] = [*headers, (b"allow", ", ".join(sorted(methods)).encode())]
+            await send(message)
+
+        await app(scope, receive, fixed)
+
+    return middleware
+
+
+#: Structured access log (logger ``pcf.access``): method, path, query, client, status, duration. Headers, cookies
+#: and bodies are not logged, so no token, password or session id reaches the log.
+ACCESS_LOG = LoggingMiddlewareConfig(
+    logger_name="pcf.access", request_log_fields=("method", "path", "query", "client"),
+    response_log_fields=("status_code",), request_log_message="request", response_log_message="response",
+)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the application; the database engine and the registry live in the app state."""
     settings = settings or Settings()
     engine = open_database(settings)
     registry = open_registry(settings, engine)
-    return Litestar(
+    middleware: list[Any] = [allow_header, ACCESS_LOG.middleware]
+    if settings.public_rate_limit:
+        # per client address, every endpoint (pages and reads are the public ones; writes need a token anyway)
+        middleware.append(RateLimitConfig(rate_limit=("minute", settings.public_rate_limit),
+                                          exclude=["/health", "/static"]).middleware)
+    app = Litestar(
         route_handlers=[health, FactorsController, RegistryController, LabelsController, *pages.route_handlers()],
         template_config=template_config(),
         state=State({"engine": engine, "settings": settings, "registry": registry}),
@@ -45,5 +90,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "OPTIONS"], allow_credentials=False),
         request_max_body_size=settings.max_body_bytes,
+        middleware=middleware,
+        logging_config=LoggingConfig(loggers={"pcf.access": {"level": "INFO", "handlers": ["queue_listener"]}},
+                                     log_exceptions="never"),
         openapi_config=OpenAPIConfig(title="pcf-registry", version="1.0.0"),
     )
+    complete_openapi(app)
+    return app

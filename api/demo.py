@@ -34,9 +34,9 @@ def _doc(name: str) -> dict[str, Any]:
 def seed_demo(reg: Registry, *, if_empty: bool = False) -> dict[str, Any] | None:
     """Create the demo; returns the credentials, or None when ``if_empty`` and the demo exists already."""
     with Session(reg.engine) as s:
-        if s.exec(select(Organisation).where(Organisation.id == "demo_manufacturer")).first() is not None:
-            if if_empty:
-                return None
+        exists = s.exec(select(Organisation).where(Organisation.id == "demo_manufacturer")).first() is not None
+    if exists and if_empty:
+        return None
     # The organisations (and the certifier's first key) date from four years back, so that the expired label
     # below was signed within its key's validity window.
     real_clock = reg.clock

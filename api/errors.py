@@ -59,7 +59,12 @@ def domain_error(_: Request, exc: Exception) -> Response[dict[str, object]]:
 
 
 def http_error(_: Request, exc: HTTPException) -> Response[dict[str, object]]:
-    extra = {"errors": exc.extra} if isinstance(exc, ValidationException) and exc.extra else {}
+    extra: dict[str, object] = {}
+    if isinstance(exc, ValidationException) and exc.extra:
+        extra["errors"] = exc.extra
+        first = exc.extra[0] if isinstance(exc.extra, list) and exc.extra else None
+        if isinstance(first, dict) and first.get("key"):
+            extra["field"] = extra["path"] = str(first["key"])
     headers = dict(exc.headers or {})
     return problem(exc.status_code, type(exc).__name__, exc.detail, "http-error", headers or None, **extra)
 

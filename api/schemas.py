@@ -19,7 +19,7 @@ class ProductIn(_In):
     name: str = Field(min_length=1, max_length=200)
     model: str = Field(default="", max_length=200)
     category: Category
-    gtin: str | None = Field(default=None, min_length=8, max_length=14, pattern=r"^\d{8,14}$")
+    gtin: str | None = Field(default=None, pattern=r"^(\d{8}|\d{12,14})$", description="GTIN-8/12/13/14")
 
 
 class ProductOut(BaseModel):

@@ -177,3 +177,21 @@ def test_bad_declarations_name_the_field(api):
     assert r.status_code == 422 and is_problem(r)
     r = api.get("/api/v1/factors", params={"year": "51296537096861508578574336"})  # found by schemathesis
     assert r.status_code == 400 and is_problem(r)
+
+
+def test_access_log_has_no_secrets(api, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="pcf.access"):
+        api.get("/api/v1/products", headers=auth(api, "manufacturer"))
+    logged = " ".join(r.getMessage() for r in caplog.records if r.name == "pcf.access")
+    assert "/api/v1/products" in logged
+    assert api.tokens["manufacturer"] not in logged and "Bearer" not in logged
+
+
+def test_rate_limit_answers_429_problem(tmp_path):
+    app = create_app(app_settings(tmp_path, public_rate_limit=3))
+    with TestClient(app) as client:
+        codes = [client.get("/api/v1/releases").status_code for _ in range(4)]
+        r = client.get("/api/v1/releases")
+    assert codes[:3] == [200, 200, 200] and r.status_code == 429 and is_problem(r)

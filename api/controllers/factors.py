@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, get, post
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 #: Variants one API request may cross (the command line allows more).
@@ -28,17 +27,17 @@ class VariantsRequest(BaseModel):
 
 class FactorsController(Controller):
     path = "/api/v1"
-    tags = ["factors and footprints"]
+    tags = ("factors and footprints",)
 
     @get("/factors", sync_to_thread=True)
-    def list_factors(self, state: State, q: FromQuery[str] = "", geo: FromQuery[str | None] = None,
-                     year: FromQuery[int | None] = None, category: FromQuery[str | None] = None,
-                     unit: FromQuery[str | None] = None, limit: FromQuery[int] = 50) -> list[dict[str, Any]]:
+    def list_factors(self, state: State, q: Annotated[str, Parameter(max_length=200)] = "",
+                     geo: FromQuery[str | None] = None,
+                     year: Annotated[int | None, Parameter(ge=YEARS[0], le=YEARS[1])] = None,
+                     category: FromQuery[str | None] = None, unit: FromQuery[str | None] = None,
+                     limit: Annotated[int, Parameter(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
         """Search factors (all words of ``q``), with filters."""
         from factors_db.store import SearchQuery, search
 
-        if year is not None and not YEARS[0] <= year <= YEARS[1]:
-            raise HTTPException(status_code=400, detail=f"year must be between {YEARS[0]} and {YEARS[1]}")
         found = search(state.engine, SearchQuery(q[:200], geo, year, category, unit, limit=min(max(limit, 1), 500)))
         return [f.public() for f in found]
 
@@ -55,15 +54,14 @@ class FactorsController(Controller):
         return [r.model_dump() for r in releases(state.engine)]
 
     @post("/footprints", sync_to_thread=True, status_code=200)
-    def footprint(self, state: State, data: JSONBody[dict[str, Any]], mc: FromQuery[int] = 0,
-                  seed: FromQuery[int | None] = None) -> dict[str, Any]:
+    def footprint(self, state: State, data: JSONBody[dict[str, Any]],
+                  mc: Annotated[int, Parameter(ge=0, le=100_000, description="Monte Carlo iterations")] = 0,
+                  seed: Annotated[int | None, Parameter(ge=0, le=2**32 - 1)] = None) -> dict[str, Any]:
         """Compute the footprint of a product document (the same fields as a product file); nothing is stored."""
         from factors_db.release import factor_set
         from footprint.calculate import calculate
         from footprint.loader import to_spec
 
-        if not 0 <= mc <= 100_000:
-            raise HTTPException(status_code=400, detail="mc must be between 0 and 100000")
         factors = factor_set(state.settings.release)
         return calculate(to_spec(data, factors), factors, iterations=mc, seed=seed).to_json()
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from api.auth import actor
 from api.schemas import CheckpointOut, ConsistencyOut, InclusionOut, LabelOut, LabelPage, LabelSummary, ReasonIn
@@ -37,19 +37,22 @@ class LabelsController(Controller):
     """Anyone reads labels; the issuing certifier changes their status."""
 
     path = "/api/v1"
-    tags = ["labels"]
+    tags = ("labels",)
 
     @get("/labels", sync_to_thread=True)
-    def search(self, state: State, q: FromQuery[str] = "", category: FromQuery[str | None] = None,
+    def search(self, state: State, q: Annotated[str, Parameter(max_length=200)] = "",
+               category: FromQuery[str | None] = None,
                certifier: FromQuery[str | None] = None,
                status: FromQuery[Literal["active", "suspended", "revoked", "expired", "superseded"] | None] = None,
-               min_value: FromQuery[float | None] = None, max_value: FromQuery[float | None] = None,
+               min_value: Annotated[float | None, Parameter(ge=0, le=1e12)] = None,
+               max_value: Annotated[float | None, Parameter(ge=0, le=1e12)] = None,
                include_inactive: FromQuery[bool] = False, sort: FromQuery[Literal["value", "-value", "newest"]] = "value",
-               limit: FromQuery[int] = 50, cursor: FromQuery[str | None] = None) -> LabelPage:
+               limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+               cursor: Annotated[str | None, Parameter(max_length=400)] = None) -> LabelPage:
         """Search certified labels (lowest footprint first); expired and revoked labels only on request."""
         views, nxt = state.registry.search_labels(
-            text=q[:200], category=category, certifier=certifier, status=status, min_value=min_value,
-            max_value=max_value, include_inactive=include_inactive, sort=sort, limit=min(max(limit, 1), 200),
+            text=q, category=category, certifier=certifier, status=status, min_value=min_value,
+            max_value=max_value, include_inactive=include_inactive, sort=sort, limit=limit,
             after=cursor)
         return LabelPage(items=[summary(v) for v in views], next_cursor=nxt)
 
@@ -60,19 +63,22 @@ class LabelsController(Controller):
 
     @post("/labels/{label_id:str}/suspend", sync_to_thread=True, status_code=200,
           dependencies={"who": Provide(actor, sync_to_thread=True)})
-    def suspend(self, state: State, who: NamedDependency[Actor], label_id: FromPath[str], data: JSONBody[ReasonIn]) -> LabelOut:
+    def suspend(self, state: State, who: NamedDependency[Actor], label_id: FromPath[str],
+                data: JSONBody[ReasonIn]) -> LabelOut:
         state.registry.suspend(who, label_id, data.reason)
         return label_out(state, label_id)
 
     @post("/labels/{label_id:str}/reinstate", sync_to_thread=True, status_code=200,
           dependencies={"who": Provide(actor, sync_to_thread=True)})
-    def reinstate(self, state: State, who: NamedDependency[Actor], label_id: FromPath[str], data: JSONBody[ReasonIn]) -> LabelOut:
+    def reinstate(self, state: State, who: NamedDependency[Actor], label_id: FromPath[str],
+                data: JSONBody[ReasonIn]) -> LabelOut:
         state.registry.reinstate(who, label_id, data.reason)
         return label_out(state, label_id)
 
     @post("/labels/{label_id:str}/revoke", sync_to_thread=True, status_code=200,
           dependencies={"who": Provide(actor, sync_to_thread=True)})
-    def revoke(self, state: State, who: NamedDependency[Actor], label_id: FromPath[str], data: JSONBody[ReasonIn]) -> LabelOut:
+    def revoke(self, state: State, who: NamedDependency[Actor], label_id: FromPath[str],
+                data: JSONBody[ReasonIn]) -> LabelOut:
         state.registry.revoke(who, label_id, data.reason)
         return label_out(state, label_id)
 
@@ -101,11 +107,13 @@ class LabelsController(Controller):
         return CheckpointOut(**state.registry.checkpoint())
 
     @get("/log/inclusion", sync_to_thread=True)
-    def inclusion(self, state: State, index: FromQuery[int], tree_size: FromQuery[int]) -> InclusionOut:
+    def inclusion(self, state: State, index: Annotated[int, Parameter(ge=0, le=2**62)],
+                  tree_size: Annotated[int, Parameter(ge=1, le=2**62)]) -> InclusionOut:
         return InclusionOut(**state.registry.inclusion(index, tree_size))
 
     @get("/log/consistency", sync_to_thread=True)
-    def consistency(self, state: State, first: FromQuery[int], second: FromQuery[int]) -> ConsistencyOut:
+    def consistency(self, state: State, first: Annotated[int, Parameter(ge=1, le=2**62)],
+                    second: Annotated[int, Parameter(ge=1, le=2**62)]) -> ConsistencyOut:
         return ConsistencyOut(**state.registry.consistency(first, second))
 
     @get("/trust-list", sync_to_thread=True)

@@ -33,11 +33,11 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter, RawBody
 
 from registry import pact, pact_service
 from registry.errors import Forbidden, InvalidInput, NotFound, RegistryError, Unauthenticated
-from registry.pact_service import AccessTokenExpired, Filters, InvalidClient, PactNotImplemented, Received
+from registry.pact_service import Filters, InvalidClient, Received
 
 log = logging.getLogger("pcf.api.pact")
 JSON = "application/json"
@@ -83,16 +83,14 @@ def _pact_code(exc: Exception, version: pact.PactVersion) -> tuple[str, int, str
     """(PACT code, HTTP status, message) of an exception raised while answering a PACT request."""
     if isinstance(exc, pact.PactError):
         return "BadRequest", 400, f"{exc.field}: {exc.message}" if exc.field else exc.message
-    if isinstance(exc, AccessTokenExpired):
-        return "TokenExpired", 401, exc.message
-    if isinstance(exc, Unauthenticated):  # missing, malformed or forged token
+    if isinstance(exc, RegistryError) and isinstance(getattr(exc, "pact_code", None), str):
+        return exc.pact_code, pact.ERROR_HTTP_STATUS[exc.pact_code], exc.message  # type: ignore[attr-defined]
+    if isinstance(exc, Unauthenticated):
         return "BadRequest", 400, exc.message
     if isinstance(exc, Forbidden):
         return "AccessDenied", 403, exc.message
     if isinstance(exc, NotFound):
         return pact.NOT_FOUND_CODE[version], 404, exc.message
-    if isinstance(exc, PactNotImplemented):
-        return "NotImplemented", 400, exc.message
     if isinstance(exc, InvalidInput):
         return "BadRequest", 400, f"{exc.field}: {exc.message}" if exc.field else exc.message
     if isinstance(exc, ValidationException):
@@ -167,7 +165,7 @@ def _answer_in_background(state: State, received: Received) -> None:
         log.exception("answering PACT request %s failed", received.event.id)
 
 
-def _event(request: Request[Any, Any, Any], state: State, version: pact.PactVersion, body: bytes,
+def _event(request: Request[Any, Any, Any], state: State, version: pact.PactVersion, body: RawBody,
            client_id: str) -> Response[bytes]:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in ("", "application/cloudevents+json", "application/json"):
@@ -182,13 +180,13 @@ def _event(request: Request[Any, Any, Any], state: State, version: pact.PactVers
 
 
 AUTH = {"client_id": Provide(pact_client, sync_to_thread=True)}
-ListLimit = Annotated[int | None, Parameter(query="limit", ge=1, required=False,
+ListLimit = Annotated[int | None, QueryParameter(name="limit", ge=1, required=False,
                                             description="Most footprints in one page (at most 1000)")]
-Cursor = Annotated[str | None, Parameter(query="cursor", required=False, description="From the Link header")]
+Cursor = Annotated[str | None, QueryParameter(name="cursor", required=False, description="From the Link header")]
 
 
 def _many(name: str) -> Any:
-    return Parameter(query=name, required=False, description=f"One or more {name} values (OR)")
+    return QueryParameter(name=name, required=False, description=f"One or more {name} values (OR)")
 
 
 class PactController(Controller):
@@ -202,7 +200,7 @@ class PactController(Controller):
     @post("/auth/token", sync_to_thread=True, status_code=200, security=[], responses={
         400: ResponseSpec(OAuthErrorBody, description="unsupported_grant_type, invalid_request", media_type=JSON),
         401: ResponseSpec(OAuthErrorBody, description="invalid_client", media_type=JSON)})
-    def token(self, request: Request[Any, Any, Any], state: State, body: bytes) -> Response[Any]:
+    def token(self, request: Request[Any, Any, Any], state: State, body: RawBody) -> Response[Any]:
         """OAuth2 client credentials grant (RFC 6749 4.4): HTTP Basic client authentication, form body
         ``grant_type=client_credentials``."""
         credentials = _basic_credentials(request.headers.get("authorization", ""))
@@ -222,7 +220,7 @@ class PactController(Controller):
                        scope="footprint:list footprint:read")
         return Response(out, media_type=JSON, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
-    @get("/.well-known/openid-configuration", security=[])
+    @get("/.well-known/openid-configuration", security=[], sync_to_thread=False)
     def openid_configuration(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
         """Discovery of the token endpoint (OpenID Connect Discovery 1.0 field names), on the request's base URL."""
         base = str(request.base_url).rstrip("/")
@@ -234,7 +232,7 @@ class PactController(Controller):
     @get("/2/footprints", sync_to_thread=True, dependencies=AUTH, responses=ERRORS)
     def list_v2(self, request: Request[Any, Any, Any], state: State, client_id: NamedDependency[str],
                 limit: ListLimit = None, cursor: Cursor = None,
-                filter_: Annotated[str | None, Parameter(query="$filter", required=False,
+                filter_: Annotated[str | None, QueryParameter(name="$filter", required=False,
                                                          description="ODataV4 subset: created/updated comparisons, "
                                                          "productIds/any, companyIds/any, pcf/geography... eq")]
                 = None) -> Response[dict[str, Any]]:
@@ -249,9 +247,9 @@ class PactController(Controller):
                 company_id: Annotated[list[str] | None, _many("companyId")] = None,
                 geography: Annotated[list[str] | None, _many("geography")] = None,
                 classification: Annotated[list[str] | None, _many("classification")] = None,
-                valid_on: Annotated[str | None, Parameter(query="validOn", required=False)] = None,
-                valid_after: Annotated[str | None, Parameter(query="validAfter", required=False)] = None,
-                valid_before: Annotated[str | None, Parameter(query="validBefore", required=False)] = None,
+                valid_on: Annotated[str | None, QueryParameter(name="validOn", required=False)] = None,
+                valid_after: Annotated[str | None, QueryParameter(name="validAfter", required=False)] = None,
+                valid_before: Annotated[str | None, QueryParameter(name="validBefore", required=False)] = None,
                 status: Annotated[list[str] | None, _many("status")] = None) -> Response[dict[str, Any]]:
         """Action ListFootprints (v3.0) with its filters: OR within one parameter, AND across parameters."""
         def when(text: str | None, name: str) -> Any:
@@ -264,23 +262,23 @@ class PactController(Controller):
         return _page(request, state, "3", filters, limit, cursor)
 
     @get("/2/footprints/{pf_id:str}", sync_to_thread=True, dependencies=AUTH, responses=ERRORS | NOT_FOUND)
-    def get_v2(self, state: State, client_id: NamedDependency[str], pf_id: str) -> dict[str, Any]:
+    def get_v2(self, state: State, client_id: NamedDependency[str], pf_id: FromPath[str]) -> dict[str, Any]:
         """Action GetFootprint (v2.3); a Deprecated footprint too."""
         return {"data": pact_service.footprint(state.registry, "2", pf_id, domain=_domain(state))}
 
     @get("/3/footprints/{pf_id:str}", sync_to_thread=True, dependencies=AUTH, responses=ERRORS | NOT_FOUND)
-    def get_v3(self, state: State, client_id: NamedDependency[str], pf_id: str) -> dict[str, Any]:
+    def get_v3(self, state: State, client_id: NamedDependency[str], pf_id: FromPath[str]) -> dict[str, Any]:
         """Action GetFootprint (v3.0); a Deprecated footprint too."""
         return {"data": pact_service.footprint(state.registry, "3", pf_id, domain=_domain(state))}
 
     @post("/2/events", sync_to_thread=True, status_code=200, dependencies=AUTH, responses=ERRORS)
     def events_v2(self, request: Request[Any, Any, Any], state: State, client_id: NamedDependency[str],
-                  body: bytes) -> Response[bytes]:
+                  body: RawBody) -> Response[bytes]:
         """Action Events (v2.3): CloudEvents in structured mode; the 200 answer has an empty body."""
         return _event(request, state, "2", body, client_id)
 
     @post("/3/events", sync_to_thread=True, status_code=200, dependencies=AUTH, responses=ERRORS)
     def events_v3(self, request: Request[Any, Any, Any], state: State, client_id: NamedDependency[str],
-                  body: bytes) -> Response[bytes]:
+                  body: RawBody) -> Response[bytes]:
         """Action Events (v3.0): CloudEvents in structured mode; the 200 answer has an empty body."""
         return _event(request, state, "3", body, client_id)

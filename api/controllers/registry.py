@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from litestar import Controller, get, post
 from litestar.datastructures import State
@@ -38,8 +38,8 @@ class RegistryController(Controller):
     """Write endpoints need a bearer token; roles are checked by the service."""
 
     path = "/api/v1"
-    dependencies = {"who": Provide(actor, sync_to_thread=True)}
-    tags = ["registry"]
+    dependencies = {"who": Provide(actor, sync_to_thread=True)}  # noqa: RUF012 (Litestar's class attribute)
+    tags = ("registry",)
 
     @post("/products", sync_to_thread=True, status_code=201)
     def create_product(self, state: State, who: NamedDependency[Actor], data: JSONBody[ProductIn]) -> ProductOut:
@@ -63,7 +63,9 @@ class RegistryController(Controller):
             who, product_id=data.product_id, spec=data.spec, result=data.result, release=data.factor_release))
 
     @get("/declarations", sync_to_thread=True)
-    def list_declarations(self, state: State, who: NamedDependency[Actor], status: FromQuery[str | None] = None) -> list[DeclarationOut]:
+    def list_declarations(self, state: State, who: NamedDependency[Actor],
+                          status: FromQuery[Literal["draft", "submitted", "rejected", "certified"] | None] = None,
+                          ) -> list[DeclarationOut]:
         """Declarations the caller may see (its own; for certifiers, the review queue)."""
         return [declaration_out(d) for d in state.registry.declarations(who, status)]
 
@@ -84,7 +86,8 @@ class RegistryController(Controller):
         return label_out(state, label.label_id)
 
     @post("/declarations/{declaration_id:str}/reject", sync_to_thread=True, status_code=200)
-    def reject(self, state: State, who: NamedDependency[Actor], declaration_id: FromPath[str], data: JSONBody[ReasonIn]) -> DeclarationOut:
+    def reject(self, state: State, who: NamedDependency[Actor], declaration_id: FromPath[str],
+               data: JSONBody[ReasonIn]) -> DeclarationOut:
         """Send back with a reason."""
         return declaration_out(state.registry.reject(who, declaration_id, data.reason))
 

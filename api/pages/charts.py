@@ -50,3 +50,46 @@ def bar_chart(bars: Sequence[Bar], *, title: str, chart_id: str = "chart") -> Ma
         ]
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A vertical line at ``value`` with its label (a percentile, the median)."""
+
+    value: float
+    label: str
+
+
+def histogram_chart(bins: Sequence[tuple[float, float, int]], markers: Sequence[Marker], *, title: str,
+                    description: str, chart_id: str = "dist") -> Markup:
+    """A column chart of a distribution (one column per bin) with marker lines; ``description`` is read aloud.
+
+    Columns are scaled to the fullest bin; the x axis runs from the lowest bin's lower edge to the highest's
+    upper edge (a single value gets one full-width column).
+    """
+    height, top_pad, axis = 150, 34, 20
+    lo, hi = bins[0][0], bins[-1][1]
+    span = hi - lo or 1.0
+    most = max(c for *_, c in bins) or 1
+    plot = height - top_pad - axis
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" '
+        f'role="img" aria-labelledby="{escape(chart_id)}-t {escape(chart_id)}-d" preserveAspectRatio="xMinYMin meet">',
+        f'<title id="{escape(chart_id)}-t">{escape(title)}</title>',
+        f'<desc id="{escape(chart_id)}-d">{escape(description)}</desc>',
+        f'<line x1="0" y1="{height - axis}" x2="{WIDTH}" y2="{height - axis}" class="chart-axis"/>',
+    ]
+    for a, b, count in bins:
+        x = 0.0 if hi == lo else WIDTH * (a - lo) / span
+        w = WIDTH if hi == lo else WIDTH * (b - a) / span
+        h = plot * count / most
+        parts.append(f'<rect x="{x + 1:.1f}" y="{height - axis - h:.1f}" width="{max(w - 2, 1):.1f}" '
+                     f'height="{h:.1f}" class="chart-bar"><title>{count}</title></rect>')
+    for j, m in enumerate(markers):
+        x = WIDTH / 2 if hi == lo else max(min(WIDTH * (m.value - lo) / span, WIDTH - 1), 1)
+        anchor = "start" if x < WIDTH * 0.3 else ("end" if x > WIDTH * 0.7 else "middle")
+        parts += [f'<line x1="{x:.1f}" y1="{top_pad - 4}" x2="{x:.1f}" y2="{height - axis}" class="chart-mark"/>',
+                  f'<text x="{x:.1f}" y="{12 + 11 * (j % 2)}" text-anchor="{anchor}" class="chart-mark-label">'
+                  f'{escape(m.label)}</text>']
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -99,3 +99,23 @@ def translations(lang: str) -> gettext.NullTranslations:
     write_mo(buf, catalog, use_fuzzy=False)
     buf.seek(0)
     return Translations(buf, domain=DOMAIN)
+
+
+#: Product categories of the registry's category rules (``registry/rules/<category>``).
+CATEGORY_NAMES: Final = {
+    "pv_module": N_("PV modules"), "monitor": N_("Monitors"), "display": N_("Displays"), "laptop": N_("Laptops"),
+    "desktop": N_("Desktops"), "component": N_("Components"),
+}
+#: Fields of a product file, as the compare and calculator forms name them.
+SPEC_NAMES: Final = {
+    "rated_power_wp": N_("Rated power (Wp)"), "area_m2": N_("Module area (m²)"),
+    "screen_diagonal_inch": N_("Screen diagonal (inch)"), "mass_kg": N_("Mass (kg)"),
+    "annual_energy_kwh": N_("Electricity use per year (kWh)"), "technology": N_("Cell technology"),
+    "panel": N_("Panel"), "form_factor": N_("Form factor"), "name": N_("Product name"),
+    "lifetime_years": N_("Lifetime (years)"), "assembly_region": N_("Assembly region"),
+    "use_region": N_("Region of use"), "transport_km": N_("Transport distance (km)"), "boundary": N_("System boundary"),
+    "yield_kwh_per_kwp_year": N_("Yield (kWh per kWp and year)"), "regions.polysilicon": N_("Polysilicon made in"),
+    "regions.wafer": N_("Wafers made in"), "regions.cell": N_("Cells made in"), "regions.module": N_("Modules assembled in"),
+    "electricity.series": N_("Grid factor series"), "electricity.year": N_("Grid factor year"),
+}
+GAS_NAMES: Final = {"CO2e-unsplit": N_("CO₂e not split by gas")}

@@ -75,6 +75,13 @@ def _moment(ctx: Context, value: Any) -> str:
     return formatting.moment(value, _lang(ctx))
 
 
+def with_params(path: str, params: Mapping[str, Any], **changes: Any) -> str:
+    """``path`` with the query ``params`` updated by ``changes`` (a value of None drops the parameter)."""
+    merged = {**{k: v for k, v in params.items() if v not in ("", None)}, **changes}
+    query = urlencode([(k, v) for k, v in merged.items() if v not in ("", None)])
+    return f"{path}?{query}" if query else path
+
+
 def make_environment(extra_dirs: tuple[Path, ...] = ()) -> Environment:
     """The pages' Jinja2 environment: autoescaping, strict undefined names, gettext and the filters.
 
@@ -88,7 +95,9 @@ def make_environment(extra_dirs: tuple[Path, ...] = ()) -> Environment:
     env.filters.update(qty=_qty, num=_num, pct=_pct, day=_day, moment=_moment,
                        pretty_unit=formatting.pretty_unit)
     env.globals.update(STATUS_NAMES=i18n.STATUS_NAMES, BOUNDARY_NAMES=i18n.BOUNDARY_NAMES,
-                       STAGE_NAMES=i18n.STAGE_NAMES, STATIC=STATIC_PATH, LANGUAGE_NAMES=LANGUAGE_NAMES)
+                       STAGE_NAMES=i18n.STAGE_NAMES, STATIC=STATIC_PATH, LANGUAGE_NAMES=LANGUAGE_NAMES,
+                       CATEGORY_NAMES=i18n.CATEGORY_NAMES, SPEC_NAMES=i18n.SPEC_NAMES, GAS_NAMES=i18n.GAS_NAMES,
+                       with_params=with_params)
     return env
 
 

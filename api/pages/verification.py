@@ -15,7 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from api.pages import charts, formatting, gs1, i18n
-from registry import pact
+from registry import catalogue, pact
 from registry.errors import NotFound
 from registry.service import LabelView, Registry
 
@@ -33,6 +33,7 @@ class LabelPage:
     stages: list[dict[str, Any]] = field(default_factory=list)
     chart: Markup | None = None
     payload_format: dict[str, Any] = field(default_factory=lambda: payload_format())
+    alternatives: list[catalogue.Candidate] = field(default_factory=list)
 
 
 def _value(text: str) -> float | None:
@@ -87,7 +88,8 @@ def label_page(registry: Registry, label_id: str, lang: str) -> LabelPage:
                            f"{formatting.quantity(r['value'], data['unit'], lang)} · {formatting.share(r['share'], lang)}")
                 for r in rows]
         chart = charts.bar_chart(bars, title=gettext("Footprint by life-cycle stage"), chart_id="stages")
-    return LabelPage(data, evidence, current, rows, chart)
+    alternatives = catalogue.alternatives(registry.engine, view.label, registry.clock().date())
+    return LabelPage(data, evidence, current, rows, chart, alternatives=alternatives)
 
 
 def shown_id(label_id: str) -> str:

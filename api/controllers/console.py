@@ -1,0 +1,340 @@
+"""Sign-in (``/login``, ``/logout``) and the manufacturer's console (``/console``).
+
+A manufacturer sees its products, its declarations with their status and reviewer comments, its certified labels
+(SVG/PNG/PDF downloads) and the labels to renew because a cited supplier label changed; it creates products and
+declarations (the calculator's fields, an uploaded or a pasted product file), sees the rule checklist, and submits.
+Certifiers and administrators are sent on to ``/console/review`` and ``/console/admin``
+(:mod:`api.controllers.console_review`, :mod:`api.controllers.console_admin`). Every page works without
+JavaScript; every POST checks the session's CSRF token first (:mod:`api.controllers.console_common`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from functools import partial
+from typing import Any, Final
+from urllib.parse import urlencode
+
+from anyio import to_thread
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath
+from litestar.response import Redirect
+from sqlmodel import Session
+
+from api.controllers import console_common as cc
+from api.controllers.console_forms import (
+    DAYS_RANGE,
+    ELECTRONICS,
+    FORM_FACTORS,
+    REQUIRED,
+    SIGN_IN_FAILED,
+    TOO_MANY,
+    FormState,
+    document_text,
+    electronics_document,
+    parse_document,
+)
+from api.label_files import MEDIA_TYPES
+from api.pages.templating import base_url
+from footprint.errors import FootprintError
+from registry import rules
+from registry.accounts import SignInFailed, TooManyAttempts, WebIdentity
+from registry.errors import RegistryError
+from registry.service import Registry
+
+SOURCES: Final = ("form", "file", "text")
+HOME_OF_ROLE: Final = {"manufacturer": "/console", "certifier": "/console/review", "admin": "/console/admin"}
+
+
+def safe_next(value: str | None) -> str:
+    """Where to go after signing in: a console path of this site only (never another host)."""
+    if value and value.startswith("/console") and "//" not in value and "\\" not in value:
+        return value
+    return "/console"
+
+
+def see_other(path: str) -> Response[Any]:
+    return Redirect(path=path, status_code=303, headers=cc.PRIVATE_HEADERS)
+
+
+# ------------------------------------------------------------------------------------------ use-case reads
+def manufacturer_home(registry: Registry, who: WebIdentity) -> dict[str, Any]:
+    """What the manufacturer's console shows: products, declarations, labels, renewals."""
+    actor = who.actor
+    products = registry.products(actor)
+    names = {p.id: p for p in products}
+    declarations = sorted(registry.declarations(actor), key=lambda d: d.created_at, reverse=True)
+    labels = [view for p in products for view in registry.labels_of_product(p.id)]
+    labels.sort(key=lambda v: v.label.issued_at, reverse=True)
+    return {"products": products, "product_of": names, "declarations": declarations, "labels": labels,
+            "renewals": registry.declarations_to_renew(actor)}
+
+
+def declaration_page(registry: Registry, who: WebIdentity, declaration_id: str) -> dict[str, Any]:
+    """One declaration of the manufacturer: its product, result, checklist, comments and label."""
+    dec = registry.get_declaration(who.actor, declaration_id)
+    product = registry.get_product(who.actor, dec.product_id)
+    label = next((v for v in registry.labels_of_product(product.id) if v.label.declaration_id == dec.id), None)
+    return {"dec": dec, "product": product, "result": json.loads(dec.result), "checklist": json.loads(dec.checklist),
+            "label": label, "document": document_text(json.loads(dec.document))}
+
+
+def preview(registry: Registry, category: str, document: dict[str, Any]) -> dict[str, Any]:
+    """The server's calculation and checklist of a product file, nothing stored."""
+    with Session(registry.engine) as s:
+        computed = registry.compute(s, document, registry.release, category=category)
+    return {"result": computed.result_json, "checklist": computed.checklist.to_json()}
+
+
+def domain_field_errors(exc: RegistryError | FootprintError) -> dict[str, str]:
+    """A registry or engine error as ``{field: message}``: product-file errors go beside the product file."""
+    raw = (exc.field if isinstance(exc, RegistryError) else exc.path) or ""
+    if raw in ("product_id", "name", "model", "category", "gtin"):
+        return {raw: exc.message}
+    where = raw.removeprefix("spec.").removeprefix("spec")
+    return {"document": f"{where}: {exc.message}" if where else exc.message}
+
+
+class ConsoleController(Controller):
+    """Sign-in and the manufacturer's pages."""
+
+    include_in_schema = False
+    exception_handlers = cc.EXCEPTION_HANDLERS  # type: ignore[assignment]
+
+    # ----------------------------------------------------------------------------------------- sign-in
+    @get("/login", sync_to_thread=True)
+    def login_form(self, request: Request, state: State) -> Response[Any]:
+        """The sign-in form (a signed-in person goes straight to their console)."""
+        who = cc.current_identity(request, state)
+        if who is not None:
+            return see_other(safe_next(request.query_params.get("next")))
+        return self._login_page(request, state, {}, {})
+
+    def _login_page(self, request: Request, state: State, values: dict[str, str], errors: dict[str, str],
+                    status_code: int = 200, headers: dict[str, str] | None = None) -> Response[Any]:
+        token = cc.new_token()
+        response = cc.render(request, "console/login.html",
+                             {"values": values, "errors": errors, "login_token": token,
+                              "next": safe_next(values.get("next") or request.query_params.get("next"))},
+                             status_code=status_code, cookies=[cc.login_csrf_cookie(request, state, token)])
+        response.headers.update(headers or {})
+        return response
+
+    @post("/login", status_code=200)
+    async def login(self, request: Request, state: State) -> Response[Any]:
+        """Check the e-mail and password; on success a new session and a redirect to the console."""
+        fields, _ = await cc.read_form(request)
+        cookie = request.cookies.get(cc.LOGIN_CSRF_COOKIE, "")
+        sent = fields.get(cc.CSRF_FIELD, "")
+        if not cc.same_origin(request) or not cookie or not hmac.compare_digest(cookie.encode(), sent.encode()):
+            raise cc.CsrfRejected()
+        values = {"email": fields.get("email", "")[:254], "next": fields.get("next", "")}
+        errors = {name: REQUIRED for name in ("email", "password") if not fields.get(name, "").strip()}
+        if errors:
+            return self._login_page(request, state, values, errors, 422)
+        accounts = cc.accounts_of(state)
+        address = request.client.host if request.client else ""
+        try:
+            new = await to_thread.run_sync(partial(accounts.sign_in, fields["email"], fields["password"],
+                                                   address=address))
+        except TooManyAttempts as exc:
+            return self._login_page(request, state, values, {"email": TOO_MANY}, 429,
+                                    {"Retry-After": str(exc.retry_after)})
+        except SignInFailed:
+            return self._login_page(request, state, values, {"email": SIGN_IN_FAILED}, 401)
+        max_age = int(accounts.session_hours * 3600)
+        target = safe_next(values["next"])
+        if target == "/console":
+            target = HOME_OF_ROLE.get(new.identity.organisation.role, "/console")
+        response = see_other(target)
+        response.cookies.append(cc.session_cookie(request, state, new.secret, max_age))
+        response.cookies.append(cc.login_csrf_cookie(request, state, ""))
+        return response
+
+    @post("/logout", status_code=303)
+    async def logout(self, request: Request, state: State) -> Response[Any]:
+        """Sign out: the session is revoked on the server and the cookie cleared."""
+        await cc.signed_in_post(request, state)
+        secret = cc.session_secret(request)
+        if secret:
+            await to_thread.run_sync(cc.accounts_of(state).sign_out, secret)
+        response = see_other("/login?" + urlencode({"signed_out": "1"}))
+        response.cookies.append(cc.session_cookie(request, state, "", 0))
+        return response
+
+    # ------------------------------------------------------------------------------------ manufacturer
+    @get("/console", sync_to_thread=True)
+    def home(self, request: Request, state: State) -> Response[Any]:
+        """The manufacturer's console (certifiers and administrators go to theirs)."""
+        who = cc.require_identity(request, state)
+        if who.organisation.role != "manufacturer":
+            return see_other(HOME_OF_ROLE[who.organisation.role])
+        return cc.render(request, "console/home.html", manufacturer_home(state.registry, who), identity=who)
+
+    @get("/console/new-product", sync_to_thread=True)
+    def product_form(self, request: Request, state: State) -> Response[Any]:
+        who = cc.require_identity(request, state, "manufacturer")
+        return self._product_page(request, who, FormState())
+
+    def _product_page(self, request: Request, who: WebIdentity, form: FormState, status_code: int = 200) -> Response[Any]:
+        return cc.render(request, "console/product_new.html", {"form": form, "categories": rules.categories()},
+                         identity=who, status_code=status_code)
+
+    @post("/console/new-product", status_code=303)
+    async def create_product(self, request: Request, state: State) -> Response[Any]:
+        """Create a product; errors beside the fields, nothing stored."""
+        who, fields, _ = await cc.signed_in_post(request, state, "manufacturer")
+        form = FormState({k: fields.get(k, "") for k in ("name", "model", "category", "gtin")})
+        name = form.text("name", required=True)
+        model = form.text("model")
+        category = form.choice("category", rules.categories())
+        gtin = form.text("gtin", 14) or None
+        if form.errors:
+            return self._product_page(request, who, form, 422)
+        try:
+            product = await to_thread.run_sync(partial(state.registry.create_product, who.actor, name=name,
+                                                       model=model, category=category, gtin=gtin))
+        except RegistryError as exc:
+            form.errors.update(domain_field_errors(exc))
+            return self._product_page(request, who, form, 422)
+        return see_other(f"/console/new-declaration?{urlencode({'product_id': product.id})}")
+
+    @get("/console/new-declaration", sync_to_thread=True)
+    def declaration_form(self, request: Request, state: State) -> Response[Any]:
+        """The new-declaration form: the calculator's fields, a product file to upload, or one to paste
+        (``?document=`` prefills it, e.g. from the public calculator)."""
+        who = cc.require_identity(request, state, "manufacturer")
+        q = request.query_params
+        form = FormState({"product_id": q.get("product_id", ""), "source": "form", "lifetime_years": "6",
+                          "assembly_region": "CN", "use_region": "CN", "panel": "LCD"})
+        if q.get("document"):
+            form.values.update(source="text", document=q["document"][:200_000])
+        return self._declaration_page(request, state, who, form)
+
+    def _declaration_page(self, request: Request, state: State, who: WebIdentity, form: FormState,
+                          status_code: int = 200, computed: dict[str, Any] | None = None) -> Response[Any]:
+        products = state.registry.products(who.actor)
+        return cc.render(request, "console/declaration_new.html",
+                         {"form": form, "products": products, "computed": computed, "form_factors": FORM_FACTORS,
+                          "electronics": ELECTRONICS}, identity=who, status_code=status_code)
+
+    @post("/console/new-declaration", status_code=303)
+    async def create_declaration(self, request: Request, state: State) -> Response[Any]:
+        """Compute (``action=compute``: the result and checklist, nothing stored) or save a draft declaration."""
+        who, fields, files = await cc.signed_in_post(request, state, "manufacturer")
+        form = FormState({k: v[:200_000] for k, v in fields.items() if k != cc.CSRF_FIELD})
+        registry: Registry = state.registry
+        products = {p.id: p for p in await to_thread.run_sync(registry.products, who.actor)}
+        product_id = form.choice("product_id", list(products))
+        source = form.choice("source", SOURCES)
+        document: dict[str, Any] | None = None
+        if source == "file":
+            upload = files.get("file")
+            if upload is None:
+                form.errors["file"] = REQUIRED
+            else:
+                raw = await upload.read()
+                document = parse_document(raw.decode("utf-8", "replace"), form, "file")
+                if document is not None:
+                    form.values.update(source="text", document=document_text(document))  # shown back as text
+        elif source == "text":
+            text = form.values.get("document", "")
+            if not text.strip():
+                form.errors["document"] = REQUIRED
+            else:
+                document = parse_document(text, form, "document")
+        elif source == "form" and product_id in products:
+            document = electronics_document(form, products[product_id].category)
+        if form.errors or document is None:
+            return await to_thread.run_sync(partial(self._declaration_page, request, state, who, form, 422))
+        category = products[product_id].category
+        try:
+            if form.values.get("action") == "compute":
+                computed = await to_thread.run_sync(preview, registry, category, document)
+                return await to_thread.run_sync(partial(self._declaration_page, request, state, who, form,
+                                                        computed=computed))
+            dec = await to_thread.run_sync(partial(registry.create_declaration, who.actor, product_id=product_id,
+                                                   spec=document))
+        except (RegistryError, FootprintError) as exc:
+            form.errors.update(domain_field_errors(exc))
+            return await to_thread.run_sync(partial(self._declaration_page, request, state, who, form, 422))
+        return see_other(f"/console/declarations/{dec.id}")
+
+    @get("/console/declarations/{declaration_id:str}", sync_to_thread=True)
+    def declaration(self, request: Request, state: State, declaration_id: FromPath[str]) -> Response[Any]:
+        """A declaration: status, result, rule checklist, reviewer comments, its label; submit when allowed."""
+        who = cc.require_identity(request, state, "manufacturer")
+        return cc.render(request, "console/declaration.html",
+                         declaration_page(state.registry, who, declaration_id), identity=who)
+
+    @post("/console/declarations/{declaration_id:str}/submit", status_code=303)
+    async def submit(self, request: Request, state: State, declaration_id: FromPath[str]) -> Response[Any]:
+        """Submit for review (the server recomputes and checks the rule; a failed mandatory rule blocks it)."""
+        who, _, _ = await cc.signed_in_post(request, state, "manufacturer")
+        try:
+            await to_thread.run_sync(state.registry.submit, who.actor, declaration_id)
+        except (RegistryError, FootprintError) as exc:
+            if isinstance(exc, RegistryError) and exc.code in ("not-found", "forbidden"):
+                raise
+            ctx = await to_thread.run_sync(declaration_page, state.registry, who, declaration_id)
+            return cc.render(request, "console/declaration.html", {**ctx, "submit_error": exc.message},
+                             identity=who, status_code=422)
+        return see_other(f"/console/declarations/{declaration_id}?submitted=1")
+
+    @get("/console/labels/{label_id:str}/{filename:str}", sync_to_thread=True)
+    def label_file(self, request: Request, state: State, label_id: FromPath[str],
+                   filename: FromPath[str]) -> Response[Any]:
+        """A certified label of the organisation as SVG, PNG or PDF (a download)."""
+        from api.label_files import render as render_label
+        from registry.errors import NotFound
+
+        who = cc.require_identity(request, state)
+        stem, _, fmt = filename.partition(".")
+        view = state.registry.label_view(label_id)
+        if stem != "label" or fmt not in MEDIA_TYPES:
+            raise NotFound(f"no file {filename}", "filename")
+        if who.organisation.role == "manufacturer" and view.label.manufacturer_id != who.organisation.id:
+            raise NotFound(f"no label {label_id}", "label_id")
+        body = render_label(state.registry, label_id, fmt, base_url(request))
+        return Response(body, media_type=MEDIA_TYPES[fmt], headers={
+            **cc.PRIVATE_HEADERS, "Content-Disposition": f'attachment; filename="{label_id}.{fmt}"'})
+
+    # ------------------------------------------------------------------------------------------ tokens
+    @get("/console/tokens", sync_to_thread=True)
+    def tokens(self, request: Request, state: State) -> Response[Any]:
+        """The organisation's API tokens; create one (its secret is shown once) or revoke one."""
+        who = cc.require_identity(request, state)
+        return self._tokens_page(request, state, who, FormState({"days": "90"}))
+
+    def _tokens_page(self, request: Request, state: State, who: WebIdentity, form: FormState,
+                     status_code: int = 200, secret: str | None = None) -> Response[Any]:
+        tokens = cc.accounts_of(state).tokens(who.actor)
+        mine = [t for t in tokens if t.org_id == who.organisation.id]
+        return cc.render(request, "console/tokens.html", {"form": form, "tokens": mine, "secret": secret},
+                         identity=who, status_code=status_code)
+
+    @post("/console/tokens", status_code=201)
+    async def create_token(self, request: Request, state: State) -> Response[Any]:
+        """A new token for the organisation: the page shows its secret once (only its hash is stored)."""
+        who, fields, _ = await cc.signed_in_post(request, state)
+        form = FormState({"name": fields.get("name", ""), "days": fields.get("days", "")})
+        name = form.text("name", 100, required=True)
+        days = form.number("days", positive=True)
+        if days is not None and (not days.is_integer() or not 1 <= days <= 3650):
+            form.errors["days"] = DAYS_RANGE
+        if form.errors:
+            return await to_thread.run_sync(partial(self._tokens_page, request, state, who, form, 422))
+        _, secret = await to_thread.run_sync(partial(state.registry.create_token, who.actor, who.organisation.id,
+                                                     name=name, days=int(days or 90)))
+        return await to_thread.run_sync(partial(self._tokens_page, request, state, who, FormState({"days": "90"}),
+                                                201, secret))
+
+    @post("/console/tokens/{token_id:str}/revoke", status_code=303)
+    async def revoke_token(self, request: Request, state: State, token_id: FromPath[str]) -> Response[Any]:
+        """Revoke a token of the organisation (administrators: any token)."""
+        who, fields, _ = await cc.signed_in_post(request, state)
+        await to_thread.run_sync(state.registry.revoke_token, who.actor, token_id)
+        back = "/console/admin" if fields.get("back") == "admin" and who.organisation.role == "admin" else "/console/tokens"
+        return see_other(back)

@@ -1,0 +1,273 @@
+"""What the console pages share: the session cookie, the signed-in person, CSRF checks, forms and rendering.
+
+- The session cookie ``pcf_session`` (``__Host-pcf_session`` over HTTPS) is HttpOnly, SameSite=Strict, Path=/, and
+  Secure whenever the configured base URL or the request is HTTPS. Over plain ``http://127.0.0.1`` (``make run``,
+  the tests) it cannot be Secure: a browser would not send it back; that is the one exception, for local use only.
+- CSRF: every form carries the session's synchroniser token (``csrf_token``); every POST checks it (and, when the
+  browser sends one, that ``Origin`` is this site) before anything else, and answers 403 with nothing changed.
+  The sign-in form, which has no session yet, uses a double-submit token in its own short-lived cookie.
+- Texts: console templates call ``ct("...")`` (``nct`` for plurals), looked up in the ``console`` catalogue
+  ``api/locale/zh/LC_MESSAGES/console.po``; the base layout's ``_()`` keeps using ``messages.po``. Update the
+  catalogue with ``pybabel extract --no-default-keywords -k ct -k nct:1,2 -k CT_ -F api/locale/console.cfg -o
+  /tmp/console.pot . && pybabel update -D console -i /tmp/console.pot -d api/locale`` (tests check it is complete).
+- Console pages render through :func:`console_environment`: the pages' environment (``make_environment``) with
+  ``ct``/``nct`` added, so they extend ``base.html`` and use its filters, and need no change to the shared engine.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import secrets
+import threading
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+from litestar import Request, Response
+from litestar.datastructures import Cookie, State, UploadFile
+from litestar.response import Redirect
+
+from api.pages import i18n
+from api.pages.templating import COOKIE_MAX_AGE, make_environment, page_context
+from registry.accounts import Accounts, WebIdentity
+from registry.errors import RegistryError
+
+SESSION_COOKIE: Final = "pcf_session"
+SECURE_SESSION_COOKIE: Final = "__Host-pcf_session"
+LOGIN_CSRF_COOKIE: Final = "pcf_login_csrf"
+CSRF_FIELD: Final = "csrf_token"
+DOMAIN: Final = "console"
+#: Headers of every console answer: private, never cached, never framed.
+PRIVATE_HEADERS: Final = {
+    "Cache-Control": "no-store", "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin", "Vary": "Accept-Language, Cookie",
+}
+_accounts_lock = threading.Lock()
+
+
+def CT_(message: str) -> str:
+    """Mark ``message`` for the console catalogue; it is translated where shown (``ct(...)`` in a template)."""
+    return message
+
+
+class NotSignedIn(Exception):
+    """No valid session: the answer is a redirect to the sign-in page (with the page to come back to)."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class CsrfRejected(Exception):
+    """A POST without the session's CSRF token, or from another site: 403, nothing changed."""
+
+
+class WrongRole(Exception):
+    """A signed-in person on a page of another role: 403."""
+
+
+# ---------------------------------------------------------------------------------------------- catalogue
+@cache
+def console_translations(lang: str) -> gettext.NullTranslations:
+    """The compiled ``console`` catalogue of ``lang`` (English: the identity)."""
+    po = i18n.LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if lang not in i18n.LANGUAGES or not po.is_file():
+        return NullTranslations()
+    with po.open("rb") as fp:
+        catalog = read_po(fp, locale=lang, domain=DOMAIN)
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return Translations(buf, domain=DOMAIN)
+
+
+def _lang(ctx: Context) -> str:
+    lang = ctx.get("lang")
+    return lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+
+
+@pass_context
+def _ct(ctx: Context, message: str, **params: Any) -> str:
+    text = console_translations(_lang(ctx)).gettext(message)
+    return text % params if params else text
+
+
+@pass_context
+def _nct(ctx: Context, singular: str, plural: str, n: int, **params: Any) -> str:
+    text = console_translations(_lang(ctx)).ngettext(singular, plural, n)
+    return text % {"num": n, **params}
+
+
+def translate(lang: str, message: str) -> str:
+    """``message`` in ``lang`` from the console catalogue (for texts made in Python, such as field errors)."""
+    return console_translations(lang).gettext(message)
+
+
+@cache
+def console_environment() -> Environment:
+    """The pages' Jinja2 environment plus the console catalogue (``ct``, ``nct``)."""
+    env = make_environment()
+    env.globals.update(ct=_ct, nct=_nct, CSRF_FIELD=CSRF_FIELD)
+    return env
+
+
+def render(request: Request, template: str, context: Mapping[str, Any] | None = None, *,
+           identity: WebIdentity | None = None, status_code: int = 200,
+           cookies: list[Cookie] | None = None) -> Response[str]:
+    """A console page in the request's language, with the signed-in person and the CSRF token in its context."""
+    shared = page_context(request)
+    all_cookies = list(cookies or [])
+    if request.query_params.get("lang") in i18n.LANGUAGES:
+        all_cookies.append(Cookie(key=i18n.COOKIE, value=shared["lang"], max_age=COOKIE_MAX_AGE, path="/",
+                                  samesite="lax", httponly=True))
+    body = console_environment().get_template(template).render(
+        **shared, me=identity, csrf_token=identity.csrf_token if identity else "", path=request.url.path,
+        **(context or {}))
+    return Response(body, status_code=status_code, media_type="text/html; charset=utf-8", cookies=all_cookies,
+                    headers={**PRIVATE_HEADERS, "Content-Language": shared["html_lang"]})
+
+
+# ------------------------------------------------------------------------------------------- sessions
+def accounts_of(state: State) -> Accounts:
+    """The process's :class:`Accounts` (``state.accounts``; made over ``state.registry`` if the app has none)."""
+    found = state.get("accounts")
+    if found is None:
+        with _accounts_lock:
+            found = state.get("accounts")
+            if found is None:
+                found = state["accounts"] = Accounts(state.registry)
+    return found  # type: ignore[no-any-return]
+
+
+def secure_cookies(request: Request, state: State) -> bool:
+    """Whether cookies are Secure: the site is served over HTTPS (configured base URL or this request)."""
+    settings = state.get("settings")
+    base = getattr(settings, "base_url", "") or ""
+    return base.startswith("https://") or request.url.scheme == "https"
+
+
+def session_cookie_name(request: Request, state: State) -> str:
+    return SECURE_SESSION_COOKIE if secure_cookies(request, state) else SESSION_COOKIE
+
+
+def session_secret(request: Request) -> str | None:
+    return request.cookies.get(SECURE_SESSION_COOKIE) or request.cookies.get(SESSION_COOKIE)
+
+
+def session_cookie(request: Request, state: State, secret: str, max_age: int) -> Cookie:
+    """The session cookie (an empty value with max_age 0 clears it)."""
+    return Cookie(key=session_cookie_name(request, state), value=secret, max_age=max_age, path="/",
+                  secure=secure_cookies(request, state), httponly=True, samesite="strict")
+
+
+def login_csrf_cookie(request: Request, state: State, token: str) -> Cookie:
+    return Cookie(key=LOGIN_CSRF_COOKIE, value=token, max_age=3600, path="/login",
+                  secure=secure_cookies(request, state), httponly=True, samesite="strict")
+
+
+def new_token() -> str:
+    return secrets.token_hex(32)
+
+
+def current_identity(request: Request, state: State) -> WebIdentity | None:
+    return accounts_of(state).identity(session_secret(request))
+
+
+def require_identity(request: Request, state: State, *roles: str) -> WebIdentity:
+    """The signed-in person (any role if none given).
+
+    Raises:
+        NotSignedIn: no valid session (a redirect to sign-in). WrongRole: another role's page.
+    """
+    who = current_identity(request, state)
+    if who is None:
+        raise NotSignedIn(request.url.path)
+    if roles and who.organisation.role not in roles:
+        raise WrongRole()
+    return who
+
+
+def same_origin(request: Request) -> bool:
+    """Whether the browser's ``Origin`` (when it sends one) is this site."""
+    origin = request.headers.get("origin")
+    if not origin or origin == "null":
+        return origin is None
+    return origin.rstrip("/") == str(request.base_url).rstrip("/")
+
+
+def check_csrf(request: Request, identity: WebIdentity, form: Mapping[str, Any]) -> None:
+    """Refuse a POST without the session's token or from another site.
+
+    Raises:
+        CsrfRejected: 403, before anything is changed.
+    """
+    token = form.get(CSRF_FIELD)
+    if not same_origin(request) or not isinstance(token, str) or not Accounts.csrf_ok(identity, token):
+        raise CsrfRejected()
+
+
+async def read_form(request: Request) -> tuple[dict[str, str], dict[str, UploadFile]]:
+    """The posted fields (the first value of each, as text) and uploaded files (non-empty ones)."""
+    form = await request.form()
+    fields: dict[str, str] = {}
+    files: dict[str, UploadFile] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            if value.filename and key not in files:
+                files[key] = value
+        elif key not in fields:
+            fields[key] = str(value)
+    return fields, files
+
+
+async def signed_in_post(request: Request, state: State, *roles: str) -> tuple[WebIdentity, dict[str, str],
+                                                                                dict[str, UploadFile]]:
+    """A POST from a signed-in person with the right CSRF token: the person, the fields and the files."""
+    from anyio import to_thread
+
+    who = await to_thread.run_sync(require_identity, request, state, *roles)
+    fields, files = await read_form(request)
+    check_csrf(request, who, fields)
+    return who, fields, files
+
+
+def field_errors(exc: RegistryError, lang: str, default_field: str = "form") -> dict[str, str]:
+    """A domain error as ``{field: message}`` for the form (the message is the registry's English text)."""
+    field = (exc.field or default_field).removeprefix("spec.")
+    return {field if field else default_field: exc.message}
+
+
+# ------------------------------------------------------------------------------------------ error pages
+def not_signed_in(request: Request, exc: NotSignedIn) -> Response[Any]:
+    from urllib.parse import urlencode
+
+    nxt = exc.next_path if exc.next_path.startswith("/console") else "/console"
+    return Redirect(path=f"/login?{urlencode({'next': nxt})}", status_code=303, headers=PRIVATE_HEADERS)
+
+
+def csrf_rejected(request: Request, _: CsrfRejected) -> Response[Any]:
+    return render(request, "console/error.html", {"kind": "csrf"}, status_code=403)
+
+
+def wrong_role(request: Request, _: WrongRole) -> Response[Any]:
+    return render(request, "console/error.html", {"kind": "role"}, status_code=403)
+
+
+def registry_error(request: Request, exc: RegistryError) -> Response[Any]:
+    from api.errors import status_of
+
+    status = status_of(exc)
+    kind = {404: "not-found", 403: "role", 409: "conflict"}.get(status, "invalid")
+    return render(request, "console/error.html", {"kind": kind, "detail": exc.message}, status_code=status)
+
+
+EXCEPTION_HANDLERS: Final = {NotSignedIn: not_signed_in, CsrfRejected: csrf_rejected, WrongRole: wrong_role,
+                             RegistryError: registry_error}
+TEMPLATE_DIR: Final = Path(__file__).resolve().parents[1] / "templates" / "console"

@@ -1,0 +1,431 @@
+"""The public pages (no sign-in): home, label search, procurement comparison, factors, calculator, log, open data.
+
+Each handler reads its query, calls one package function (:mod:`registry.service`, :mod:`registry.catalogue`,
+:mod:`registry.procurement`, :mod:`factors_db.store`, the engine through :mod:`api.pages.calculator`) and renders a
+template; wrong values come back beside their fields with what was typed, and nothing is stored. ``GET
+/api/v1/compare`` gives the comparison as JSON (:class:`CompareOut`) for a carbon-inclusive points scheme.
+
+:func:`route_handlers` lists what ``create_app`` registers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State, UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.handlers import BaseRouteHandler
+from litestar.params import Body, FromPath
+from litestar.response import Stream
+from litestar.types import ControllerRouterHandler
+from pydantic import BaseModel
+
+from api.pages import calculator, charts, feeds, formatting, i18n
+from api.pages.forms import Form
+from api.pages.templating import base_url, page
+from factors_db import store
+from factors_db.errors import FactorNotFound
+from registry import catalogue, procurement
+from registry.errors import InvalidInput, LogRangeError
+from registry.tables import Organisation
+
+PAGE_SIZE = 20
+SORTS = ("value", "-value", "newest")
+STATUS_FILTERS = ("", "all", "active", "suspended", "expired", "revoked", "superseded")
+
+
+def today(state: State) -> date:
+    return state.registry.clock().date()
+
+
+def _certifiers(state: State) -> list[Organisation]:
+    from sqlmodel import Session, select
+
+    with Session(state.engine) as s:
+        return list(s.exec(select(Organisation).where(Organisation.role == "certifier").order_by(Organisation.id)))
+
+
+# ---------------------------------------------------------------------------------------------- labels
+def label_search(state: State, form: Form) -> dict[str, Any]:
+    """The ``/labels`` page's context: filters as typed, errors, the page of results and the next cursor."""
+    certifiers = _certifiers(state)
+    text = form.text("q")
+    category = form.choice("category", i18n.CATEGORY_NAMES)
+    certifier = form.choice("certifier", [c.id for c in certifiers])
+    status = form.choice("status", STATUS_FILTERS) or ""
+    low, high = form.range("min", "max")
+    valid_on = form.day("valid_on")
+    sort = form.choice("sort", SORTS) or "value"
+    views: list[Any] = []
+    cursor = None
+    if form.ok:
+        try:
+            views, cursor = catalogue.search_labels(
+                state.registry, text=text, category=category, certifier=certifier,
+                status=None if status in ("", "all") else status, min_value=low, max_value=high,
+                include_inactive=status == "all", sort=sort, limit=PAGE_SIZE, after=form.text("cursor") or None,
+                valid_on=valid_on)
+        except InvalidInput:
+            form.fail("cursor", i18n.N_("This page link is no longer valid: start the search again."))
+    return {"form": form, "views": views, "next_cursor": cursor, "certifiers": certifiers, "text": text,
+            "status": status, "sorts": SORTS}
+
+
+# --------------------------------------------------------------------------------------------- compare
+def requirements(form: Form, categories: dict[str, int]) -> procurement.Requirements | None:
+    """The buyer's requirements from the compare form (None before a category is chosen or on an error)."""
+    category = form.choice("category", categories) if categories else None
+    if category is None:
+        if not form.values.get("category") and categories:
+            category = next(iter(categories))
+            form.values["category"] = category
+        else:
+            return None
+    mins: dict[str, float] = {}
+    maxs: dict[str, float] = {}
+    for name in catalogue.NUMERIC_SPECS.get(category, ()):
+        lo, hi = form.range(f"min_{name}", f"max_{name}")
+        if lo is not None:
+            mins[name] = lo
+        if hi is not None:
+            maxs[name] = hi
+    choice = {name: form.text(name) for name in catalogue.CHOICE_SPECS.get(category, ()) if form.text(name)}
+    quantity = form.number("quantity", not_negative=True)
+    if not form.ok:
+        return None
+    return procurement.Requirements(category, form.text("declared_unit") or None, mins, maxs, choice, quantity)
+
+
+def compare_context(state: State, form: Form, lang: str) -> dict[str, Any]:
+    categories = catalogue.categories_in_force(state.engine, today(state))
+    req = requirements(form, categories)
+    result = procurement.compare(state.engine, req, today(state)) if req else None
+    chart = None
+    if result and result.distribution:
+        d, unit = result.distribution, result.unit
+        gettext = i18n.translations(lang).gettext
+        q = (lambda v: formatting.quantity(v, unit, lang))  # noqa: E731
+        chart = charts.histogram_chart(
+            result.histogram,
+            [charts.Marker(d.p20, gettext("P20")), charts.Marker(d.median, gettext("median")),
+             charts.Marker(d.p80, gettext("P80"))],
+            title=gettext("Distribution of the compared footprints"),
+            description=gettext("%(count)s products from %(low)s to %(high)s; 20th percentile %(p20)s, median "
+                                "%(median)s, 80th percentile %(p80)s.") % {
+                "count": d.count, "low": q(d.minimum), "high": q(d.maximum), "p20": q(d.p20),
+                "median": q(d.median), "p80": q(d.p80)})
+    return {"form": form, "categories": categories, "comparison": result, "chart": chart,
+            "numeric_specs": catalogue.NUMERIC_SPECS, "choice_specs": catalogue.CHOICE_SPECS}
+
+
+class CompareStatistics(BaseModel):
+    minimum: float
+    p20_achievable: float
+    median: float
+    p80_conservative: float
+    maximum: float
+    mean: float
+    method: str
+
+
+class CompareProduct(BaseModel):
+    label_id: str
+    product: str
+    model: str
+    value: str
+    value_num: float
+    rank: int
+    percentile: float
+    avoided_kg_co2e: float | None
+    meets_achievable_target: bool
+    certifier: str
+    manufacturer: str
+    valid_until: str
+
+
+class CompareOut(BaseModel):
+    """A category's certified products that meet the requirements, ranked, with the distribution's figures."""
+
+    category: str
+    declared_unit: str | None
+    unit: str
+    quantity: float | None
+    count: int
+    statistics: CompareStatistics | None
+    products: list[CompareProduct]
+
+
+def _csv(rows: Iterator[dict[str, Any]], columns: tuple[str, ...], filename: str) -> Response[bytes]:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(buf.getvalue().encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+SHORTLIST_COLUMNS = ("rank", "label_id", "product", "model", "value", "unit", "declared_unit", "percentile",
+                     "avoided_kg_co2e", "meets_achievable_target", "certifier", "manufacturer", "valid_until", "page")
+
+
+class PublicPages(Controller):
+    """Pages anyone can read; forms answer with what was typed and the errors beside the fields."""
+
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True)
+    def home(self, request: Request, state: State) -> Response[Any]:
+        """What the platform is, a search box, counts and the latest labels."""
+        counts = catalogue.counts(state.engine, today(state))
+        rels = store.releases(state.engine)
+        bundled = [r for r in rels if r.bundled]
+        latest_release = max(bundled, key=lambda r: store.release_order(r.id)) if bundled else None
+        latest, _ = state.registry.search_labels(sort="newest", include_inactive=True, limit=5)
+        return page(request, "home.html", {"counts": counts, "release": latest_release, "latest": latest})
+
+    @get("/labels", sync_to_thread=True)
+    def labels(self, request: Request, state: State) -> Response[Any]:
+        """Search and browse labels, lowest footprint first; expired and revoked ones one click away."""
+        context = label_search(state, Form.of(request.query_params))
+        return page(request, "labels.html", context, status_code=200 if context["form"].ok else 400)
+
+    @get("/compare", sync_to_thread=True)
+    def compare(self, request: Request, state: State) -> Response[Any]:
+        """Low-carbon procurement: a category's products meeting the requirements, ranked, with targets."""
+        context = compare_context(state, Form.of(request.query_params), i18n.request_language(request))
+        return page(request, "compare.html", context, status_code=200 if context["form"].ok else 400)
+
+    @get("/compare/shortlist.csv", sync_to_thread=True)
+    def shortlist(self, request: Request, state: State) -> Response[Any]:
+        """The ticked products of a comparison (all of them when none is ticked) as CSV."""
+        form = Form.of(request.query_params)
+        context = compare_context(state, form, i18n.request_language(request))
+        if not form.ok or context["comparison"] is None:
+            return page(request, "compare.html", context, status_code=400)
+        picked = set(request.query_params.getall("pick", []))
+        comparison = context["comparison"]
+        base = base_url(request)
+        rows = ({"rank": r.rank, "label_id": r.candidate.label_id, "product": r.candidate.product_name,
+                 "model": r.candidate.model, "value": r.candidate.value, "unit": r.candidate.unit,
+                 "declared_unit": r.candidate.declared_unit, "percentile": f"{r.percentile:.1f}",
+                 "avoided_kg_co2e": "" if r.avoided_kg is None else f"{r.avoided_kg:.6g}",
+                 "meets_achievable_target": str(r.below_achievable).lower(), "certifier": r.candidate.certifier_en,
+                 "manufacturer": r.candidate.manufacturer_en, "valid_until": r.candidate.valid_until.isoformat(),
+                 "page": f"{base}/l/{r.candidate.label_id}"}
+                for r in comparison.products if not picked or r.candidate.label_id in picked)
+        return _csv(rows, SHORTLIST_COLUMNS, "shortlist.csv")
+
+    @get("/factors", sync_to_thread=True)
+    def factors(self, request: Request, state: State) -> Response[Any]:
+        """Search the factor database in Chinese or English, with filters."""
+        from factors_db.schema import CATEGORIES, GEOGRAPHIES
+
+        form = Form.of(request.query_params)
+        geo = form.choice("geo", GEOGRAPHIES)
+        category = form.choice("category", CATEGORIES)
+        year = form.integer("year")
+        found = store.search(state.engine, store.SearchQuery(form.text("q"), geo, year, category, None, limit=100)) \
+            if form.ok else []
+        return page(request, "factors.html", {"form": form, "factors": found, "geographies": GEOGRAPHIES,
+                                              "categories": CATEGORIES, "releases": store.releases(state.engine)},
+                    status_code=200 if form.ok else 400)
+
+    @get("/factors/{factor_id:str}", sync_to_thread=True)
+    def factor(self, request: Request, state: State, factor_id: FromPath[str]) -> Response[Any]:
+        """A factor's value, unit, gases, source, licence, data quality and uncertainty, and its releases."""
+        try:
+            f = store.get_factor(state.engine, factor_id[:160])
+        except FactorNotFound:
+            return page(request, "not_found.html", {"what": factor_id[:160]}, status_code=404)
+        return page(request, "factor.html", {"factor": f, "releases": catalogue.factor_releases(state.engine, f.id)})
+
+    @get("/factors/releases/{file_name:str}", sync_to_thread=True)
+    def release_csv(self, request: Request, state: State, file_name: FromPath[str]) -> Response[Any]:
+        """A whole factor release as CSV (the columns of ``pcf factors export``)."""
+        from factors_db.importers import COLUMNS, factor_to_row
+
+        release_id = file_name.removesuffix(".csv")
+        known = {r.id for r in store.releases(state.engine)}
+        if not file_name.endswith(".csv") or release_id not in known:
+            return page(request, "not_found.html", {"what": file_name[:80]}, status_code=404)
+        rows = (factor_to_row(f) for f in store.all_factors(state.engine, release_id))
+        return _csv(rows, COLUMNS, f"factors-{release_id}.csv")
+
+    @get("/calculate", sync_to_thread=True)
+    def calculate(self, request: Request, state: State) -> Response[Any]:
+        """The calculator: a form per product model with defaults; with ``run`` the result and the what-if panel."""
+        form = Form.of(request.query_params, {"whatif_region": request.query_params.getall("whatif_region", [])})
+        return self._calculate(request, state, form, None)
+
+    @post("/calculate", sync_to_thread=True, status_code=200)
+    def calculate_upload(self, request: Request, state: State,
+                         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+                         ) -> Response[Any]:
+        """The calculator with an uploaded product file (YAML or JSON)."""
+        upload = data.get("product_file")
+        form = Form.of({k: v for k, v in data.items() if isinstance(v, str)})
+        document = None
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            form.fail("product_file", i18n.N_("Choose a product file (YAML or JSON)."))
+        else:
+            try:
+                document = calculator.read_upload(upload.file.read(calculator.MAX_UPLOAD + 1), upload.filename)
+            except calculator.SpecificationError as exc:
+                form.fail("product_file", i18n.N_("The file could not be read:"))
+                form.values["product_file_detail"] = exc.message
+        return self._calculate(request, state, form, document)
+
+    def _calculate(self, request: Request, state: State, form: Form, uploaded: dict[str, Any] | None) -> Response[Any]:
+        kind = form.choice("kind", calculator.KINDS) or "pv_module"
+        form.errors.pop("kind", None)
+        running = bool(form.values.get("run")) or uploaded is not None
+        if not running:
+            form.values = {**calculator.defaults(kind), **form.values}
+        iterations = form.integer("mc") or 0
+        if iterations > calculator.MAX_MC:
+            form.fail("mc", i18n.N_("At most 2000 Monte Carlo runs."))
+        document = uploaded
+        if running and uploaded is None:
+            document = calculator.document_from_form(kind, form)
+        if uploaded is not None:
+            kind = str(uploaded.get("kind", kind)) if uploaded.get("kind") in calculator.KINDS else kind
+        fields = calculator.WHAT_IF_FIELDS.get(kind, ())
+        what_if_field = form.choice("whatif", fields) or (fields[0] if fields else None)
+        regions = [r for r in form.multi.get("whatif_region", []) if r in calculator.REGIONS] or \
+            list(calculator.WHAT_IF_DEFAULT)
+        outcome = None
+        if document is not None and form.ok:
+            outcome = calculator.run(document, state.settings.release, iterations=iterations,
+                                     what_if=(what_if_field, regions) if what_if_field else None)
+        status = 400 if (not form.ok or (outcome and outcome.error)) else 200
+        lang = i18n.request_language(request)
+        stage_chart = None
+        if outcome and outcome.result:
+            res = outcome.result
+            gettext = i18n.translations(lang).gettext
+            total = res["total_kg_co2e"] or 1.0
+            bars = [charts.Bar(gettext(i18n.STAGE_NAMES.get(k, k)), v,
+                               f"{formatting.quantity(v, 'kg CO2e', lang)} · {formatting.share(v / total, lang)}")
+                    for k, v in res["stages"].items() if v]
+            stage_chart = charts.bar_chart(bars, title=gettext("Footprint by life-cycle stage"), chart_id="stages")
+        return page(request, "calculate.html", {
+            "form": form, "kind": kind, "fields": calculator.FIELDS[kind], "outcome": outcome,
+            "stage_chart": stage_chart, "what_if_fields": fields, "what_if_field": what_if_field,
+            "what_if_regions": regions, "regions": calculator.REGIONS, "series": calculator.SERIES,
+            "uploaded": uploaded is not None, "kind_names": calculator.KIND_NAMES,
+            "region_name": calculator.region_name}, status_code=status)
+
+    @get("/log", sync_to_thread=True)
+    def log(self, request: Request, state: State) -> Response[Any]:
+        """The latest signed checkpoint, recent entries, and checks of inclusion and consistency."""
+        from registry import tlog
+
+        form = Form.of(request.query_params)
+        check: dict[str, Any] | None = None
+        if form.values.get("check") == "inclusion":
+            label_id = form.text("label_id", 64)
+            index = catalogue.label_log_index(state.engine, label_id) if label_id else None
+            if not label_id:
+                form.fail("label_id", i18n.N_("This field is required."))
+            elif index is None:
+                form.fail("label_id", i18n.N_("No label with this number is in the registry."))
+            else:
+                cp = state.registry.checkpoint()
+                proof = state.registry.inclusion(index, cp["tree_size"])
+                leaf = catalogue.leaf_hash(state.engine, index)
+                root = catalogue.root_at(state.engine, cp["tree_size"])
+                ok = leaf is not None and tlog.verify_inclusion(
+                    leaf, index, cp["tree_size"], [_b64(h) for h in proof["proof"]], root)
+                check = {"kind": "inclusion", "ok": ok, "label_id": label_id, "index": index,
+                         "size": cp["tree_size"], "proof": proof["proof"]}
+        elif form.values.get("check") == "consistency":
+            first = form.integer("first", minimum=1, required=True)
+            second = form.integer("second", minimum=1, required=True)
+            if first is not None and second is not None:
+                try:
+                    proof = state.registry.consistency(first, second)
+                    ok = tlog.verify_consistency(first, second, catalogue.root_at(state.engine, first),
+                                                 catalogue.root_at(state.engine, second),
+                                                 [_b64(h) for h in proof["proof"]])
+                    check = {"kind": "consistency", "ok": ok, "first": first, "second": second,
+                             "proof": proof["proof"]}
+                except LogRangeError:
+                    form.fail("second" if first <= second else "first",
+                              i18n.N_("Enter sizes from 1 to the log's size, the first not above the second."))
+        cps = catalogue.checkpoints(state.engine, 1)
+        return page(request, "log.html", {
+            "form": form, "check": check, "checkpoint": cps[0] if cps else None,
+            "size": catalogue.log_size(state.engine), "entries": catalogue.recent_entries(state.engine, 20)},
+            status_code=200 if form.ok else 400)
+
+    @get("/open-data", sync_to_thread=True)
+    def open_data(self, request: Request, state: State) -> Response[Any]:
+        """Bulk downloads with their licence."""
+        return page(request, "open_data.html", {"releases": store.releases(state.engine),
+                                                "columns": catalogue.OPEN_DATA_COLUMNS})
+
+    @get("/open-data/labels.csv", sync_to_thread=True)
+    def labels_csv(self, request: Request, state: State) -> Response[bytes]:
+        """Every issued label, one row each (:data:`registry.catalogue.OPEN_DATA_COLUMNS`)."""
+        rows = catalogue.label_records(state.engine, today(state), base_url(request))
+        return _csv(rows, catalogue.OPEN_DATA_COLUMNS, "labels.csv")
+
+    @get("/open-data/labels.jsonl", sync_to_thread=True)
+    def labels_jsonl(self, request: Request, state: State) -> Response[bytes]:
+        """Every issued label, one JSON object per line."""
+        rows = catalogue.label_records(state.engine, today(state), base_url(request))
+        body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        return Response(body.encode(), media_type="application/x-ndjson",
+                        headers={"Content-Disposition": 'attachment; filename="labels.jsonl"'})
+
+    @get("/open-data/checkpoints.txt", sync_to_thread=True)
+    def checkpoints_txt(self, state: State) -> Response[bytes]:
+        """Every signed checkpoint (C2SP signed notes), newest first, separated by blank lines."""
+        notes = [cp.note.rstrip("\n") + "\n" for cp in catalogue.checkpoints(state.engine)]
+        return Response("\n".join(notes).encode(), media_type="text/plain; charset=utf-8")
+
+    @get("/feeds/labels.atom", sync_to_thread=True)
+    def feed(self, request: Request, state: State) -> Response[bytes]:
+        """Label events (issued, suspended, reinstated, revoked, superseded) as an Atom feed."""
+        events = catalogue.recent_entries(state.engine, 50, labels_only=True)
+        body = feeds.label_feed(events, base_url(request), i18n.request_language(request), state.registry.clock())
+        return Response(body, media_type=feeds.MEDIA_TYPE, headers={"Vary": "Accept-Language, Cookie"})
+
+
+def _b64(text: str) -> bytes:
+    import base64
+
+    return base64.b64decode(text)
+
+
+class CompareApi(Controller):
+    """The comparison as JSON, for a carbon-inclusive points scheme (the numbers of the ``/compare`` page)."""
+
+    path = "/api/v1"
+    tags = ["labels"]
+
+    @get("/compare", sync_to_thread=True)
+    def compare(self, request: Request, state: State) -> CompareOut:
+        """Products of ``category`` in force that meet ``min_<field>``/``max_<field>``/``<field>`` requirements,
+        ranked by footprint, with the 20th/50th/80th percentiles and, for ``quantity`` declared units, the kg CO2e
+        avoided against the median."""
+        form = Form.of(request.query_params)
+        categories = catalogue.categories_in_force(state.engine, today(state))
+        if not form.values.get("category"):
+            form.fail("category", i18n.N_("This field is required."))
+        req = requirements(form, categories) if form.ok else None
+        if req is None:
+            name, message = next(iter(form.errors.items()))
+            raise InvalidInput(f"{name}: {message}", name)
+        return CompareOut(**procurement.compare(state.engine, req, today(state)).to_json())
+
+
+def route_handlers() -> list[ControllerRouterHandler | BaseRouteHandler]:
+    """Everything this module adds to the app."""
+    return [PublicPages, CompareApi]

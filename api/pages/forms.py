@@ -1,0 +1,107 @@
+"""Form values as typed, and the errors beside each field (GOV.UK pattern: summary on top, message at the field).
+
+A :class:`Form` keeps every value exactly as the person typed it (shown back, escaped by the template) and, per
+field, the ``msgid`` of its error (translated where it is shown). Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from api.pages.i18n import N_
+
+MAX_TEXT = 200  # characters of a search text used (the rest is ignored, and said so by the echo)
+
+ENTER_NUMBER = N_("Enter a number, for example 400 or 27.5.")
+ENTER_POSITIVE = N_("Enter a number greater than 0.")
+ENTER_NOT_NEGATIVE = N_("Enter a number of 0 or more.")
+ENTER_DATE = N_("Enter a date as year-month-day, for example 2027-06-30.")
+MIN_ABOVE_MAX = N_("The lowest value is above the highest.")
+CHOOSE_FROM_LIST = N_("Choose one of the listed values.")
+REQUIRED = N_("This field is required.")
+
+
+@dataclass
+class Form:
+    """The values of a form as typed, and the errors found in them."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    multi: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, params: Mapping[str, str], multi: Mapping[str, list[str]] | None = None) -> Form:
+        return cls({k: str(v)[:1000] for k, v in params.items()}, {}, dict(multi or {}))
+
+    def text(self, name: str, limit: int = MAX_TEXT) -> str:
+        return self.values.get(name, "").strip()[:limit]
+
+    def number(self, name: str, *, positive: bool = False, not_negative: bool = False,
+               required: bool = False) -> float | None:
+        raw = self.values.get(name, "").strip().replace(",", "").replace("，", "")
+        if not raw:
+            if required:
+                self.errors[name] = REQUIRED
+            return None
+        try:
+            value = float(raw)
+        except ValueError:
+            self.errors[name] = ENTER_NUMBER
+            return None
+        if not math.isfinite(value) or abs(value) > 1e12:
+            self.errors[name] = ENTER_NUMBER
+            return None
+        if positive and value <= 0:
+            self.errors[name] = ENTER_POSITIVE
+            return None
+        if not_negative and value < 0:
+            self.errors[name] = ENTER_NOT_NEGATIVE
+            return None
+        return value
+
+    def integer(self, name: str, *, minimum: int = 0, required: bool = False) -> int | None:
+        value = self.number(name, required=required)
+        if value is None:
+            return None
+        if value != int(value) or value < minimum:
+            self.errors[name] = N_("Enter a whole number of 0 or more.")
+            return None
+        return int(value)
+
+    def day(self, name: str) -> date | None:
+        raw = self.values.get(name, "").strip()
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            self.errors[name] = ENTER_DATE
+            return None
+
+    def choice(self, name: str, allowed: Iterable[str], *, required: bool = False) -> str | None:
+        raw = self.values.get(name, "").strip()
+        if not raw:
+            if required:
+                self.errors[name] = REQUIRED
+            return None
+        if raw not in set(allowed):
+            self.errors[name] = CHOOSE_FROM_LIST
+            return None
+        return raw
+
+    def range(self, low: str, high: str, *, not_negative: bool = True) -> tuple[float | None, float | None]:
+        lo = self.number(low, not_negative=not_negative)
+        hi = self.number(high, not_negative=not_negative)
+        if lo is not None and hi is not None and lo > hi:
+            self.errors[low] = MIN_ABOVE_MAX
+        return lo, hi
+
+    def fail(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
