@@ -18,12 +18,13 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from api.controllers import pages
 from api.controllers.factors import FactorsController
 from api.controllers.labels import LabelsController
 from api.controllers.registry import RegistryController
-from api.errors import domain_error, http_error, internal_error
+from api.errors import database_error, domain_error, http_error, internal_error
 from api.openapi import complete as complete_openapi
 from api.pages.templating import template_config
 from api.runtime import open_database, open_registry
@@ -86,7 +87,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"engine": engine, "settings": settings, "registry": registry}),
         exception_handlers={
             FactorDbError: domain_error, FootprintError: domain_error, RegistryError: domain_error,
-            HTTPException: http_error, 500: internal_error,
+            HTTPException: http_error, OperationalError: database_error, InterfaceError: database_error,
+            500: internal_error,
         },
         cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "OPTIONS"], allow_credentials=False),
         request_max_body_size=settings.max_body_bytes,

@@ -72,3 +72,22 @@ def http_error(_: Request, exc: HTTPException) -> Response[dict[str, object]]:
 def internal_error(_: Request, exc: Exception) -> Response[dict[str, object]]:
     log.exception("unhandled error", exc_info=exc)
     return problem(500, "Internal Server Error", "an internal error occurred", "internal-error")
+
+
+#: Seconds a client should wait before retrying while the database is unavailable.
+RETRY_AFTER_S = 5
+
+
+def database_error(_: Request, exc: Exception) -> Response[dict[str, object]]:
+    """The database cannot be reached or cannot write: 503 with Retry-After (507 when the disk is full). The body
+    says which, never the driver's message; the transaction was rolled back, so nothing half-written remains."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    log.error("database error: %s", type(exc).__name__, exc_info=exc)
+    if "full" in text or "no space" in text:
+        return problem(507, "Insufficient Storage", "the registry's storage is full; nothing was written",
+                       "storage-full")
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return problem(503, "Service Unavailable", "the registry's storage is read-only; nothing was written",
+                       "storage-read-only", {"Retry-After": str(RETRY_AFTER_S * 12)})
+    return problem(503, "Service Unavailable", "the database is unavailable; nothing was written, try again",
+                   "database-unavailable", {"Retry-After": str(RETRY_AFTER_S)})

@@ -52,8 +52,10 @@ ERRORS = {
     422: "A field is invalid (problem details name it)",
     429: "Too many requests from this client",
     500: "Internal error (the body says nothing about it)",
+    503: "The database is unavailable or read-only (Retry-After says when to try again); nothing was written",
+    507: "Storage full; nothing was written",
 }
-PUBLIC_ERRORS = (400, 404, 413, 422, 429, 500)
+PUBLIC_ERRORS = (400, 404, 413, 422, 429, 500, 503, 507)
 AUTH_ERRORS = (401, 403, 409)
 #: Operations that take a product document, and where in their body it sits.
 DOCUMENT_BODIES = {("/api/v1/footprints", "post"): None, ("/api/v1/variants", "post"): "product",

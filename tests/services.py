@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+ROOT_DIR = Path(__file__).resolve().parents[1]
+
+
 class ServiceUnavailable(RuntimeError):
     """A system service the tests need could not be started."""
 

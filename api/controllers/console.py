@@ -116,7 +116,8 @@ class ConsoleController(Controller):
                     status_code: int = 200, headers: dict[str, str] | None = None) -> Response[Any]:
         token = cc.new_token()
         response = cc.render(request, "console/login.html",
-                             {"values": values, "errors": errors, "login_token": token,
+                             {"form": FormState(values, errors), "login_token": token,
+                              "request_signed_out": request.query_params.get("signed_out") == "1",
                               "next": safe_next(values.get("next") or request.query_params.get("next"))},
                              status_code=status_code, cookies=[cc.login_csrf_cookie(request, state, token)])
         response.headers.update(headers or {})

@@ -71,8 +71,21 @@ class OAuthErrorBody:
 
 ERRORS = {status: ResponseSpec(PactErrorBody, description=description, media_type=JSON) for status, description in (
     (400, "BadRequest (also a missing or invalid access token) or NotImplemented"),
-    (401, "TokenExpired"), (403, "AccessDenied"), (500, "InternalError"))}
+    (401, "TokenExpired"), (403, "AccessDenied"), (413, "BadRequest: request body too large"),
+    (500, "InternalError"))}
+#: The OpenAPI security scheme of the PACT operations (``components.securitySchemes.pact``), as in the spec.
+PACT_SECURITY_SCHEME: dict[str, Any] = {
+    "type": "oauth2", "description": "OAuth2 client credentials grant (RFC 6749 4.4), HTTP Basic client authentication",
+    "flows": {"clientCredentials": {"tokenUrl": "/auth/token", "scopes": {
+        "footprint:list": "List footprints", "footprint:read": "Read one footprint"}}}}
+SECURITY: list[dict[str, list[str]]] = [{"pact": []}]
+
+
+def is_pact_path(path: str) -> bool:
+    """Whether an OpenAPI path is one of this module's (they document PACT error bodies, not problem details)."""
+    return path.startswith(("/2/", "/3/", "/auth/token", "/.well-known/openid-configuration"))
 NOT_FOUND = {404: ResponseSpec(PactErrorBody, description="NoSuchFootprint (/2) or NotFound (/3)", media_type=JSON)}
+ONE_ERRORS = ERRORS | NOT_FOUND
 
 
 def _version(request: Request[Any, Any, Any]) -> pact.PactVersion:
@@ -199,7 +212,7 @@ class PactController(Controller):
 
     @post("/auth/token", sync_to_thread=True, status_code=200, security=[], responses={
         400: ResponseSpec(OAuthErrorBody, description="unsupported_grant_type, invalid_request", media_type=JSON),
-        401: ResponseSpec(OAuthErrorBody, description="invalid_client", media_type=JSON)})
+        401: ResponseSpec(OAuthErrorBody, description="invalid_client", media_type=JSON), 500: ERRORS[500]})
     def token(self, request: Request[Any, Any, Any], state: State, body: RawBody) -> Response[Any]:
         """OAuth2 client credentials grant (RFC 6749 4.4): HTTP Basic client authentication, form body
         ``grant_type=client_credentials``."""
@@ -220,7 +233,7 @@ class PactController(Controller):
                        scope="footprint:list footprint:read")
         return Response(out, media_type=JSON, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
-    @get("/.well-known/openid-configuration", security=[], sync_to_thread=False)
+    @get("/.well-known/openid-configuration", security=[], sync_to_thread=False, responses={500: ERRORS[500]})
     def openid_configuration(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
         """Discovery of the token endpoint (OpenID Connect Discovery 1.0 field names), on the request's base URL."""
         base = str(request.base_url).rstrip("/")
@@ -229,7 +242,7 @@ class PactController(Controller):
                 "token_endpoint_auth_methods_supported": ["client_secret_basic"],
                 "response_types_supported": ["token"], "scopes_supported": ["footprint:list", "footprint:read"]}
 
-    @get("/2/footprints", sync_to_thread=True, dependencies=AUTH, responses=ERRORS)
+    @get("/2/footprints", sync_to_thread=True, dependencies=AUTH, responses=ERRORS, security=SECURITY)
     def list_v2(self, request: Request[Any, Any, Any], state: State, client_id: NamedDependency[str],
                 limit: ListLimit = None, cursor: Cursor = None,
                 filter_: Annotated[str | None, QueryParameter(name="$filter", required=False,
@@ -240,7 +253,7 @@ class PactController(Controller):
         filters = pact_service.v2_filter(filter_) if filter_ and filter_.strip() else ()
         return _page(request, state, "2", filters, limit, cursor)
 
-    @get("/3/footprints", sync_to_thread=True, dependencies=AUTH, responses=ERRORS)
+    @get("/3/footprints", sync_to_thread=True, dependencies=AUTH, responses=ERRORS, security=SECURITY)
     def list_v3(self, request: Request[Any, Any, Any], state: State, client_id: NamedDependency[str],
                 limit: ListLimit = None, cursor: Cursor = None,
                 product_id: Annotated[list[str] | None, _many("productId")] = None,
@@ -261,23 +274,23 @@ class PactController(Controller):
                           valid_after=when(valid_after, "validAfter"), valid_before=when(valid_before, "validBefore"))
         return _page(request, state, "3", filters, limit, cursor)
 
-    @get("/2/footprints/{pf_id:str}", sync_to_thread=True, dependencies=AUTH, responses=ERRORS | NOT_FOUND)
+    @get("/2/footprints/{pf_id:str}", sync_to_thread=True, dependencies=AUTH, responses=ONE_ERRORS, security=SECURITY)
     def get_v2(self, state: State, client_id: NamedDependency[str], pf_id: FromPath[str]) -> dict[str, Any]:
         """Action GetFootprint (v2.3); a Deprecated footprint too."""
         return {"data": pact_service.footprint(state.registry, "2", pf_id, domain=_domain(state))}
 
-    @get("/3/footprints/{pf_id:str}", sync_to_thread=True, dependencies=AUTH, responses=ERRORS | NOT_FOUND)
+    @get("/3/footprints/{pf_id:str}", sync_to_thread=True, dependencies=AUTH, responses=ONE_ERRORS, security=SECURITY)
     def get_v3(self, state: State, client_id: NamedDependency[str], pf_id: FromPath[str]) -> dict[str, Any]:
         """Action GetFootprint (v3.0); a Deprecated footprint too."""
         return {"data": pact_service.footprint(state.registry, "3", pf_id, domain=_domain(state))}
 
-    @post("/2/events", sync_to_thread=True, status_code=200, dependencies=AUTH, responses=ERRORS)
+    @post("/2/events", sync_to_thread=True, status_code=200, dependencies=AUTH, responses=ERRORS, security=SECURITY)
     def events_v2(self, request: Request[Any, Any, Any], state: State, client_id: NamedDependency[str],
                   body: RawBody) -> Response[bytes]:
         """Action Events (v2.3): CloudEvents in structured mode; the 200 answer has an empty body."""
         return _event(request, state, "2", body, client_id)
 
-    @post("/3/events", sync_to_thread=True, status_code=200, dependencies=AUTH, responses=ERRORS)
+    @post("/3/events", sync_to_thread=True, status_code=200, dependencies=AUTH, responses=ERRORS, security=SECURITY)
     def events_v3(self, request: Request[Any, Any, Any], state: State, client_id: NamedDependency[str],
                   body: RawBody) -> Response[bytes]:
         """Action Events (v3.0): CloudEvents in structured mode; the 200 answer has an empty body."""

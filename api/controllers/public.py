@@ -52,7 +52,7 @@ def _certifiers(state: State) -> list[Organisation]:
 
 
 # ---------------------------------------------------------------------------------------------- labels
-def label_search(state: State, form: Form) -> dict[str, Any]:
+def label_search(state: State, form: Form, lang: str) -> dict[str, Any]:
     """The ``/labels`` page's context: filters as typed, errors, the page of results and the next cursor."""
     certifiers = _certifiers(state)
     text = form.text("q")
@@ -73,7 +73,8 @@ def label_search(state: State, form: Form) -> dict[str, Any]:
                 valid_on=valid_on)
         except InvalidInput:
             form.fail("cursor", i18n.N_("This page link is no longer valid: start the search again."))
-    return {"form": form, "views": views, "next_cursor": cursor, "certifiers": certifiers, "text": text,
+    return {"form": form, "views": views, "next_cursor": cursor, "text": text,
+            "certifier_options": [(c.id, c.name_zh if lang == "zh" else c.name_en) for c in certifiers],
             "status": status, "sorts": SORTS}
 
 
@@ -120,7 +121,11 @@ def compare_context(state: State, form: Form, lang: str) -> dict[str, Any]:
                                 "%(median)s, 80th percentile %(p80)s.") % {
                 "count": d.count, "low": q(d.minimum), "high": q(d.maximum), "p20": q(d.p20),
                 "median": q(d.median), "p80": q(d.p80)})
+    if result and result.declared_unit:
+        form.values.setdefault("declared_unit", result.declared_unit)
     return {"form": form, "categories": categories, "comparison": result, "chart": chart,
+            "category_options": [(c, i18n.CATEGORY_NAMES.get(c, c)) for c in categories],
+            "unit_options": [(u, f"{formatting.pretty_unit(u)} ({n})") for u, n in (result.declared_units if result else [])],
             "numeric_specs": catalogue.NUMERIC_SPECS, "choice_specs": catalogue.CHOICE_SPECS}
 
 
@@ -192,7 +197,7 @@ class PublicPages(Controller):
     @get("/labels", sync_to_thread=True)
     def labels(self, request: Request, state: State) -> Response[Any]:
         """Search and browse labels, lowest footprint first; expired and revoked ones one click away."""
-        context = label_search(state, Form.of(request.query_params))
+        context = label_search(state, Form.of(request.query_params), i18n.request_language(request))
         return page(request, "labels.html", context, status_code=200 if context["form"].ok else 400)
 
     @get("/compare", sync_to_thread=True)
@@ -232,9 +237,14 @@ class PublicPages(Controller):
         year = form.integer("year")
         found = store.search(state.engine, store.SearchQuery(form.text("q"), geo, year, category, None, limit=100)) \
             if form.ok else []
-        return page(request, "factors.html", {"form": form, "factors": found, "geographies": GEOGRAPHIES,
-                                              "categories": CATEGORIES, "releases": store.releases(state.engine)},
-                    status_code=200 if form.ok else 400)
+        lang = i18n.request_language(request)
+        return page(request, "factors.html", {
+            "form": form, "factors": found, "releases": store.releases(state.engine),
+            "geo_name": lambda code: calculator.region_name(code, lang),
+            "category_options": [(c, i18n.translations(lang).gettext(i18n.FACTOR_CATEGORY_NAMES.get(c, c)))
+                                 for c in CATEGORIES],
+            "geo_options": [(g, calculator.region_name(g, lang)) for g in GEOGRAPHIES]},
+            status_code=200 if form.ok else 400)
 
     @get("/factors/{factor_id:str}", sync_to_thread=True)
     def factor(self, request: Request, state: State, factor_id: FromPath[str]) -> Response[Any]:
@@ -243,7 +253,10 @@ class PublicPages(Controller):
             f = store.get_factor(state.engine, factor_id[:160])
         except FactorNotFound:
             return page(request, "not_found.html", {"what": factor_id[:160]}, status_code=404)
-        return page(request, "factor.html", {"factor": f, "releases": catalogue.factor_releases(state.engine, f.id)})
+        lang = i18n.request_language(request)
+        return page(request, "factor.html", {"factor": f, "releases": catalogue.factor_releases(state.engine, f.id),
+                                             "geo_name": lambda code: calculator.region_name(code, lang),
+                                             "category_name": i18n.FACTOR_CATEGORY_NAMES.get(f.category, f.category)})
 
     @get("/factors/releases/{file_name:str}", sync_to_thread=True)
     def release_csv(self, request: Request, state: State, file_name: FromPath[str]) -> Response[Any]:

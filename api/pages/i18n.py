@@ -119,3 +119,8 @@ SPEC_NAMES: Final = {
     "electricity.series": N_("Grid factor series"), "electricity.year": N_("Grid factor year"),
 }
 GAS_NAMES: Final = {"CO2e-unsplit": N_("CO₂e not split by gas")}
+FACTOR_CATEGORY_NAMES: Final = {
+    "electricity": N_("Electricity"), "fuel": N_("Fuels"), "heat": N_("Heat"), "material": N_("Materials"),
+    "component": N_("Components"), "intermediate": N_("Intermediate products"), "transport": N_("Transport"),
+    "waste": N_("Waste"),
+}

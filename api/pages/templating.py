@@ -128,6 +128,7 @@ def page_context(request: Request, lang: str | None = None) -> dict[str, Any]:
     lang = lang or i18n.request_language(request)
     return {
         "lang": lang, "html_lang": i18n.HTML_LANG[lang], "base_url": base_url(request),
+        "nav_current": "/" + request.url.path.strip("/").split("/")[0],
         "languages": [{"code": code, "name": LANGUAGE_NAMES[code], "hreflang": i18n.HTML_LANG[code],
                        "url": switch_url(request, code), "current": code == lang} for code in i18n.LANGUAGES],
     }
