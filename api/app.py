@@ -23,6 +23,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from api.controllers import pages
 from api.controllers.factors import FactorsController
 from api.controllers.labels import LabelsController
+from api.controllers.pact import PactController
 from api.controllers.registry import RegistryController
 from api.errors import database_error, domain_error, http_error, internal_error
 from api.openapi import complete as complete_openapi
@@ -82,7 +83,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware.append(RateLimitConfig(rate_limit=("minute", settings.public_rate_limit),
                                           exclude=["/health", "/static"]).middleware)
     app = Litestar(
-        route_handlers=[health, FactorsController, RegistryController, LabelsController, *pages.route_handlers()],
+        route_handlers=[health, FactorsController, RegistryController, LabelsController, PactController,
+                        *pages.route_handlers()],
         template_config=template_config(),
         state=State({"engine": engine, "settings": settings, "registry": registry}),
         exception_handlers={

@@ -39,6 +39,9 @@ def _add_registry_commands() -> None:
     app.add_typer(registry_app, name="registry")
     app.add_typer(demo_app, name="demo")
     app.add_typer(label_app, name="label")
+    from api.cli_pact import pact_app  # makes its own one-line errors
+
+    app.add_typer(pact_app, name="pact")
     app.command("verify")(clean_errors(verify))
 
 console = Console()

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from sqlmodel import Session, select
 
+from registry.pact_service import create_client
 from registry.service import SYSTEM, Actor, Registry
 from registry.tables import Organisation
 
@@ -93,7 +94,9 @@ def seed_demo(reg: Registry, *, if_empty: bool = False) -> dict[str, Any] | None
     laminate = reg.create_product(mk, name="示例双玻层压件 Example glass-glass laminate", model="GGL-2",
                                   category="component")
     labels["cites_supplier"] = certify(mk, laminate.id, laminate_doc)
+    pact_secret = create_client(reg, "demo_pact_client", "Demo PACT data recipient")
     return {
+        "pact_client_id": "demo_pact_client", "pact_client_secret": pact_secret,
         "manufacturer_token": tokens["demo_manufacturer"], "other_manufacturer_token": tokens["demo_other"],
         "supplier_token": tokens["demo_supplier"], "certifier_token": tokens["demo_certifier"],
         "admin_token": tokens["demo_admin"], "labels": labels,

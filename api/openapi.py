@@ -81,6 +81,9 @@ def complete(app: Litestar) -> None:
     schemas.update(product_document_schemas())
     schemas["Problem"] = PROBLEM_SCHEMA
     components.setdefault("securitySchemes", {})["bearer"] = {"type": "http", "scheme": "bearer"}
+    from api.controllers.pact import PACT_SECURITY_SCHEME, is_pact_path
+
+    components["securitySchemes"]["pact"] = PACT_SECURITY_SCHEME
     for name in _closed_models():
         if name in schemas:
             schemas[name]["additionalProperties"] = False
@@ -88,6 +91,10 @@ def complete(app: Litestar) -> None:
     for path, item in doc.get("paths", {}).items():
         for method, op in item.items():
             if method not in ("get", "post", "put", "patch", "delete", "head"):
+                continue
+            if is_pact_path(path):  # PACT answers the specification's own error bodies, documented by its handlers
+                op.setdefault("responses", {})["429"] = {"description": ERRORS[429], "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
                 continue
             authed = bool(op.pop("x-pcf-auth", False)) or _needs_auth(path, method)
             if authed:

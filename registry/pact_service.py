@@ -45,25 +45,26 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
-import httpx
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from registry import pact
 from registry.errors import Forbidden, InvalidInput, NotFound, RegistryError, Unauthenticated
 from registry.service import Registry
 from registry.tables import AuditEvent, Declaration, Label, PactClient, PactEvent, PactPartner
+
+if TYPE_CHECKING:  # httpx is imported where an answer is sent, so that reading footprints does not need it
+    import httpx
 
 log = logging.getLogger("pcf.pact")
 
@@ -85,18 +86,21 @@ class InvalidAccessToken(Unauthenticated):
     """A PACT request without a bearer token, or with a malformed or forged one (PACT ``BadRequest``)."""
 
     code = "pact-invalid-token"
+    pact_code = "BadRequest"
 
 
 class AccessTokenExpired(Unauthenticated):
     """A genuine PACT access token past its expiry (PACT ``TokenExpired``, HTTP 401)."""
 
     code = "pact-token-expired"
+    pact_code = "TokenExpired"
 
 
 class PactAccessDenied(Forbidden):
     """A genuine token whose client has been revoked since (PACT ``AccessDenied``, HTTP 403)."""
 
     code = "pact-access-denied"
+    pact_code = "AccessDenied"
 
 
 class FootprintNotFound(NotFound):
@@ -109,6 +113,7 @@ class PactNotImplemented(InvalidInput):
     """A v2 ``$filter`` expression beyond the supported subset (PACT ``NotImplemented``, HTTP 400)."""
 
     code = "pact-not-implemented"
+    pact_code = "NotImplemented"
 
 
 class UnknownPartner(InvalidInput):
@@ -563,9 +568,7 @@ def footprint(registry: Registry, version: pact.PactVersion, pf_id: str, *,
         label = s.exec(select(Label).where(Label.pact_id == wanted)).first()
         candidates = [label] if label is not None else []
         if not candidates:  # a later generation of a reinstated label
-            reinstated = s.exec(select(AuditEvent.object_id).where(AuditEvent.action == "label.active")
-                                .group_by(AuditEvent.object_id)  # type: ignore[arg-type]
-                                .having(func.count() > 0))
+            reinstated = s.exec(select(AuditEvent.object_id).where(AuditEvent.action == "label.active").distinct())
             candidates = [lab for lid in reinstated if (lab := s.get(Label, lid)) is not None]
         for lab in candidates:
             for _, pf in _footprints_of(registry, s, lab, version, domain):
@@ -664,6 +667,8 @@ def answer_request(registry: Registry, received: Received, own_source: str, *, d
     Args:
         client: the HTTP client (tests pass one with their own transport); default a new one, 10 s timeouts.
     """
+    import httpx
+
     event = received.event
     answer = answer_for(registry, event, own_source, domain=domain)
     partner = received.partner or partner_base(event.source)
@@ -695,6 +700,7 @@ def answer_request(registry: Registry, received: Received, own_source: str, *, d
 
 
 def _deliver(registry: Registry, http: httpx.Client, partner: str, version: str, answer: Mapping[str, Any]) -> str:
+    import httpx
     with Session(registry.engine) as s:
         row = s.get(PactPartner, partner)
     if row is None:
@@ -719,7 +725,7 @@ def _deliver(registry: Registry, http: httpx.Client, partner: str, version: str,
     return "sent" if 200 <= r.status_code < 300 else f"failed: events HTTP {r.status_code}"
 
 
-def events(registry: Registry, limit: int = 50) -> Iterator[PactEvent]:
-    """The newest PACT events, in and out (for the CLI)."""
+def events(registry: Registry, limit: int = 50) -> list[PactEvent]:
+    """The newest PACT events, in and out, newest first (for the CLI)."""
     with Session(registry.engine) as s:
-        yield from s.exec(select(PactEvent).order_by(PactEvent.id.desc()).limit(limit))  # type: ignore[union-attr]
+        return list(s.exec(select(PactEvent).order_by(PactEvent.id.desc()).limit(limit)))  # type: ignore[union-attr]

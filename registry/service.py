@@ -63,6 +63,8 @@ from registry.tables import (
 #: A submitted result may differ from the server's by this relative amount (float rounding only).
 RESULT_RTOL = 1e-6
 LABEL_PREFIX = "CD-PCF"
+#: Labels whose public JSON a process keeps (a few kB each).
+PUBLIC_CACHE_SIZE = 20_000
 METHOD = f"{STANDARD}; IPCC AR6 GWP100"
 
 
@@ -181,6 +183,7 @@ class Registry:
         self.origin = origin
         self.release = release or DEFAULT_RELEASE
         self.clock = clock
+        self._public_cache: dict[str, tuple[tuple[int, date], dict[str, Any]]] = {}
 
     # ------------------------------------------------------------------------------------------ plumbing
     @contextmanager
@@ -843,6 +846,26 @@ class Registry:
             bundle = tlog.make_bundle(leaf.leaf, label.log_index, cp.note, _vkey(self.origin, registry_key.public_key),
                                       tlog_store.SqlNodes(s))
         return proofs.make_label_bundle(label.label_id, label.claim, label.signature, label.payload, bundle)
+
+    def public_label(self, label_id: str) -> dict[str, Any]:
+        """A label's public JSON (``LabelView.to_json()`` plus its log evidence), cached per process.
+
+        Every change that can alter a label's public view (issuance, status changes of it or of a label it cites,
+        key events) appends a log leaf, and expiry follows the date: so a cached entry is served while the log
+        size and the date are those it was built with. One small query (the log size) per hit.
+        """
+        with Session(self.engine) as s:
+            version = (tlog_store.tree_size(s), self.clock().date())
+        hit = self._public_cache.get(label_id)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        view = self.label_view(label_id)
+        data = view.to_json()
+        data["log"] = self.label_log_evidence(view.label)
+        if len(self._public_cache) >= PUBLIC_CACHE_SIZE:
+            self._public_cache.pop(next(iter(self._public_cache)))  # oldest insertion first
+        self._public_cache[label_id] = (version, data)
+        return data
 
     def label_log_evidence(self, label: Label) -> dict[str, Any]:
         """The issuance leaf's inclusion in the latest signed checkpoint, checked here on the server."""

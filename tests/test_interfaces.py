@@ -53,7 +53,9 @@ def test_cli_errors_are_one_line(settings, tmp_path):
                                      ["registry", "init"], ["registry", "org"], ["registry", "token"],
                                      ["registry", "revoke-token"], ["registry", "rotate-key"], ["registry", "revoke-key"],
                                      ["registry", "verify-log"], ["registry", "proof"], ["registry", "trust-list"],
-                                     ["demo"], ["demo", "seed"], ["label"], ["label", "render"], ["verify"]])
+                                     ["demo"], ["demo", "seed"], ["label"], ["label", "render"], ["verify"],
+                                     ["pact"], ["pact", "client", "add"], ["pact", "client", "revoke"],
+                                     ["pact", "partner", "add"], ["pact", "events"]])
 def test_every_command_has_help(command):
     out = CliRunner().invoke(cli, [*command, "--help"])
     assert out.exit_code == 0 and "Usage" in out.output

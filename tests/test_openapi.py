@@ -22,6 +22,8 @@ from tests.services import app_settings
 APP = create_app(app_settings(Path(tempfile.mkdtemp(prefix="pcf-openapi-"))))
 CREDENTIALS = seed_demo(APP.state.registry)
 CONFIG = SchemathesisConfig.from_dict({
+    # schemathesis authenticates the operations whose `security` asks for it (and tests them without it too)
+    "auth": {"openapi": {"bearer": {"bearer": CREDENTIALS["manufacturer_token"]}}},
     # the manufacturer's token: certifier-only operations answer a documented 403
     "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "400", "401", "403", "404", "409", "422"]}},
 })
@@ -35,6 +37,8 @@ def test_schema_documents_the_product_document_union_and_problems():
     assert doc["paths"]["/api/v1/footprints"]["post"]["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ProductDocument"}
     for path, item in doc["paths"].items():
+        if not path.startswith("/api/"):
+            continue  # PACT (/2, /3, /auth) answers the specification's own error bodies
         for method, op in item.items():
             assert "422" in op["responses"] and "500" in op["responses"], (method, path)
 
@@ -42,4 +46,4 @@ def test_schema_documents_the_product_document_union_and_problems():
 @schema.parametrize()
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_as_documented(case):
-    case.call_and_validate(headers={"Authorization": f"Bearer {CREDENTIALS['manufacturer_token']}"})
+    case.call_and_validate()

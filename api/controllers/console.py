@@ -209,7 +209,7 @@ class ConsoleController(Controller):
         who = cc.require_identity(request, state, "manufacturer")
         q = request.query_params
         form = FormState({"product_id": q.get("product_id", ""), "source": "form", "lifetime_years": "6",
-                          "assembly_region": "CN", "use_region": "CN", "panel": "LCD"})
+                          "assembly_region": "CN-SC", "use_region": "CN-SC", "panel": "LCD"})
         if q.get("document"):
             form.values.update(source="text", document=q["document"][:200_000])
         return self._declaration_page(request, state, who, form)
@@ -339,3 +339,11 @@ class ConsoleController(Controller):
         await to_thread.run_sync(state.registry.revoke_token, who.actor, token_id)
         back = "/console/admin" if fields.get("back") == "admin" and who.organisation.role == "admin" else "/console/tokens"
         return see_other(back)
+
+
+def route_handlers() -> list[type[Controller]]:
+    """The console's controllers, for ``Litestar(route_handlers=[...])``: sign-in and the three consoles."""
+    from api.controllers.console_admin import AdminController
+    from api.controllers.console_review import ReviewController
+
+    return [ConsoleController, ReviewController, AdminController]

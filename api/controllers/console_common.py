@@ -6,10 +6,11 @@
 - CSRF: every form carries the session's synchroniser token (``csrf_token``); every POST checks it (and, when the
   browser sends one, that ``Origin`` is this site) before anything else, and answers 403 with nothing changed.
   The sign-in form, which has no session yet, uses a double-submit token in its own short-lived cookie.
-- Texts: console templates call ``ct("...")`` (``nct`` for plurals), looked up in the ``console`` catalogue
-  ``api/locale/zh/LC_MESSAGES/console.po``; the base layout's ``_()`` keeps using ``messages.po``. Update the
-  catalogue with ``pybabel extract --no-default-keywords -k ct -k nct:1,2 -k CT_ -F api/locale/console.cfg -o
-  /tmp/console.pot . && pybabel update -D console -i /tmp/console.pot -d api/locale`` (tests check it is complete).
+- Texts: console templates call ``ct("...")`` (``nct`` for plurals), Python marks them with ``CT_("...")``; they are
+  looked up in the ``console`` catalogue ``api/locale/zh/LC_MESSAGES/console.po`` (the base layout's ``_()`` keeps
+  using ``messages.po``, and the public pages' extraction, which looks for ``_``, never sees console texts). To
+  update it, extract with the keywords ``ct``, ``nct:1,2`` and ``CT_`` from ``api/templates/console/**.html``
+  (jinja2) and ``api/controllers/console*.py`` (python); ``tests/test_console.py`` names what is missing.
 - Console pages render through :func:`console_environment`: the pages' environment (``make_environment``) with
   ``ct``/``nct`` added, so they extend ``base.html`` and use its filters, and need no change to the shared engine.
 """
@@ -128,7 +129,7 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
         all_cookies.append(Cookie(key=i18n.COOKIE, value=shared["lang"], max_age=COOKIE_MAX_AGE, path="/",
                                   samesite="lax", httponly=True))
     body = console_environment().get_template(template).render(
-        **shared, me=identity, csrf_token=identity.csrf_token if identity else "", path=request.url.path,
+        **shared, request=request, me=identity, csrf_token=identity.csrf_token if identity else "", path=request.url.path,
         **(context or {}))
     return Response(body, status_code=status_code, media_type="text/html; charset=utf-8", cookies=all_cookies,
                     headers={**PRIVATE_HEADERS, "Content-Language": shared["html_lang"]})

@@ -27,10 +27,7 @@ def summary(v: LabelView) -> LabelSummary:
 
 
 def label_out(state: State, label_id: str) -> LabelOut:
-    view = state.registry.label_view(label_id)
-    data = view.to_json()
-    data["log"] = state.registry.label_log_evidence(view.label)
-    return LabelOut(**data)
+    return LabelOut.model_construct(**state.registry.public_label(label_id))  # built from our own typed data
 
 
 class LabelsController(Controller):

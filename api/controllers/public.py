@@ -332,7 +332,11 @@ class PublicPages(Controller):
             "stage_chart": stage_chart, "what_if_fields": fields, "what_if_field": what_if_field,
             "what_if_regions": regions, "regions": calculator.REGIONS, "series": calculator.SERIES,
             "uploaded": uploaded is not None, "kind_names": calculator.KIND_NAMES,
-            "region_name": calculator.region_name}, status_code=status)
+            "region_name": calculator.region_name,
+            "region_options": [(r, calculator.region_name(r, lang)) for r in calculator.REGIONS],
+            "boundary_options": [(b, i18n.BOUNDARY_NAMES[b]) for b in ("cradle-to-gate", "cradle-to-grave")],
+            "choice_options": lambda f: [(c, calculator.CHOICE_NAMES.get(c, c)) for c in f.choices],
+            "what_if_options": [(name, i18n.SPEC_NAMES.get(name, name)) for name in fields]}, status_code=status)
 
     @get("/log", sync_to_thread=True)
     def log(self, request: Request, state: State) -> Response[Any]:

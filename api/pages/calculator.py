@@ -29,6 +29,9 @@ REGIONS: Final = ("CN", *GRIDS, *sorted(PROVINCES))
 SERIES: Final = {"co2_average": N_("CO₂ generation factor (provinces, 2023)"),
                  "cfp_grid_average": N_("Life-cycle grid factor (national, 2024)")}
 SERIES_YEAR: Final = {"co2_average": 2023, "cfp_grid_average": 2024}
+#: Names of choice values shown in the form (values that are codes, like PERC and LCD, stay as they are).
+CHOICE_NAMES: Final = {"micro": N_("micro"), "small_form_factor": N_("small form factor"), "tower": N_("tower"),
+                       "all_in_one": N_("all-in-one"), "workstation": N_("workstation")}
 MAX_MC: Final = 2000
 MAX_UPLOAD: Final = 256 * 1024
 

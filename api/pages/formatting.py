@@ -2,6 +2,7 @@
 
 :func:`quantity` is the one place that writes a number with its unit. A value certified as decimal text keeps
 exactly its digits (``"18.90"`` stays 18.90: the label's rounding is the category rule's, not ours); a
+count (an int) keeps its digits; a
 computed float gets three significant figures, never fewer than its integer digits (327.5 -> 328,
 13.007 -> 13.0, 0.0423 -> 0.0423), and no exponent.
 """
@@ -61,6 +62,8 @@ def number(value: str | float | int | Decimal, lang: str, digits: int = 3) -> st
         return _format_exact(exact, lang) if exact.is_finite() else value
     if isinstance(value, Decimal):
         return _format_exact(value, lang)
+    if isinstance(value, int):  # a count: exactly its digits
+        return _format_exact(Decimal(value), lang)
     return _format_exact(round_significant(float(value), digits), lang)
 
 

@@ -124,3 +124,8 @@ FACTOR_CATEGORY_NAMES: Final = {
     "component": N_("Components"), "intermediate": N_("Intermediate products"), "transport": N_("Transport"),
     "waste": N_("Waste"),
 }
+#: Kinds of transparency-log entries.
+EVENT_NAMES: Final = {
+    "label.issued": N_("Label issued"), "label.status": N_("Label status"), "key.created": N_("Key created"),
+    "key.retired": N_("Key retired"), "key.revoked": N_("Key revoked"),
+}

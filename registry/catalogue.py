@@ -1,0 +1,294 @@
+"""Read-only views over the registry for the public pages and open data (no writes, no HTTP).
+
+What the use cases in :mod:`registry.service` do not already answer: counts for the home page, the comparison
+set of a category with each product's specification (from its declaration's product file), lower-carbon
+alternatives to a label, the label records for bulk download, label events for the Atom feed, and the log's
+recent entries and roots. Every query is a few indexed statements whatever the number of labels: counts are one
+``GROUP BY``; the comparison set reads only the label, product, certifier and product-file columns.
+
+Effective status (the one the public sees) is derived here as in :func:`registry.service.effective_status`:
+an ``active`` label past its ``valid_until`` is ``expired``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, case, func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from registry import tlog_store
+from registry.tables import Checkpoint, Declaration, Label, LogEntry, Organisation, Product
+
+if TYPE_CHECKING:
+    from registry.service import LabelView, Registry
+
+#: Numeric fields of a product file a buyer can set requirements on, per category (min/max), and the
+#: choice fields (one value). The names are the product file's own (``footprint/products``).
+NUMERIC_SPECS: dict[str, tuple[str, ...]] = {
+    "pv_module": ("rated_power_wp", "area_m2"),
+    "monitor": ("screen_diagonal_inch", "mass_kg", "annual_energy_kwh"),
+    "display": ("screen_diagonal_inch", "mass_kg", "annual_energy_kwh"),
+    "laptop": ("screen_diagonal_inch", "mass_kg", "annual_energy_kwh"),
+    "desktop": ("mass_kg", "annual_energy_kwh"),
+}
+CHOICE_SPECS: dict[str, tuple[str, ...]] = {
+    "pv_module": ("technology",),
+    "monitor": ("panel",),
+    "display": ("panel",),
+    "laptop": ("panel",),
+    "desktop": ("form_factor",),
+}
+
+
+def effective(status: str, valid_until: date, today: date) -> str:
+    return "expired" if status == "active" and valid_until < today else status
+
+
+def _in_force(today: date) -> Any:
+    return and_(Label.status == "active", Label.valid_until >= today)
+
+
+# ------------------------------------------------------------------------------------------------ home
+@dataclass
+class Counts:
+    """Labels by category and effective status, and the number of certifiers."""
+
+    labels: dict[str, dict[str, int]] = field(default_factory=dict)
+    total: int = 0
+    certifiers: int = 0
+
+    def by_status(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for per in self.labels.values():
+            for status, n in per.items():
+                out[status] = out.get(status, 0) + n
+        return out
+
+
+def counts(engine: Engine, today: date) -> Counts:
+    """One ``GROUP BY`` over labels (expiry derived in SQL) and one count of certifiers."""
+    status = case((and_(Label.status == "active", Label.valid_until < today), "expired"), else_=Label.status)
+    out = Counts()
+    with Session(engine) as s:
+        for category, st, n in s.exec(select(Label.category, status, func.count()).group_by(Label.category, status)):
+            out.labels.setdefault(category, {})[st] = n
+            out.total += n
+        out.certifiers = s.exec(select(func.count()).select_from(Organisation)
+                                .where(Organisation.role == "certifier")).one()
+    return out
+
+
+# --------------------------------------------------------------------------------------------- compare
+@dataclass(frozen=True)
+class Candidate:
+    """A certified product in force, as a buyer compares it."""
+
+    label_id: str
+    product_name: str
+    model: str
+    category: str
+    value: str  # certified decimal text
+    value_num: float
+    unit: str
+    declared_unit: str
+    certifier_zh: str
+    certifier_en: str
+    manufacturer_zh: str
+    manufacturer_en: str
+    valid_until: date
+    spec: dict[str, Any]
+
+
+def comparison_set(engine: Engine, category: str, today: date) -> list[Candidate]:
+    """Every label of ``category`` in force today, lowest footprint first, with its product file's fields."""
+    cert = Organisation.__table__.alias("cert")  # type: ignore[attr-defined]
+    maker = Organisation.__table__.alias("maker")  # type: ignore[attr-defined]
+    stmt = (select(Label.label_id, Product.name, Product.model, Label.category, Label.value, Label.value_num,
+                   Label.unit, Label.declared_unit, cert.c.name_zh, cert.c.name_en, maker.c.name_zh,
+                   maker.c.name_en, Label.valid_until, Declaration.document)
+            .join(Product, col(Product.id) == Label.product_id)
+            .join(Declaration, col(Declaration.id) == Label.declaration_id)
+            .join(cert, cert.c.id == Label.certifier_id)
+            .join(maker, maker.c.id == Label.manufacturer_id)
+            .where(Label.category == category, _in_force(today))
+            .order_by(col(Label.value_num), col(Label.label_id)))
+    out = []
+    with Session(engine) as s:
+        for row in s.exec(stmt):  # type: ignore[call-overload]
+            try:
+                spec = json.loads(row[13])
+            except ValueError:
+                spec = {}
+            out.append(Candidate(*row[:13], spec=spec if isinstance(spec, dict) else {}))
+    return out
+
+
+def categories_in_force(engine: Engine, today: date) -> dict[str, int]:
+    """Categories with labels in force, with their number."""
+    with Session(engine) as s:
+        rows = s.exec(select(Label.category, func.count()).where(_in_force(today)).group_by(Label.category)
+                      .order_by(Label.category))
+        return dict(rows.all())  # type: ignore[arg-type]
+
+
+def alternatives(engine: Engine, label: Label, today: date, limit: int = 5) -> list[Candidate]:
+    """Labels in force of the same category and declared unit with a lower footprint, lowest first.
+
+    Other labels of the same product are left out (a product is not its own alternative).
+    """
+    return _lower_than(engine, label, today, limit)
+
+
+def _lower_than(engine: Engine, label: Label, today: date, limit: int) -> list[Candidate]:
+    cert = Organisation.__table__.alias("cert")  # type: ignore[attr-defined]
+    maker = Organisation.__table__.alias("maker")  # type: ignore[attr-defined]
+    stmt = (select(Label.label_id, Product.name, Product.model, Label.category, Label.value, Label.value_num,
+                   Label.unit, Label.declared_unit, cert.c.name_zh, cert.c.name_en, maker.c.name_zh,
+                   maker.c.name_en, Label.valid_until)
+            .join(Product, col(Product.id) == Label.product_id)
+            .join(cert, cert.c.id == Label.certifier_id)
+            .join(maker, maker.c.id == Label.manufacturer_id)
+            .where(Label.category == label.category, Label.declared_unit == label.declared_unit,
+                   Label.value_num < label.value_num, Label.product_id != label.product_id, _in_force(today))
+            .order_by(col(Label.value_num), col(Label.label_id)).limit(limit))
+    with Session(engine) as s:
+        return [Candidate(*row, spec={}) for row in s.exec(stmt)]  # type: ignore[call-overload]
+
+
+# ------------------------------------------------------------------------------------------- open data
+#: The columns of ``/open-data/labels.csv`` (and the keys of each ``labels.jsonl`` line), in order.
+OPEN_DATA_COLUMNS = ("label_id", "version", "product", "model", "gtin", "category", "value", "unit",
+                     "declared_unit", "boundary", "manufacturer", "certifier", "certifier_id", "status",
+                     "valid_from", "valid_until", "issued_at", "superseded_by", "page")
+
+
+def label_records(engine: Engine, today: date, base_url: str) -> Iterator[dict[str, Any]]:
+    """Every issued label (all are public), oldest first, as flat records (:data:`OPEN_DATA_COLUMNS`)."""
+    cert = Organisation.__table__.alias("cert")  # type: ignore[attr-defined]
+    maker = Organisation.__table__.alias("maker")  # type: ignore[attr-defined]
+    stmt = (select(Label, Product.name, Product.model, Product.gtin, maker.c.name_en, cert.c.name_en)
+            .join(Product, col(Product.id) == Label.product_id)
+            .join(cert, cert.c.id == Label.certifier_id)
+            .join(maker, maker.c.id == Label.manufacturer_id)
+            .order_by(col(Label.issued_at), col(Label.label_id)))
+    with Session(engine) as s:
+        for lab, name, model, gtin, maker_name, cert_name in s.exec(stmt):  # type: ignore[call-overload]
+            yield {
+                "label_id": lab.label_id, "version": lab.version, "product": name, "model": model, "gtin": gtin or "",
+                "category": lab.category, "value": lab.value, "unit": lab.unit, "declared_unit": lab.declared_unit,
+                "boundary": lab.boundary, "manufacturer": maker_name, "certifier": cert_name,
+                "certifier_id": lab.certifier_id, "status": effective(lab.status, lab.valid_until, today),
+                "valid_from": lab.valid_from.isoformat(), "valid_until": lab.valid_until.isoformat(),
+                "issued_at": lab.issued_at.isoformat(), "superseded_by": lab.superseded_by or "",
+                "page": f"{base_url}/l/{lab.label_id}",
+            }
+
+
+# ------------------------------------------------------------------------------------------------- log
+@dataclass(frozen=True)
+class LogEvent:
+    """A leaf of the transparency log, decoded."""
+
+    index: int
+    kind: str
+    subject: str
+    created_at: datetime
+    event: dict[str, Any]
+
+
+def _event(row: LogEntry) -> LogEvent:
+    try:
+        data = json.loads(row.leaf)
+    except ValueError:
+        data = {}
+    return LogEvent(row.index, row.kind, row.subject, row.created_at, data if isinstance(data, dict) else {})
+
+
+def recent_entries(engine: Engine, limit: int = 20, *, labels_only: bool = False) -> list[LogEvent]:
+    """The newest leaves of the log (label events only with ``labels_only``), newest first."""
+    stmt = select(LogEntry)
+    if labels_only:
+        stmt = stmt.where(col(LogEntry.kind).startswith("label."))
+    with Session(engine) as s:
+        return [_event(r) for r in s.exec(stmt.order_by(col(LogEntry.index).desc()).limit(limit))]
+
+
+def checkpoints(engine: Engine, limit: int = 1000) -> list[Checkpoint]:
+    """Signed checkpoints, newest first."""
+    with Session(engine) as s:
+        return list(s.exec(select(Checkpoint).order_by(col(Checkpoint.size).desc()).limit(limit)))
+
+
+def log_size(engine: Engine) -> int:
+    with Session(engine) as s:
+        return tlog_store.tree_size(s)
+
+
+def root_at(engine: Engine, size: int) -> bytes:
+    """The root hash of the log at ``size`` leaves (raises :class:`registry.errors.LogRangeError` outside it)."""
+    with Session(engine) as s:
+        return tlog_store.root_at(s, size)
+
+
+def leaf_hash(engine: Engine, index: int) -> bytes | None:
+    with Session(engine) as s:
+        row = tlog_store.entry(s, index)
+        return row.leaf_hash if row else None
+
+
+def factor_releases(engine: Engine, factor_id: str) -> list[str]:
+    """The ids of the loaded releases that hold a factor with this id."""
+    from factors_db.schema import FactorRow
+
+    with Session(engine) as s:
+        return sorted(s.exec(select(FactorRow.release_id).where(FactorRow.id == factor_id)).all())
+
+
+def label_log_index(engine: Engine, label_id: str) -> int | None:
+    with Session(engine) as s:
+        lab = s.get(Label, label_id)
+        return lab.log_index if lab else None
+
+
+# ------------------------------------------------------------------------------------------ label search
+#: Pages of the service's search read to find one page of labels valid on a date (see :func:`search_labels`).
+MAX_SCAN_PAGES = 50
+
+
+def search_labels(registry: Registry, *, valid_on: date | None = None, limit: int = 20, after: str | None = None,
+                  sort: str = "value", **filters: Any) -> tuple[list[LabelView], str | None]:
+    """:meth:`Registry.search_labels`, plus the labels valid on a date (``valid_from <= valid_on <= valid_until``).
+
+    Without ``valid_on`` this is the service's search itself. With it, the service's own pages (same filters,
+    same order, same cursor) are read and filtered until a page is full, so the order and the cursors stay the
+    service's; when :meth:`Registry.search_labels` takes ``valid_on`` itself, it is passed on.
+    """
+    if valid_on is None:
+        return registry.search_labels(limit=limit, after=after, sort=sort, **filters)
+    if "valid_on" in inspect.signature(registry.search_labels).parameters:
+        return registry.search_labels(limit=limit, after=after, sort=sort, valid_on=valid_on, **filters)
+    from registry.service import _SORTS, _cursor
+
+    column = _SORTS[sort][0] if sort in _SORTS else "value_num"
+    found: list[LabelView] = []
+    cursor = after
+    for _ in range(MAX_SCAN_PAGES):
+        views, nxt = registry.search_labels(limit=200, after=cursor, sort=sort, **filters)
+        for v in views:
+            if v.label.valid_from <= valid_on <= v.label.valid_until:
+                found.append(v)
+                if len(found) > limit:
+                    last = found[limit - 1].label
+                    return found[:limit], _cursor(getattr(last, column), last.label_id)
+        if nxt is None:
+            return found, None
+        cursor = nxt
+    last = found[-1].label if found else None
+    return found, (_cursor(getattr(last, column), last.label_id) if last else cursor)
