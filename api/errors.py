@@ -23,10 +23,12 @@ from registry.errors import (
     RuleFailed,
     Unauthenticated,
 )
+from registry.tlog import TlogError
 
 log = logging.getLogger("pcf.api")
 PROBLEM_BASE = "https://pcf-registry.example/problems/"
 STATUS: dict[type[Exception], int] = {
+    TlogError: 500,  # the log's own data is damaged or inconsistent: never the client's fault
     FactorNotFound: 404, ReleaseNotFound: 404, ImportFailed: 409, InvalidFactor: 422, FootprintError: 422,
     FactorDbError: 422, Unauthenticated: 401, Forbidden: 403, NotFound: 404, Conflict: 409, KeyUnavailable: 409,
     InvalidInput: 422, RegistryError: 422,
@@ -44,8 +46,10 @@ def status_of(exc: Exception) -> int:
     return next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 422)
 
 
-def domain_error(_: Request, exc: Exception) -> Response[dict[str, object]]:
+def domain_error(request: Request, exc: Exception) -> Response[dict[str, object]]:
     status = status_of(exc)
+    if status >= 500:
+        return internal_error(request, exc)
     extra: dict[str, object] = {}
     if isinstance(exc, FootprintError) and exc.path:
         extra = {"path": exc.path, "field": exc.path}

@@ -1,16 +1,32 @@
 """Errors of the label registry.
 
-RegistryError (code: registry-error)
+RegistryError (code: registry-error)                 every error carries ``message`` and ``field`` (or None)
  ├── InvalidClaim          invalid-claim          a claim to sign is missing a field or has a malformed one
  ├── InvalidTrustList      invalid-trust-list     a trust list document does not follow ``pcf-trust-list/1``
  ├── PayloadInvalid        invalid-payload        a label payload cannot be decoded (``reason`` says why)
- └── SigningError          signing-error          a key cannot be used for signing
-      ├── SealedKeyInvalid sealed-key-invalid     wrong secret, or a damaged or unknown sealed-key blob
-      └── KeyMismatch      key-mismatch           the claim names another key than the one signing it
+ ├── SigningError          signing-error          a key cannot be used for signing
+ │    ├── SealedKeyInvalid sealed-key-invalid     wrong secret, or a damaged or unknown sealed-key blob
+ │    └── KeyMismatch      key-mismatch           the claim names another key than the one signing it
+ ├── Unauthenticated       unauthenticated        unknown, expired or revoked token            (HTTP 401)
+ ├── Forbidden             forbidden              the role may not do this                      (HTTP 403)
+ ├── NotFound              not-found              no such object, or another's unpublished one  (HTTP 404)
+ ├── Conflict              conflict               the object's state does not allow this        (HTTP 409)
+ │    └── SerialClaimed    serial-claimed         a green-certificate serial is claimed already
+ ├── InvalidInput          invalid-input          a field of the request is invalid             (HTTP 422)
+ │    ├── InvalidCitation  invalid-citation       a cited supplier label is malformed or unknown
+ │    ├── CitationNotActive citation-not-active   a cited supplier label is not active
+ │    ├── InvalidSerial    invalid-serial         a green-certificate serial or range is malformed
+ │    ├── ResultMismatch   result-mismatch        the submitted result differs from the server's
+ │    ├── RuleFailed       rule-failed            a mandatory category rule fails (``checklist``)
+ │    └── LogRangeError    log-range              a log index or size outside the log
+ ├── KeyUnavailable        key-unavailable        no usable signing key                         (HTTP 409)
+ └── KeyFileError          key-file               the master key file is missing or corrupt (refuse to start)
+Elsewhere in the package: registry.rules (RuleError: unknown-category, rule-not-found, invalid-rule,
+label-value-missing, benchmark-mismatch), registry.tlog (TlogError: missing-node, invalid-checkpoint,
+leaf-not-in-log: damaged log data, HTTP 500), registry.pact (pact-bad-request, pact-unmappable).
 
-Every error carries ``message`` and ``field``: the name of the offending field (``"gtin"``), or None, so that
-the command line and the API can point at it. Verification never raises these for an invalid payload: it
-returns a result with a reason (see :mod:`registry.payload`).
+Verification never raises these for an invalid payload: it returns a result with a reason (see
+:mod:`registry.payload`).
 """
 
 from __future__ import annotations

@@ -485,7 +485,7 @@ def _footprints_of(registry: Registry, s: Session, label: Label, version: pact.P
                    domain: str) -> list[tuple[tuple[str, int], dict[str, Any]]]:
     # Registry._view builds the public view inside this session: a second session here would wait for the
     # write lock that this one holds on SQLite (every transaction is BEGIN IMMEDIATE, see registry.db).
-    view = registry._view(s, label)
+    view = registry.view_in(s, label)
     dec = s.get(Declaration, label.declaration_id)
     result = json.loads(dec.result) if dec is not None else None
     data = view.to_json()

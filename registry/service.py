@@ -665,9 +665,10 @@ class Registry:
             label = s.get(Label, label_id)
             if label is None:
                 raise NotFound(f"no label {label_id}", "label_id")
-            return self._view(s, label)
+            return self.view_in(s, label)
 
-    def _view(self, s: Session, label: Label) -> LabelView:
+    def view_in(self, s: Session, label: Label) -> LabelView:
+        """A label's public view, read in the caller's session (effective status, supply chain, green share)."""
         today = self.clock().date()
         product = s.get(Product, label.product_id)
         certifier = s.get(Organisation, label.certifier_id)
@@ -740,7 +741,7 @@ class Registry:
             rows = list(s.exec(q.limit(limit + 1)))
             more = len(rows) > limit
             rows = rows[:limit]
-            views = [self._view(s, lab) for lab in rows]
+            views = [self.view_in(s, lab) for lab in rows]
             cursor = _cursor(getattr(rows[-1], column), rows[-1].label_id) if more else None
         return views, cursor
 
@@ -749,7 +750,7 @@ class Registry:
         with Session(self.engine) as s:
             rows = s.exec(select(Label).where(Label.product_id == product_id)
                           .order_by(Label.issued_at.desc()))  # type: ignore[attr-defined]
-            return [self._view(s, lab) for lab in rows]
+            return [self.view_in(s, lab) for lab in rows]
 
     def product_by_gtin(self, gtin: str) -> Product:
         with Session(self.engine) as s:
@@ -767,7 +768,7 @@ class Registry:
             if actor.role == "manufacturer":
                 q = q.where(Label.manufacturer_id == actor.org_id)
             for lab in s.exec(q):
-                view = self._view(s, lab)
+                view = self.view_in(s, lab)
                 if view.supplier_data_changed:
                     out.append({"label_id": lab.label_id, "declaration_id": lab.declaration_id,
                                 "changed": [c for c in view.citations if c["status"] != "active"]})
