@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -14,10 +16,18 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli
+from footprint import variants as variants_module
 from footprint.calculate import calculate
 from footprint.loader import read_document, to_spec
 from footprint.model import STAGES
-from footprint.variants import VariantError, axes_from, parse_vary, run_variants, set_field
+from footprint.variants import (
+    VariantError,
+    axes_from,
+    parse_vary,
+    provinces_with_grid_factor,
+    run_variants,
+    set_field,
+)
 from tests.services import app_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,7 +93,7 @@ def test_scenario_axis_sets_several_fields(release_factors):
 
 
 def test_field_paths(release_factors):
-    doc = {"processes": [{"id": "a", "inputs": [{"amount": 1}]}, {"id": "b", "inputs": []}]}
+    doc: dict[str, Any] = {"processes": [{"id": "a", "inputs": [{"amount": 1}]}, {"id": "b", "inputs": []}]}
     assert set_field(doc, "processes[id=a].inputs[0].amount", 2)["processes"][0]["inputs"][0]["amount"] == 2
     assert set_field(doc, "processes[1].location", "CN-SC")["processes"][1]["location"] == "CN-SC"
     assert doc["processes"][0]["inputs"][0]["amount"] == 1  # the original is not touched
@@ -140,7 +150,7 @@ def test_cli_and_api(tmp_path, monkeypatch):
         assert r.status_code == 400
 
 
-POOL = {
+POOL: dict[str, list[Any]] = {
     "regions.polysilicon": ["CN-SC", "CN-XJ", "CN-YN", "CN-NM"],
     "regions.module": ["CN-JS", "CN-SC"],
     "area_m2": [1.8, 1.95, 2.2],
@@ -163,3 +173,167 @@ def test_random_crossings_equal_one_by_one(data):
     for i, r in enumerate(one_by_one(PV, vary, factors)):
         assert result.totals[i] == pytest.approx(r.total_kg_co2e, rel=1e-9)
         assert result.per_kwh_g is not None and result.per_kwh_g[i] == pytest.approx(r.extra["per_kwh_g_co2e"], rel=1e-9)
+
+
+# ------------------------------------------------------------------------------- fast path (sums of effects)
+ADDITIVE_POOL: dict[str, list[Any]] = {
+    "regions.polysilicon": ["CN-SC", "CN-XJ", "CN-YN", "CN-NM"],
+    "regions.wafer": ["CN-SC", "CN-JS", "CN-QH"],
+    "regions.cell": ["CN-SC", "CN-XJ", "CN-GD"],
+    "regions.module": ["CN-JS", "CN-SC"],
+    "materials_g_per_m2.glass": [7000, 9805],
+    "materials_g_per_m2.aluminium_frame": [900, 1229],
+    "rated_power_wp": [380, 410, 450],
+    "yield_kwh_per_kwp_year": [1000, 1400],
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_fast_path_equals_each_variant_calculated_alone(data):
+    """Axes whose inputs never multiply each other take the fast path, and it equals bw2calc variant by variant."""
+    from factors_db.release import factor_set
+
+    factors = factor_set()
+    names = data.draw(st.lists(st.sampled_from(sorted(ADDITIVE_POOL)), min_size=1, max_size=4, unique=True))
+    vary = {n: data.draw(st.lists(st.sampled_from(ADDITIVE_POOL[n]), min_size=1, max_size=3, unique=True))
+            for n in names}
+    result = run_variants(PV, axes_from(vary), factors, checks=0)
+    assert result.additive is not None and result.notes == []
+    for i, r in enumerate(one_by_one(PV, vary, factors)):
+        assert result.totals[i] == pytest.approx(r.total_kg_co2e, rel=1e-9)
+        for k, stage in enumerate(STAGES):
+            assert result.stages[i, k] == pytest.approx(r.stages[stage], rel=1e-9, abs=1e-9)
+        assert result.per_kwp is not None and result.per_kwp[i] == pytest.approx(r.extra["per_kwp_kg_co2e"], rel=1e-9)
+        assert result.per_kwh_g is not None
+        assert result.per_kwh_g[i] == pytest.approx(r.extra["per_kwh_g_co2e"], rel=1e-9)
+    # the effects from the sums equal those read off every variant's total
+    general = run_variants(PV, axes_from(vary), factors, checks=0, additive=False)
+    assert general.additive is None
+    for fast, slow in zip(result.effects(), general.effects(), strict=True):
+        assert (fast["axis"], fast["value"]) == (slow["axis"], slow["value"])
+        for key in ("mean_kg_co2e", "min_kg_co2e", "max_kg_co2e"):
+            assert fast[key] == pytest.approx(slow[key], rel=1e-12)
+    shown = result.to_json(rows=5)["rows"]
+    assert [r["total_kg_co2e"] for r in shown] == pytest.approx(sorted(general.totals)[:5], rel=1e-12)
+
+
+def test_a_group_of_axes_that_set_the_same_inputs_adds_up_with_the_others(release_factors):
+    """Area sets the glass and the frame inputs, so the three axes form one group (its axes out of order: frame,
+    glass, area); rated power changes only the per-kWp figure. Each variant is the group's effect plus none."""
+    vary: dict[str, list[Any]] = {"rated_power_wp": [400, 420], "materials_g_per_m2.glass": [8000, 9000],
+                                  "area_m2": [1.9, 2.0], "materials_g_per_m2.aluminium_frame": [900, 1229]}
+    result = run_variants(PV, axes_from(vary), release_factors)
+    assert result.additive is not None and result.additive.groups == [[0], [3, 1, 2]]
+    for i, r in enumerate(one_by_one(PV, vary, release_factors)):
+        assert result.totals[i] == pytest.approx(r.total_kg_co2e, rel=1e-9)
+        assert result.per_kwp is not None and result.per_kwp[i] == pytest.approx(r.extra["per_kwp_kg_co2e"], rel=1e-9)
+    general = run_variants(PV, axes_from(vary), release_factors, additive=False)
+    for fast, slow in zip(result.effects(), general.effects(), strict=True):
+        assert (fast["axis"], fast["value"]) == (slow["axis"], slow["value"])
+        assert [fast[k] for k in ("mean_kg_co2e", "min_kg_co2e", "max_kg_co2e")] == pytest.approx(
+            [slow[k] for k in ("mean_kg_co2e", "min_kg_co2e", "max_kg_co2e")], rel=1e-12)
+
+
+CHAIN: dict[str, Any] = {  # a custom product: the module needs 2 cells, a cell 3 kWh at its location (CN-SC 0.1564 kg/kWh)
+    "kind": "custom", "identity": {"name": "two-step chain"}, "declared_unit": "1 module",
+    "reference_process": "module", "boundary": "cradle-to-gate",
+    "electricity": {"series": "co2_average", "year": 2023},
+    "processes": [
+        {"id": "module", "stage": "production", "location": "CN-SC",
+         "inputs": [{"process": "cell", "amount": 2, "unit": "piece"},
+                    {"factor": "cpcd.37117X0032014A", "amount": 8.0, "unit": "kg"}]},
+        {"id": "cell", "stage": "production", "location": "CN-SC",
+         "inputs": [{"electricity": True, "amount": 3, "unit": "kWh"}]},
+    ],
+}
+
+
+@pytest.mark.parametrize(("doc", "vary", "changes"), [
+    # polysilicon per module (1 / efficiency) x the polysilicon grid factor
+    (PV, {"regions.polysilicon": ["CN-SC", "CN-XJ"], "silicon_mfg_efficiency": [0.6, 0.6698]},
+     "silicon_mfg_efficiency and regions.polysilicon do not add up"),
+    # area scales every input, the region sets the factor of the wafer's electricity
+    (PV, {"regions.wafer": ["CN-SC", "CN-XJ"], "area_m2": [1.9, 2.0]}, "area_m2 and regions.wafer do not add up"),
+    # cells per module x kWh per cell: 2 x 3 = 6, 3 x 3 = 9, 2 x 4 = 8, 3 x 4 = 12 kWh, not 6 + 3 + 2
+    (CHAIN, {"processes[id=module].inputs[0].amount": [2, 3], "processes[id=cell].inputs[0].amount": [3, 4]},
+     "inputs[0].amount changes how much cell the product needs, and processes[id=cell].inputs[0].amount sets"),
+    # cells per module x the cell's grid factor
+    (CHAIN, {"processes[id=module].inputs[0].amount": [2, 3], "processes[id=cell].location": ["CN-SC", "CN-XJ"]},
+     "changes how much electricity CN-SC of cell the product needs, and processes[id=cell].location sets"),
+])
+def test_axes_that_multiply_fall_back_to_full_solves(release_factors, doc, vary, changes):
+    result = run_variants(doc, axes_from(vary), release_factors)
+    assert result.additive is None
+    assert len(result.notes) == 1 and changes in result.notes[0] and result.notes[0].endswith("every variant solved in full")
+    assert "solved as a stack of dense systems" in result.to_json()["method"]
+    for i, r in enumerate(one_by_one(doc, vary, release_factors)):
+        assert result.totals[i] == pytest.approx(r.total_kg_co2e, rel=1e-9)
+    if doc is CHAIN and "location" not in str(vary):
+        kwh = [2 * 3, 2 * 4, 3 * 3, 3 * 4]  # last axis fastest
+        glass = result.totals[0] - kwh[0] * 0.1564
+        assert result.totals - glass == pytest.approx([k * 0.1564 for k in kwh], rel=1e-9)
+
+
+def test_independent_branches_of_a_custom_product_add_up(release_factors):
+    vary: dict[str, list[Any]] = {"processes[id=module].inputs[1].amount": [6.0, 8.0],
+                                  "processes[id=cell].inputs[0].amount": [3, 4]}
+    result = run_variants(CHAIN, axes_from(vary), release_factors)
+    assert result.additive is not None and result.notes == []
+    for i, r in enumerate(one_by_one(CHAIN, vary, release_factors)):
+        assert result.totals[i] == pytest.approx(r.total_kg_co2e, rel=1e-9)
+
+
+def test_the_sum_check_catches_what_the_structure_check_would_miss(release_factors, monkeypatch):
+    monkeypatch.setattr(variants_module, "_interaction", lambda *args: None)  # a structure check that sees nothing
+    vary: dict[str, list[Any]] = {"regions.polysilicon": ["CN-SC", "CN-XJ", "CN-YN"],
+                                  "silicon_mfg_efficiency": [0.6, 0.6698]}
+    result = run_variants(PV, axes_from(vary), release_factors)
+    assert result.additive is None
+    assert result.notes[0].startswith("the axes' effects do not add up (variant ")
+    for i, r in enumerate(one_by_one(PV, vary, release_factors)):
+        assert result.totals[i] == pytest.approx(r.total_kg_co2e, rel=1e-9)
+
+
+def test_whole_supply_chain_space_of_a_pv_module(release_factors):
+    """Every crossing of the 30 provinces with a 2023 grid factor for the 4 steps: 30^4 = 810,000 variants."""
+    provinces = provinces_with_grid_factor(release_factors, "co2_average", 2023)
+    assert len(provinces) == 30 and "CN-YN" in provinces and not any("GRID" in p for p in provinces)
+    steps = ("polysilicon", "wafer", "cell", "module")
+    vary = {f"regions.{step}": provinces for step in steps}
+    started = time.perf_counter()
+    result = run_variants(PV, axes_from(vary), release_factors)
+    summary = result.to_json(rows=5)
+    seconds = time.perf_counter() - started
+    assert seconds < 10  # the bench measures the target (1 s); this only keeps the suite honest
+    assert summary["count"] == len(result) == 810_000 and result.additive is not None and result.notes == []
+
+    factor = {p: release_factors.factors[f"cn.grid.co2_average.{p}.2023"].value_kg_co2e for p in provinces}
+    cleanest = min(provinces, key=factor.__getitem__)
+    assert cleanest == "CN-YN"  # Yunnan 0.1333 kg/kWh, then Sichuan 0.1564, Qinghai 0.1796
+    assert summary["lowest"]["values"] == {f"regions.{step}": cleanest for step in steps}
+    # by hand: the file is all Sichuan; kWh per module by step (PV_ICE 2023, 1.95 m2, 1.0918 kg polysilicon):
+    # polysilicon 1.0918 x (66.5 + 13.1) = 86.90, wafer 1.0918 x 38.4 = 41.92, cell 17.7 x 1.95 = 34.52,
+    # module 3.45 x 1.95 = 6.73 plus the module materials' own 6.79 (encapsulant, backsheet): 176.85 kWh in all
+    base = calculate(to_spec(PV, release_factors), release_factors)
+    step_of = {"polysilicon": "polysilicon", "ingot_wafer": "wafer", "cell": "cell", "cell_materials": "cell",
+               "module": "module", "module_materials": "module"}
+    kwh = dict.fromkeys(steps, 0.0)
+    for r in base.electricity.by_process:
+        kwh[step_of[r["process"]]] += r["kwh"]
+    assert kwh["polysilicon"] == pytest.approx(1.95 * 0.375 / 0.6698 * (66.5 + 13.1), rel=1e-9)
+    assert sum(kwh.values()) == pytest.approx(176.85, abs=0.01)
+    assert summary["lowest"]["total_kg_co2e"] == pytest.approx(
+        base.total_kg_co2e + sum(kwh.values()) * (factor[cleanest] - factor["CN-SC"]), rel=1e-9)
+    totals = [r["total_kg_co2e"] for r in summary["rows"]]
+    assert totals == sorted(totals) and totals[0] == summary["min_kg_co2e"]
+    # second lowest: the step with the fewest kWh (module, 13.5 kWh) moves to the next cleanest grid (Sichuan)
+    assert summary["rows"][1]["values"]["regions.module"] == "CN-SC"
+    assert set(result.checked) >= {0, 809_999, summary["lowest"]["variant"]}  # rechecked with bw2calc
+    # each step's effect: moving a step from Sichuan to Xinjiang moves every variant by its kWh x 0.4549 kg/kWh
+    effects = {(e["axis"], e["value"]): e for e in summary["effects"]}
+    for step in steps:
+        shift = kwh[step] * (factor["CN-XJ"] - factor["CN-SC"])
+        for key in ("mean_kg_co2e", "min_kg_co2e", "max_kg_co2e"):
+            got = effects[(f"regions.{step}", "CN-XJ")][key] - effects[(f"regions.{step}", "CN-SC")][key]
+            assert got == pytest.approx(shift, rel=1e-9)
