@@ -20,7 +20,7 @@ from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from api.controllers import pages
+from api.controllers import console, pages
 from api.controllers.factors import FactorsController
 from api.controllers.labels import LabelsController
 from api.controllers.pact import PactController
@@ -32,6 +32,7 @@ from api.runtime import open_database, open_registry
 from api.settings import Settings
 from factors_db.errors import FactorDbError
 from footprint.errors import FootprintError
+from registry.accounts import Accounts
 from registry.errors import RegistryError
 
 
@@ -84,9 +85,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                           exclude=["/health", "/static"]).middleware)
     app = Litestar(
         route_handlers=[health, FactorsController, RegistryController, LabelsController, PactController,
-                        *pages.route_handlers()],
+                        *pages.route_handlers(), *console.route_handlers()],
         template_config=template_config(),
-        state=State({"engine": engine, "settings": settings, "registry": registry}),
+        state=State({"engine": engine, "settings": settings, "registry": registry, "accounts": Accounts(registry)}),
         exception_handlers={
             FactorDbError: domain_error, FootprintError: domain_error, RegistryError: domain_error,
             HTTPException: http_error, OperationalError: database_error, InterfaceError: database_error,

@@ -31,11 +31,13 @@ app.add_typer(db_app, name="db")
 
 
 def _add_registry_commands() -> None:
+    from api.cli_accounts import person_app
     from api.cli_registry import demo_app, label_app, registry_app, verify
 
-    for sub in (registry_app, demo_app, label_app):
+    for sub in (registry_app, demo_app, label_app, person_app):
         for info in sub.registered_commands:
             info.callback = clean_errors(info.callback)  # type: ignore[arg-type]
+    registry_app.add_typer(person_app, name="person")
     app.add_typer(registry_app, name="registry")
     app.add_typer(demo_app, name="demo")
     app.add_typer(label_app, name="label")

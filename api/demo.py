@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from sqlmodel import Session, select
 
+from registry.accounts import Accounts, generate_password
 from registry.pact_service import create_client
 from registry.service import SYSTEM, Actor, Registry
 from registry.tables import Organisation
@@ -95,8 +96,17 @@ def seed_demo(reg: Registry, *, if_empty: bool = False) -> dict[str, Any] | None
                                   category="component")
     labels["cites_supplier"] = certify(mk, laminate.id, laminate_doc)
     pact_secret = create_client(reg, "demo_pact_client", "Demo PACT data recipient")
+    accounts = Accounts(reg)
+    logins: dict[str, dict[str, str]] = {}
+    for org_id, _role, _zh, en, _accreditation in ORGS:
+        login = {"email": f"{org_id.removeprefix('demo_')}@demo.pcf-registry.example", "password": generate_password()}
+        accounts.add_person(SYSTEM, org_id=org_id, name=en, **login)
+        logins[org_id] = login
     return {
         "pact_client_id": "demo_pact_client", "pact_client_secret": pact_secret,
+        "manufacturer_login": logins["demo_manufacturer"], "certifier_login": logins["demo_certifier"],
+        "admin_login": logins["demo_admin"], "other_manufacturer_login": logins["demo_other"],
+        "supplier_login": logins["demo_supplier"],
         "manufacturer_token": tokens["demo_manufacturer"], "other_manufacturer_token": tokens["demo_other"],
         "supplier_token": tokens["demo_supplier"], "certifier_token": tokens["demo_certifier"],
         "admin_token": tokens["demo_admin"], "labels": labels,

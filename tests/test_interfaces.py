@@ -55,7 +55,8 @@ def test_cli_errors_are_one_line(settings, tmp_path):
                                      ["registry", "verify-log"], ["registry", "proof"], ["registry", "trust-list"],
                                      ["demo"], ["demo", "seed"], ["label"], ["label", "render"], ["verify"],
                                      ["pact"], ["pact", "client", "add"], ["pact", "client", "revoke"],
-                                     ["pact", "partner", "add"], ["pact", "events"]])
+                                     ["pact", "partner", "add"], ["pact", "events"], ["registry", "person"],
+                                     ["registry", "person", "add"]])
 def test_every_command_has_help(command):
     out = CliRunner().invoke(cli, [*command, "--help"])
     assert out.exit_code == 0 and "Usage" in out.output

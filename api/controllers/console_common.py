@@ -23,8 +23,8 @@ import secrets
 import threading
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -37,6 +37,7 @@ from litestar.response import Redirect
 
 from api.pages import i18n
 from api.pages.templating import COOKIE_MAX_AGE, make_environment, page_context
+from footprint.errors import FootprintError
 from registry.accounts import Accounts, WebIdentity
 from registry.errors import RegistryError
 
@@ -104,11 +105,6 @@ def _ct(ctx: Context, message: str, **params: Any) -> str:
 def _nct(ctx: Context, singular: str, plural: str, n: int, **params: Any) -> str:
     text = console_translations(_lang(ctx)).ngettext(singular, plural, n)
     return text % {"num": n, **params}
-
-
-def translate(lang: str, message: str) -> str:
-    """``message`` in ``lang`` from the console catalogue (for texts made in Python, such as field errors)."""
-    return console_translations(lang).gettext(message)
 
 
 @cache
@@ -195,12 +191,20 @@ def require_identity(request: Request, state: State, *roles: str) -> WebIdentity
     return who
 
 
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
 def same_origin(request: Request) -> bool:
-    """Whether the browser's ``Origin`` (when it sends one) is this site."""
+    """Whether the browser's ``Origin`` (when it sends one) is this site: the request's own origin, or the
+    configured public base URL's (behind a proxy that ends TLS, the request itself may look like plain HTTP)."""
     origin = request.headers.get("origin")
-    if not origin or origin == "null":
-        return origin is None
-    return origin.rstrip("/") == str(request.base_url).rstrip("/")
+    if origin is None:
+        return True  # older browsers and same-origin GET-like navigations; the token still decides
+    settings = request.app.state.get("settings")
+    allowed = {_origin_of(str(request.base_url)), _origin_of(getattr(settings, "base_url", "") or "")}
+    return origin.strip().rstrip("/").lower() in allowed
 
 
 def check_csrf(request: Request, identity: WebIdentity, form: Mapping[str, Any]) -> None:
@@ -239,12 +243,6 @@ async def signed_in_post(request: Request, state: State, *roles: str) -> tuple[W
     return who, fields, files
 
 
-def field_errors(exc: RegistryError, lang: str, default_field: str = "form") -> dict[str, str]:
-    """A domain error as ``{field: message}`` for the form (the message is the registry's English text)."""
-    field = (exc.field or default_field).removeprefix("spec.")
-    return {field if field else default_field: exc.message}
-
-
 # ------------------------------------------------------------------------------------------ error pages
 def not_signed_in(request: Request, exc: NotSignedIn) -> Response[Any]:
     from urllib.parse import urlencode
@@ -269,6 +267,9 @@ def registry_error(request: Request, exc: RegistryError) -> Response[Any]:
     return render(request, "console/error.html", {"kind": kind, "detail": exc.message}, status_code=status)
 
 
+def footprint_error(request: Request, exc: FootprintError) -> Response[Any]:
+    return render(request, "console/error.html", {"kind": "invalid", "detail": str(exc)}, status_code=422)
+
+
 EXCEPTION_HANDLERS: Final = {NotSignedIn: not_signed_in, CsrfRejected: csrf_rejected, WrongRole: wrong_role,
-                             RegistryError: registry_error}
-TEMPLATE_DIR: Final = Path(__file__).resolve().parents[1] / "templates" / "console"
+                             RegistryError: registry_error, FootprintError: footprint_error}

@@ -21,12 +21,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.handlers import BaseRouteHandler
-from litestar.params import Body, FromPath
-from litestar.response import Stream
+from litestar.params import Body, FromPath, Parameter
 from litestar.types import ControllerRouterHandler
 from pydantic import BaseModel
 
-from api.pages import calculator, charts, feeds, formatting, i18n
+from api.pages import calculator, feeds, formatting, forms, i18n, views
 from api.pages.forms import Form
 from api.pages.templating import base_url, page
 from factors_db import store
@@ -36,6 +35,7 @@ from registry.errors import InvalidInput, LogRangeError
 from registry.tables import Organisation
 
 PAGE_SIZE = 20
+COMPARE_ROWS = 50  # products listed on the compare page (the CSV has them all)
 SORTS = ("value", "-value", "newest")
 STATUS_FILTERS = ("", "all", "active", "suspended", "expired", "revoked", "superseded")
 
@@ -49,6 +49,14 @@ def _certifiers(state: State) -> list[Organisation]:
 
     with Session(state.engine) as s:
         return list(s.exec(select(Organisation).where(Organisation.role == "certifier").order_by(Organisation.id)))
+
+
+def snapshots(state: State) -> catalogue.SnapshotCache:
+    """The app's cache of answers that change only with the log and the day (made on first use, in the app state)."""
+    cache = state.get("public_snapshots")
+    if cache is None:
+        cache = state["public_snapshots"] = catalogue.SnapshotCache()
+    return cache  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------------------------------------- labels
@@ -66,13 +74,16 @@ def label_search(state: State, form: Form, lang: str) -> dict[str, Any]:
     cursor = None
     if form.ok:
         try:
-            views, cursor = catalogue.search_labels(
-                state.registry, text=text, category=category, certifier=certifier,
-                status=None if status in ("", "all") else status, min_value=low, max_value=high,
-                include_inactive=status == "all", sort=sort, limit=PAGE_SIZE, after=form.text("cursor") or None,
-                valid_on=valid_on)
+            filters: dict[str, Any] = {
+                "text": text, "category": category, "certifier": certifier,
+                "status": None if status in ("", "all") else status, "min_value": low, "max_value": high,
+                "include_inactive": status == "all", "sort": sort, "limit": PAGE_SIZE,
+                "after": form.text("cursor") or None, "valid_on": valid_on}
+            views, cursor = snapshots(state).get(
+                state.engine, ("labels", *sorted(filters.items())), today(state),
+                lambda: catalogue.search_labels(state.registry, **filters))
         except InvalidInput:
-            form.fail("cursor", i18n.N_("This page link is no longer valid: start the search again."))
+            form.fail("cursor", forms.STALE_CURSOR)
     return {"form": form, "views": views, "next_cursor": cursor, "text": text,
             "certifier_options": [(c.id, c.name_zh if lang == "zh" else c.name_en) for c in certifiers],
             "status": status, "sorts": SORTS}
@@ -81,10 +92,10 @@ def label_search(state: State, form: Form, lang: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------- compare
 def requirements(form: Form, categories: dict[str, int]) -> procurement.Requirements | None:
     """The buyer's requirements from the compare form (None before a category is chosen or on an error)."""
-    category = form.choice("category", categories) if categories else None
+    category = form.choice("category", [*categories, *i18n.CATEGORY_NAMES])
     if category is None:
         if not form.values.get("category") and categories:
-            category = next(iter(categories))
+            category = max(categories, key=lambda c: categories[c])  # the category with the most labels
             form.values["category"] = category
         else:
             return None
@@ -106,27 +117,19 @@ def requirements(form: Form, categories: dict[str, int]) -> procurement.Requirem
 def compare_context(state: State, form: Form, lang: str) -> dict[str, Any]:
     categories = catalogue.categories_in_force(state.engine, today(state))
     req = requirements(form, categories)
-    result = procurement.compare(state.engine, req, today(state)) if req else None
-    chart = None
-    if result and result.distribution:
-        d, unit = result.distribution, result.unit
-        gettext = i18n.translations(lang).gettext
-        q = (lambda v: formatting.quantity(v, unit, lang))  # noqa: E731
-        chart = charts.histogram_chart(
-            result.histogram,
-            [charts.Marker(d.p20, gettext("P20")), charts.Marker(d.median, gettext("median")),
-             charts.Marker(d.p80, gettext("P80"))],
-            title=gettext("Distribution of the compared footprints"),
-            description=gettext("%(count)s products from %(low)s to %(high)s; 20th percentile %(p20)s, median "
-                                "%(median)s, 80th percentile %(p80)s.") % {
-                "count": d.count, "low": q(d.minimum), "high": q(d.maximum), "p20": q(d.p20),
-                "median": q(d.median), "p80": q(d.p80)})
+    result = procurement.compare(state.engine, req, today(state), snapshots(state)) if req else None
+    chart = views.comparison_chart(result, lang) if result else None
     if result and result.declared_unit:
         form.values.setdefault("declared_unit", result.declared_unit)
     return {"form": form, "categories": categories, "comparison": result, "chart": chart,
-            "category_options": [(c, i18n.CATEGORY_NAMES.get(c, c)) for c in categories],
-            "unit_options": [(u, f"{formatting.pretty_unit(u)} ({n})") for u, n in (result.declared_units if result else [])],
-            "numeric_specs": catalogue.NUMERIC_SPECS, "choice_specs": catalogue.CHOICE_SPECS}
+            "category_options": [(c, i18n.CATEGORY_NAMES.get(c, c))
+                                 for c in [*categories, *([req.category] if req and req.category not in categories
+                                                          else [])]],
+            "unit_options": [(u, f"{formatting.pretty_unit(u)} ({n})")
+                             for u, n in (result.declared_units if result else [])],
+            "choice_options": {name: [(v, calculator.CHOICE_NAMES.get(v, v)) for v in values]
+                               for name, values in (result.choices.items() if result else [])},
+            "rows": COMPARE_ROWS, "numeric_specs": catalogue.NUMERIC_SPECS, "choice_specs": catalogue.CHOICE_SPECS}
 
 
 class CompareStatistics(BaseModel):
@@ -187,11 +190,13 @@ class PublicPages(Controller):
     @get("/", sync_to_thread=True)
     def home(self, request: Request, state: State) -> Response[Any]:
         """What the platform is, a search box, counts and the latest labels."""
-        counts = catalogue.counts(state.engine, today(state))
+        day, cache = today(state), snapshots(state)
+        counts = cache.get(state.engine, "counts", day, lambda: catalogue.counts(state.engine, day))
         rels = store.releases(state.engine)
         bundled = [r for r in rels if r.bundled]
         latest_release = max(bundled, key=lambda r: store.release_order(r.id)) if bundled else None
-        latest, _ = state.registry.search_labels(sort="newest", include_inactive=True, limit=5)
+        latest, _ = cache.get(state.engine, "latest", day, lambda: state.registry.search_labels(
+            sort="newest", include_inactive=True, limit=5))
         return page(request, "home.html", {"counts": counts, "release": latest_release, "latest": latest})
 
     @get("/labels", sync_to_thread=True)
@@ -285,12 +290,12 @@ class PublicPages(Controller):
         form = Form.of({k: v for k, v in data.items() if isinstance(v, str)})
         document = None
         if not isinstance(upload, UploadFile) or not upload.filename:
-            form.fail("product_file", i18n.N_("Choose a product file (YAML or JSON)."))
+            form.fail("product_file", forms.CHOOSE_FILE)
         else:
             try:
                 document = calculator.read_upload(upload.file.read(calculator.MAX_UPLOAD + 1), upload.filename)
             except calculator.SpecificationError as exc:
-                form.fail("product_file", i18n.N_("The file could not be read:"))
+                form.fail("product_file", forms.UNREADABLE_FILE)
                 form.values["product_file_detail"] = exc.message
         return self._calculate(request, state, form, document)
 
@@ -302,12 +307,13 @@ class PublicPages(Controller):
             form.values = {**calculator.defaults(kind), **form.values}
         iterations = form.integer("mc") or 0
         if iterations > calculator.MAX_MC:
-            form.fail("mc", i18n.N_("At most 2000 Monte Carlo runs."))
+            form.fail("mc", forms.TOO_MANY_RUNS)
         document = uploaded
         if running and uploaded is None:
             document = calculator.document_from_form(kind, form)
         if uploaded is not None:
             kind = str(uploaded.get("kind", kind)) if uploaded.get("kind") in calculator.KINDS else kind
+            form.values = {**calculator.defaults(kind), **calculator.form_values(kind, uploaded), **form.values}
         fields = calculator.WHAT_IF_FIELDS.get(kind, ())
         what_if_field = form.choice("whatif", fields) or (fields[0] if fields else None)
         regions = [r for r in form.multi.get("whatif_region", []) if r in calculator.REGIONS] or \
@@ -316,17 +322,11 @@ class PublicPages(Controller):
         if document is not None and form.ok:
             outcome = calculator.run(document, state.settings.release, iterations=iterations,
                                      what_if=(what_if_field, regions) if what_if_field else None)
+        if outcome and outcome.error_field in {f.name for f in calculator.FIELDS[kind]}:
+            form.fail(outcome.error_field, forms.ENGINE_REFUSED)  # beside the field; the reason is in the summary
         status = 400 if (not form.ok or (outcome and outcome.error)) else 200
         lang = i18n.request_language(request)
-        stage_chart = None
-        if outcome and outcome.result:
-            res = outcome.result
-            gettext = i18n.translations(lang).gettext
-            total = res["total_kg_co2e"] or 1.0
-            bars = [charts.Bar(gettext(i18n.STAGE_NAMES.get(k, k)), v,
-                               f"{formatting.quantity(v, 'kg CO2e', lang)} · {formatting.share(v / total, lang)}")
-                    for k, v in res["stages"].items() if v]
-            stage_chart = charts.bar_chart(bars, title=gettext("Footprint by life-cycle stage"), chart_id="stages")
+        stage_chart = views.stage_chart(outcome.result, lang) if outcome and outcome.result else None
         return page(request, "calculate.html", {
             "form": form, "kind": kind, "fields": calculator.FIELDS[kind], "outcome": outcome,
             "stage_chart": stage_chart, "what_if_fields": fields, "what_if_field": what_if_field,
@@ -349,9 +349,9 @@ class PublicPages(Controller):
             label_id = form.text("label_id", 64)
             index = catalogue.label_log_index(state.engine, label_id) if label_id else None
             if not label_id:
-                form.fail("label_id", i18n.N_("This field is required."))
+                form.fail("label_id", forms.REQUIRED)
             elif index is None:
-                form.fail("label_id", i18n.N_("No label with this number is in the registry."))
+                form.fail("label_id", forms.NO_SUCH_LABEL)
             else:
                 cp = state.registry.checkpoint()
                 proof = state.registry.inclusion(index, cp["tree_size"])
@@ -374,7 +374,7 @@ class PublicPages(Controller):
                              "proof": proof["proof"]}
                 except LogRangeError:
                     form.fail("second" if first <= second else "first",
-                              i18n.N_("Enter sizes from 1 to the log's size, the first not above the second."))
+                              forms.LOG_SIZES)
         cps = catalogue.checkpoints(state.engine, 1)
         return page(request, "log.html", {
             "form": form, "check": check, "checkpoint": cps[0] if cps else None,
@@ -421,26 +421,40 @@ def _b64(text: str) -> bytes:
     return base64.b64decode(text)
 
 
+Bound = Annotated[float | None, Parameter(ge=0, le=1e12, description="a bound on the product file's field")]
+Choice = Annotated[str | None, Parameter(max_length=60, description="the product file's value, exactly")]
+
+
 class CompareApi(Controller):
     """The comparison as JSON, for a carbon-inclusive points scheme (the numbers of the ``/compare`` page)."""
 
     path = "/api/v1"
-    tags = ["labels"]
+    tags = ["labels"]  # noqa: RUF012  (Litestar's own attribute)
 
     @get("/compare", sync_to_thread=True)
-    def compare(self, request: Request, state: State) -> CompareOut:
-        """Products of ``category`` in force that meet ``min_<field>``/``max_<field>``/``<field>`` requirements,
-        ranked by footprint, with the 20th/50th/80th percentiles and, for ``quantity`` declared units, the kg CO2e
-        avoided against the median."""
+    def compare(self, request: Request, state: State,
+                category: Annotated[str, Parameter(description="the category (pv_module, monitor, ...)",
+                                                   max_length=40)],
+                declared_unit: Annotated[str | None, Parameter(description="default: the category's most common",
+                                                               max_length=200)] = None,
+                quantity: Annotated[float | None, Parameter(ge=0, le=1e12, description="declared units bought")] = None,
+                min_rated_power_wp: Bound = None, max_rated_power_wp: Bound = None, min_area_m2: Bound = None,
+                max_area_m2: Bound = None, min_screen_diagonal_inch: Bound = None,
+                max_screen_diagonal_inch: Bound = None, min_mass_kg: Bound = None, max_mass_kg: Bound = None,
+                min_annual_energy_kwh: Bound = None, max_annual_energy_kwh: Bound = None,
+                technology: Choice = None, panel: Choice = None, form_factor: Choice = None) -> CompareOut:
+        """Certified products of ``category`` valid today that meet the requirements (``min_<field>``,
+        ``max_<field>`` on the product file's numbers, ``technology``/``panel``/``form_factor``), lowest footprint
+        first, with the 20th percentile (achievable target), median and 80th percentile (conservative target)
+        and, for ``quantity`` declared units, the kg CO2e avoided against the median: what a carbon-inclusive
+        points scheme needs to reward a low-carbon purchase."""
         form = Form.of(request.query_params)
         categories = catalogue.categories_in_force(state.engine, today(state))
-        if not form.values.get("category"):
-            form.fail("category", i18n.N_("This field is required."))
-        req = requirements(form, categories) if form.ok else None
+        req = requirements(form, categories)
         if req is None:
             name, message = next(iter(form.errors.items()))
             raise InvalidInput(f"{name}: {message}", name)
-        return CompareOut(**procurement.compare(state.engine, req, today(state)).to_json())
+        return CompareOut(**procurement.compare(state.engine, req, today(state), snapshots(state)).to_json())
 
 
 def route_handlers() -> list[ControllerRouterHandler | BaseRouteHandler]:

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 import yaml
 
-from api.pages.forms import Form
+from api.pages.forms import REQUIRED, Form
 from api.pages.i18n import N_
 from factors_db.schema import GEOGRAPHIES, GRIDS, PROVINCES
 from footprint.errors import FootprintError, SpecificationError
@@ -99,6 +99,18 @@ def defaults(kind: str) -> dict[str, str]:
     return {f.name: f.default for f in FIELDS[kind]}
 
 
+def form_values(kind: str, document: dict[str, Any]) -> dict[str, str]:
+    """The form fields of ``kind`` that a product document sets, as text (to show an uploaded file in the form)."""
+    out = {}
+    for f in FIELDS[kind]:
+        value: Any = document
+        for part in f.name.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            out[f.name] = str(value)
+    return out
+
+
 def _set(doc: dict[str, Any], path: str, value: Any) -> None:
     head, _, rest = path.partition(".")
     if rest:
@@ -118,10 +130,12 @@ def document_from_form(kind: str, form: Form) -> dict[str, Any] | None:
         else:
             value = form.text(f.name) or None
             if value is None and f.required:
-                form.fail(f.name, N_("This field is required."))
+                form.fail(f.name, REQUIRED)
         if value is not None:
             if f.name == "electricity.series":
                 _set(doc, "electricity.year", SERIES_YEAR[value])
+                if value == "cfp_grid_average":  # published nationally only: provinces use the national factor
+                    _set(doc, "electricity.fallback_to_national", True)
             _set(doc, f.name, value)
     return doc if form.ok else None
 

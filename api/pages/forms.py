@@ -22,6 +22,14 @@ ENTER_DATE = N_("Enter a date as year-month-day, for example 2027-06-30.")
 MIN_ABOVE_MAX = N_("The lowest value is above the highest.")
 CHOOSE_FROM_LIST = N_("Choose one of the listed values.")
 REQUIRED = N_("This field is required.")
+STALE_CURSOR = N_("This page link is no longer valid: start the search again.")
+CHOOSE_FILE = N_("Choose a product file (YAML or JSON).")
+UNREADABLE_FILE = N_("The file could not be read:")
+TOO_MANY_RUNS = N_("At most 2000 Monte Carlo runs.")
+NO_SUCH_LABEL = N_("No label with this number is in the registry.")
+LOG_SIZES = N_("Enter sizes from 1 to the log's size, the first not above the second.")
+ENGINE_REFUSED = N_("The calculator could not use this value: see the reason above.")
+WHOLE_NUMBER = N_("Enter a whole number of 0 or more.")
 
 
 @dataclass
@@ -67,7 +75,7 @@ class Form:
         if value is None:
             return None
         if value != int(value) or value < minimum:
-            self.errors[name] = N_("Enter a whole number of 0 or more.")
+            self.errors[name] = WHOLE_NUMBER
             return None
         return int(value)
 

@@ -96,7 +96,8 @@ def make_environment(extra_dirs: tuple[Path, ...] = ()) -> Environment:
                        pretty_unit=formatting.pretty_unit)
     env.globals.update(STATUS_NAMES=i18n.STATUS_NAMES, BOUNDARY_NAMES=i18n.BOUNDARY_NAMES,
                        STAGE_NAMES=i18n.STAGE_NAMES, STATIC=STATIC_PATH, LANGUAGE_NAMES=LANGUAGE_NAMES,
-                       CATEGORY_NAMES=i18n.CATEGORY_NAMES, EVENT_NAMES=i18n.EVENT_NAMES, SPEC_NAMES=i18n.SPEC_NAMES, GAS_NAMES=i18n.GAS_NAMES,
+                       CATEGORY_NAMES=i18n.CATEGORY_NAMES, EVENT_NAMES=i18n.EVENT_NAMES,
+                       SPEC_NAMES=i18n.SPEC_NAMES, GAS_NAMES=i18n.GAS_NAMES,
                        with_params=with_params)
     return env
 
