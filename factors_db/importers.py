@@ -16,6 +16,7 @@ import csv
 import re
 import statistics
 import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -127,7 +128,7 @@ def factor_from_row(row: dict[str, Any], *, file: str, line: int) -> Factor:
         data["exchanges"] = tuple(exchanges)
         column = "is_removal"
         data["is_removal"] = _cell(row, "is_removal").lower() in ("1", "true", "yes")
-    except (InvalidOperation, ValueError, ValidationError) as exc:
+    except (InvalidOperation, ValueError, ArithmeticError, ValidationError) as exc:  # incl. int(float("inf"))
         raise InvalidFactor(str(exc).splitlines()[0] or "invalid value", file=file, row=line, column=column) from None
     try:
         return Factor.model_validate(data)
@@ -147,7 +148,8 @@ def read_table(path: Path, fmt: str | None = None) -> ImportReport:
             frame = pd.read_excel(path, dtype=str)
         else:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, ValueError, pd.errors.ParserError, zipfile.BadZipFile) as exc:
+    except (UnicodeDecodeError, ValueError, LookupError, ArithmeticError, zlib.error, pd.errors.ParserError,
+            zipfile.BadZipFile) as exc:  # what pandas, openpyxl and zipfile raise on damaged files
         raise InvalidFactor(f"cannot be read as {fmt.upper()} ({type(exc).__name__})", file=path.name) from None
     missing = [c for c in REQUIRED if c not in frame.columns]
     report = ImportReport(file=str(path), format=fmt)
@@ -244,6 +246,7 @@ class CpcdRow:
     value_text: str
     year: str
     data_type: str
+    short: bool = False  # fewer cells than the header (a cut-off line)
 
 
 def read_cpcd_rows(path: Path) -> list[CpcdRow]:
@@ -255,8 +258,9 @@ def read_cpcd_rows(path: Path) -> list[CpcdRow]:
             if not reader.fieldnames or not need <= set(reader.fieldnames):
                 raise InvalidFactor(f"not a CPCD list: needs columns {sorted(need)}", file=path.name)
             return [
-                CpcdRow(i, r["产品ID"].strip(), r["产品名称"].strip(), r["核算边界"].strip(), r["碳足迹"].strip(),
-                        r["数据年份"].strip(), r["数据类型"].strip())
+                # a short row (a cut-off last line) gives None for its missing cells
+                CpcdRow(i, *((r.get(k) or "").strip() for k in ("产品ID", "产品名称", "核算边界", "碳足迹", "数据年份",
+                                                                  "数据类型")), short=None in r.values())
                 for i, r in enumerate(reader, start=2)
             ]
     except (UnicodeDecodeError, csv.Error) as exc:
@@ -277,6 +281,10 @@ def read_cpcd(path: Path, *, names_en: dict[str, str] | None = None) -> ImportRe
     parsed: list[tuple[CpcdRow, Any]] = []
     first_seen: dict[str, CpcdRow] = {}
     for row in raw:
+        if row.short:
+            report.rows.append(RowOutcome(row.line, "rejected", "the row has fewer cells than the header (cut off?)",
+                                          f"cpcd.{row.cpcd_id}", row.name))
+            continue
         prev = first_seen.get(row.cpcd_id)
         if prev is not None:
             same = (prev.name, prev.value_text, prev.boundary, prev.year) == (row.name, row.value_text,
@@ -297,7 +305,7 @@ def read_cpcd(path: Path, *, names_en: dict[str, str] | None = None) -> ImportRe
             report.rows.append(RowOutcome(row.line, "rejected", f"column 核算边界: unknown boundary "
                                           f"{row.boundary!r}", f"cpcd.{row.cpcd_id}", row.name))
             continue
-        if not row.year.isdigit():
+        if not (row.year.isascii() and row.year.isdigit()):
             report.rows.append(RowOutcome(row.line, "rejected", f"column 数据年份: not a year {row.year!r}",
                                           f"cpcd.{row.cpcd_id}", row.name))
             continue

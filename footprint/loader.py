@@ -46,6 +46,8 @@ def read_document(path: Path) -> dict[str, Any]:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or type(exc).__name__
         raise SpecificationError(f"{path.name} is not valid YAML: {problem}{where}") from None
+    except (ValueError, RecursionError) as exc:  # YAML dates like 2026-02-30, 5,000-digit integers, deep nesting
+        raise SpecificationError(f"{path.name} cannot be read: {type(exc).__name__}: {str(exc)[:120]}") from None
     if not isinstance(data, dict):
         raise SpecificationError(f"{path.name} must hold a mapping of fields", "")
     return data

@@ -6,6 +6,7 @@ is a power. Conversion happens once, at the edge, into the reference unit of a f
 
 from __future__ import annotations
 
+import tokenize
 from functools import lru_cache
 
 import pint
@@ -41,7 +42,7 @@ def parse_unit(text: str, path: str = "unit") -> pint.Unit:
     try:
         return _parse(text)
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
-            TypeError, ValueError, AssertionError) as exc:
+            TypeError, ValueError, AssertionError, ArithmeticError, tokenize.TokenError) as exc:
         raise UnitMismatch(f"cannot parse unit {text!r}", path) from exc
 
 

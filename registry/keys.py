@@ -9,6 +9,7 @@ verifies nothing (see :mod:`registry.payload`).
 from __future__ import annotations
 
 import base64
+import math
 import os
 from datetime import datetime
 from functools import lru_cache
@@ -67,7 +68,7 @@ def set_status(session: Session, key_id: str, status: str, now: datetime) -> Sig
     """Retire or revoke one key."""
     row = session.get(SigningKey, key_id)
     if row is None:
-        raise NotFound(f"no key {key_id}", "key_id")
+        raise NotFound(f"no key {key_id!r}", "key_id")
     row.status = status
     row.not_after = row.not_after or now
     session.add(row)
@@ -95,6 +96,10 @@ def _unix(dt: datetime | None) -> int | None:
     return None if dt is None else int(dt.timestamp())
 
 
+def _unix_up(dt: datetime | None) -> int | None:
+    return None if dt is None else math.ceil(dt.timestamp())
+
+
 def trust_list(session: Session, registry_name: str, now: datetime) -> dict[str, object]:
     """The published trust list: every certifier key, current, retired and revoked, with its window."""
     orgs = {o.id: o for o in session.exec(select(Organisation))}
@@ -105,7 +110,9 @@ def trust_list(session: Session, registry_name: str, now: datetime) -> dict[str,
             "key_id": row.key_id, "certifier_id": row.org_id,
             "certifier_name": f"{org.name_zh} {org.name_en}".strip() if org else row.org_id,
             "public_key": base64.urlsafe_b64encode(row.public_key).rstrip(b"=").decode(),
-            "not_before": _unix(row.not_before), "not_after": _unix(row.not_after), "status": row.status,
+            # claims carry whole seconds (issued_at truncated): the window's end is rounded up, so a label issued
+            # in the same second as its key's retirement still verifies
+            "not_before": _unix(row.not_before), "not_after": _unix_up(row.not_after), "status": row.status,
             "purpose": "log" if row.org_id == REGISTRY_ORG else "labels",
         })
     return {"format": "pcf-trust-list/1", "registry": registry_name, "issued_at": int(now.timestamp()), "keys": keys}

@@ -28,28 +28,35 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from registry.errors import InvalidInput
+
 ACHIEVABLE_PERCENTILE = 20.0
 CONSERVATIVE_PERCENTILE = 80.0
 
 
-class MarketError(ValueError):
+class MarketError(InvalidInput):
     """The numbers cannot be summarised (no values, a non-finite value, a percentile outside 0-100)."""
+
+    code = "invalid-statistics-input"
 
 
 def _checked(values: Sequence[float]) -> list[float]:
     if not values:
         raise MarketError("no values to compare")
-    out = sorted(float(v) for v in values)
-    if not all(math.isfinite(v) for v in out):
+    out = sorted(map(float, values))
+    if not (math.isfinite(out[0]) and math.isfinite(out[-1])) or any(v != v for v in out):  # v != v: NaN
         raise MarketError("values must be finite numbers")
     return out
 
 
 def percentile(values: Sequence[float], p: float) -> float:
     """The ``p``-th percentile of ``values`` by linear interpolation (numpy's default; module docstring)."""
+    return _percentile_sorted(_checked(values), p)
+
+
+def _percentile_sorted(xs: list[float], p: float) -> float:
     if not 0 <= p <= 100:
         raise MarketError(f"percentile {p} is outside 0-100")
-    xs = _checked(values)
     h = (len(xs) - 1) * p / 100
     lo = math.floor(h)
     hi = min(lo + 1, len(xs) - 1)
@@ -78,7 +85,7 @@ def percentile_ranks(values: Sequence[float]) -> list[float]:
 def avoided_kg(quantity: float, value: float, median: float) -> float:
     """kg CO2e avoided by buying ``quantity`` declared units at ``value`` instead of at the ``median``."""
     if not (math.isfinite(quantity) and quantity >= 0):
-        raise MarketError("quantity must be a finite number of at least 0")
+        raise MarketError("quantity must be a finite number of at least 0", "quantity")
     return quantity * (median - value)
 
 
@@ -97,9 +104,9 @@ class Distribution:
     @classmethod
     def of(cls, values: Sequence[float]) -> Distribution:
         xs = _checked(values)
-        return cls(count=len(xs), minimum=xs[0], maximum=xs[-1], median=percentile(xs, 50),
-                   p20=percentile(xs, ACHIEVABLE_PERCENTILE), p80=percentile(xs, CONSERVATIVE_PERCENTILE),
-                   mean=sum(xs) / len(xs))
+        return cls(count=len(xs), minimum=xs[0], maximum=xs[-1], median=_percentile_sorted(xs, 50),
+                   p20=_percentile_sorted(xs, ACHIEVABLE_PERCENTILE),
+                   p80=_percentile_sorted(xs, CONSERVATIVE_PERCENTILE), mean=math.fsum(xs) / len(xs))
 
 
 def histogram(values: Sequence[float], bins: int = 10) -> list[tuple[float, float, int]]:

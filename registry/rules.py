@@ -339,6 +339,8 @@ def category_of(document: Mapping[str, Any], default: str | None = None) -> str:
             applicable to the kind) or ``kind`` (a kind without a rule).
     """
     kind = document.get("kind", "custom")
+    if not isinstance(kind, str):
+        raise UnknownCategory("kind must be a text such as pv_module, monitor or custom", "kind")
     explicit = document.get("category")
     if explicit is not None:
         if not isinstance(explicit, str) or explicit not in categories():

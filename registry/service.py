@@ -275,7 +275,7 @@ class Registry:
         with self.tx() as s:
             org = s.get(Organisation, org_id)
             if org is None:
-                raise NotFound(f"no organisation {org_id}", "org_id")
+                raise NotFound(f"no organisation {org_id!r}", "org_id")
             tid = new_id("tok")
             secret = f"pcf_{tid}_{_secrets.token_urlsafe(32)}"
             now = self.clock()
@@ -292,7 +292,7 @@ class Registry:
         with self.tx() as s:
             row = s.get(ApiToken, token_id)
             if row is None or (actor.role != "admin" and row.org_id != actor.org_id):
-                raise NotFound(f"no token {token_id}", "token_id")
+                raise NotFound(f"no token {token_id!r}", "token_id")
             before = record_sha256(row)
             row.revoked_at = row.revoked_at or self.clock()
             s.add(row)
@@ -340,7 +340,7 @@ class Registry:
         with Session(self.engine) as s:
             product = s.get(Product, product_id)
             if product is None or not self._may_see_product(s, actor, product):
-                raise NotFound(f"no product {product_id}", "product_id")
+                raise NotFound(f"no product {product_id!r}", "product_id")
             return product
 
     def _may_see_product(self, s: Session, actor: Actor | None, product: Product) -> bool:
@@ -395,7 +395,7 @@ class Registry:
         with self.tx() as s:
             product = s.get(Product, product_id)
             if product is None or product.org_id != actor.org_id:
-                raise NotFound(f"no product {product_id}", "product_id")
+                raise NotFound(f"no product {product_id!r}", "product_id")
             described = rules.category_of(spec, default=product.category)
             if described != product.category:
                 raise InvalidInput(f"the product is a {product.category}; this file describes a {described}",
@@ -458,7 +458,7 @@ class Registry:
             actor.role == "admin" or dec.org_id == actor.org_id
             or (actor.role == "certifier" and dec.status != "draft"))
         if dec is None or not visible:
-            raise NotFound(f"no declaration {declaration_id}", "id")
+            raise NotFound(f"no declaration {declaration_id!r}", "id")
         return dec
 
     def declarations(self, actor: Actor, status: str | None = None) -> list[Declaration]:
@@ -483,7 +483,7 @@ class Registry:
         with self.tx() as s:
             dec = self._visible_declaration(s, actor, declaration_id)
             if dec.org_id != actor.org_id:
-                raise NotFound(f"no declaration {declaration_id}", "id")
+                raise NotFound(f"no declaration {declaration_id!r}", "id")
             if dec.status not in ("draft", "rejected"):
                 raise Conflict(f"declaration {dec.id} is {dec.status}; only a draft or rejected one is submitted",
                                "status")
@@ -627,7 +627,7 @@ class Registry:
             tlog_store.lock_head(s)
             label = s.get(Label, label_id)
             if label is None:
-                raise NotFound(f"no label {label_id}", "label_id")
+                raise NotFound(f"no label {label_id!r}", "label_id")
             if label.certifier_id != actor.org_id:
                 raise Forbidden(f"label {label_id} was issued by another certifier")
             current = effective_status(label, self.clock().date())
@@ -664,7 +664,7 @@ class Registry:
         with Session(self.engine) as s:
             label = s.get(Label, label_id)
             if label is None:
-                raise NotFound(f"no label {label_id}", "label_id")
+                raise NotFound(f"no label {label_id!r}", "label_id")
             return self.view_in(s, label)
 
     def view_in(self, s: Session, label: Label) -> LabelView:
@@ -756,7 +756,7 @@ class Registry:
         with Session(self.engine) as s:
             product = s.exec(select(Product).where(Product.gtin == gtin14(gtin))).first()
             if product is None or not self._may_see_product(s, None, product):
-                raise NotFound(f"no product with GTIN {gtin}", "gtin")
+                raise NotFound(f"no product with GTIN {gtin!r}", "gtin")
             return product
 
     def declarations_to_renew(self, actor: Actor) -> list[dict[str, Any]]:
@@ -787,7 +787,7 @@ class Registry:
             tlog_store.lock_head(s)
             org = s.get(Organisation, org_id)
             if org is None or (org.role not in ("certifier",) and org.id != keys.REGISTRY_ORG):
-                raise NotFound(f"no certifier {org_id}", "org_id")
+                raise NotFound(f"no certifier {org_id!r}", "org_id")
             now = self.clock()
             for old in keys.retire_current(s, org_id, now):
                 self._log(s, self._key_event(old), "key.retired", old.key_id)
@@ -839,7 +839,7 @@ class Registry:
         with Session(self.engine) as s:
             label = s.get(Label, label_id)
             if label is None:
-                raise NotFound(f"no label {label_id}", "label_id")
+                raise NotFound(f"no label {label_id!r}", "label_id")
             cp = tlog_store.latest_checkpoint(s)
             leaf = tlog_store.entry(s, label.log_index)
             assert cp is not None and leaf is not None

@@ -31,6 +31,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from footprint.errors import SpecificationError
 from footprint.model import ElectricitySettings, FactorSet, Identity, Input, Process, ProductSpec
 
 KINDS = ("monitor", "display", "laptop", "desktop")
@@ -162,12 +163,13 @@ class Device(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> Device:
+        # SpecificationError (not ValueError) so that the error names its field, as footprint.model does
         if self.kind in ("monitor", "display", "laptop") and self.screen_diagonal_inch is None:
-            raise ValueError(f"a {self.kind} needs screen_diagonal_inch")
+            raise SpecificationError(f"a {self.kind} needs screen_diagonal_inch", "screen_diagonal_inch")
         if self.form_factor is not None and self.kind != "desktop":
-            raise ValueError(f"form_factor is for desktops, not a {self.kind}")
+            raise SpecificationError(f"form_factor is for desktops, not a {self.kind}", "form_factor")
         if self.components is not None and self.components.display and self.screen_diagonal_inch is None:
-            raise ValueError("components.display needs screen_diagonal_inch")
+            raise SpecificationError("components.display needs screen_diagonal_inch", "screen_diagonal_inch")
         return self
 
     @property
