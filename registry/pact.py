@@ -685,7 +685,8 @@ def parse_event(body: Any, version: PactVersion) -> Event:
     kind = kinds.get(str(body.get("type")))
     if kind is None:
         other = "3" if version == "2" else "2"
-        hint = f" (a v{other} event type: post it to /{other}/events)" if isinstance(body.get("type"), str) and body["type"] in kinds_of(other) else ""
+        hint = f" (a v{other} event type: post it to /{other}/events)" if (
+            isinstance(body.get("type"), str) and body["type"] in kinds_of(other)) else ""
         raise PactError(f"unknown event type {body.get('type')!r}{hint}; expected one of "
                         f"{', '.join(EVENT_TYPES[version].values())}", "type")
     time = _parse_time(body.get("time"))

@@ -1,0 +1,263 @@
+"""The public side of the registry: labels as anyone sees them (effective status, supply chain, log evidence),
+search with keyset pagination, and a per-process cache of the public label JSON.
+
+:class:`LabelReads` is a part of :class:`registry.service.Registry` (a mixin over its ``engine`` and ``clock``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, or_
+from sqlmodel import Session, select
+
+from registry import tlog, tlog_store
+from registry.actors import Actor
+from registry.errors import InvalidInput, NotFound
+from registry.ids import gtin14
+from registry.tables import AuditEvent, Citation, Declaration, Label, Organisation, Product
+
+#: Labels whose public JSON a process keeps (a few kB each).
+PUBLIC_CACHE_SIZE = 20_000
+
+
+@dataclass
+class LabelView:
+    """A label as the public sees it: its effective status, its supply chain and its log evidence."""
+
+    label: Label
+    status: str  # effective: active, suspended, revoked, expired, superseded
+    product: Product
+    certifier: Organisation
+    manufacturer: Organisation
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    supplier_data_changed: bool = False
+    green_share: float | None = None
+    stages: dict[str, float] = field(default_factory=dict)
+    gtin: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        lab = self.label
+        return {
+            "label_id": lab.label_id, "version": lab.version, "status": self.status,
+            "status_reason": lab.status_reason, "value": lab.value, "unit": lab.unit,
+            "declared_unit": lab.declared_unit, "boundary": lab.boundary, "method": lab.method,
+            "category": lab.category, "valid_from": lab.valid_from.isoformat(),
+            "valid_until": lab.valid_until.isoformat(), "issued_at": lab.issued_at.isoformat(),
+            "product": {"id": self.product.id, "name": self.product.name, "model": self.product.model,
+                        "gtin": self.product.gtin},
+            "gtin": self.product.gtin,
+            "manufacturer": {"id": self.manufacturer.id, "name_zh": self.manufacturer.name_zh,
+                             "name_en": self.manufacturer.name_en},
+            "certifier": {"id": self.certifier.id, "name_zh": self.certifier.name_zh,
+                          "name_en": self.certifier.name_en, "accreditation_no": self.certifier.accreditation_no},
+            "supersedes": lab.supersedes, "superseded_by": lab.superseded_by,
+            "claim": json.loads(lab.claim), "signature": lab.signature, "key_id": lab.key_id,
+            "payload": lab.payload, "log_index": lab.log_index,
+            "supply_chain": self.citations, "supplier_data_changed": self.supplier_data_changed,
+            "green_electricity_share": self.green_share, "stages_kg_co2e": self.stages,
+        }
+
+
+def effective_status(label: Label, today: date) -> str:
+    """The stored status, with expiry derived from the validity dates."""
+    if label.status == "active" and label.valid_until < today:
+        return "expired"
+    return label.status
+
+
+class LabelReads:
+    """Public reads (no actor needed except for a manufacturer's renewals)."""
+
+    engine: Engine
+    clock: Callable[[], datetime]
+    _public_cache: dict[str, tuple[tuple[int, date], dict[str, Any]]]
+
+    def _may_see_product(self, s: Session, actor: Actor | None, product: Product) -> bool:
+        if actor is not None and (actor.role in ("admin", "certifier") or actor.org_id == product.org_id):
+            return True
+        return s.exec(select(Label.label_id).where(Label.product_id == product.id)).first() is not None
+
+    def label_view(self, label_id: str) -> LabelView:
+        """A label with its effective status and supply chain (public).
+
+        Raises:
+            NotFound: no such label.
+        """
+        with Session(self.engine) as s:
+            label = s.get(Label, label_id)
+            if label is None:
+                raise NotFound(f"no label {label_id!r}", "label_id")
+            return self.view_in(s, label)
+
+    def view_in(self, s: Session, label: Label) -> LabelView:
+        """A label's public view, read in the caller's session (effective status, supply chain, green share)."""
+        today = self.clock().date()
+        product = s.get(Product, label.product_id)
+        certifier = s.get(Organisation, label.certifier_id)
+        manufacturer = s.get(Organisation, label.manufacturer_id)
+        assert product and certifier and manufacturer
+        citations = []
+        changed = False
+        for c in s.exec(select(Citation).where(Citation.declaration_id == label.declaration_id)):
+            cited = s.get(Label, c.label_id)
+            status = effective_status(cited, today) if cited else "unknown"
+            changed |= status != "active"
+            citations.append({"field": c.field, "label_id": c.label_id, "version": c.label_version,
+                              "value": c.value, "unit": c.unit, "declared_unit": c.declared_unit,
+                              "amount": c.amount, "status": status,
+                              "status_reason": cited.status_reason if cited else "",
+                              "superseded_by": cited.superseded_by if cited else None})
+        dec = s.get(Declaration, label.declaration_id)
+        result = json.loads(dec.result) if dec else {}
+        elec = result.get("electricity") or {}
+        share = (elec.get("covered_kwh", 0) / elec["kwh"]) if elec.get("kwh") else None
+        status = effective_status(label, today)
+        if changed and status == "active" and not label.status_reason:
+            label.status_reason = "supplier data changed: a cited supplier label is no longer active"
+        return LabelView(label, status, product, certifier, manufacturer, citations, changed, share,
+                         result.get("stages", {}), product.gtin)
+
+    def search_labels(self, *, text: str = "", category: str | None = None, certifier: str | None = None,
+                      status: str | None = None, min_value: float | None = None, max_value: float | None = None,
+                      include_inactive: bool = False, sort: str = "value", limit: int = 50,
+                      after: str | None = None) -> tuple[list[LabelView], str | None]:
+        """Public search over issued labels, lowest footprint first by default; cursor pagination.
+
+        Returns the page and the cursor of the next page (None at the end).
+        """
+        today = self.clock().date()
+        with Session(self.engine) as s:
+            q = select(Label).join(Product, Product.id == Label.product_id)
+            if text:
+                like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                q = q.where(or_(Product.name.like(like, escape="\\"), Product.model.like(like, escape="\\"),  # type: ignore[attr-defined]
+                                Label.label_id.like(like, escape="\\"), Product.gtin.like(like, escape="\\")))  # type: ignore[attr-defined, union-attr]
+            if category:
+                q = q.where(Label.category == category)
+            if certifier:
+                q = q.where(Label.certifier_id == certifier)
+            if min_value is not None:
+                q = q.where(Label.value_num >= min_value)
+            if max_value is not None:
+                q = q.where(Label.value_num <= max_value)
+            if status == "expired":
+                q = q.where(Label.status == "active", Label.valid_until < today)
+            elif status == "active":
+                q = q.where(Label.status == "active", Label.valid_until >= today)
+            elif status:
+                q = q.where(Label.status == status)
+            elif not include_inactive:
+                q = q.where(Label.status.in_(("active", "suspended")), Label.valid_until >= today)  # type: ignore[attr-defined]
+            key = _SORTS.get(sort)
+            if key is None:
+                raise InvalidInput(f"sort is one of {', '.join(_SORTS)}", "sort")
+            column, descending = key
+            col = getattr(Label, column)
+            if after:
+                last_value, last_id = _cursor_position(after)
+                if descending:
+                    q = q.where(or_(col < last_value, (col == last_value) & (Label.label_id > last_id)))
+                else:
+                    q = q.where(or_(col > last_value, (col == last_value) & (Label.label_id > last_id)))
+            q = q.order_by(col.desc() if descending else col, Label.label_id)
+            rows = list(s.exec(q.limit(limit + 1)))
+            more = len(rows) > limit
+            rows = rows[:limit]
+            views = [self.view_in(s, lab) for lab in rows]
+            cursor = _cursor(getattr(rows[-1], column), rows[-1].label_id) if more else None
+        return views, cursor
+
+    def labels_of_product(self, product_id: str) -> list[LabelView]:
+        """A product's labels, newest first (its history)."""
+        with Session(self.engine) as s:
+            rows = s.exec(select(Label).where(Label.product_id == product_id)
+                          .order_by(Label.issued_at.desc()))  # type: ignore[attr-defined]
+            return [self.view_in(s, lab) for lab in rows]
+
+    def product_by_gtin(self, gtin: str) -> Product:
+        with Session(self.engine) as s:
+            product = s.exec(select(Product).where(Product.gtin == gtin14(gtin))).first()
+            if product is None or not self._may_see_product(s, None, product):
+                raise NotFound(f"no product with GTIN {gtin!r}", "gtin")
+            return product
+
+    def declarations_to_renew(self, actor: Actor) -> list[dict[str, Any]]:
+        """The acting manufacturer's certified declarations whose cited supplier labels are no longer active."""
+        actor.require("manufacturer", "admin")
+        out = []
+        with Session(self.engine) as s:
+            q = select(Label).where(Label.status.in_(("active", "suspended")))  # type: ignore[attr-defined]
+            if actor.role == "manufacturer":
+                q = q.where(Label.manufacturer_id == actor.org_id)
+            for lab in s.exec(q):
+                view = self.view_in(s, lab)
+                if view.supplier_data_changed:
+                    out.append({"label_id": lab.label_id, "declaration_id": lab.declaration_id,
+                                "changed": [c for c in view.citations if c["status"] != "active"]})
+        return out
+
+    def audit_trail(self, object_id: str) -> list[AuditEvent]:
+        with Session(self.engine) as s:
+            return list(s.exec(select(AuditEvent).where(AuditEvent.object_id == object_id).order_by(AuditEvent.id)))  # type: ignore[arg-type]
+
+    def public_label(self, label_id: str) -> dict[str, Any]:
+        """A label's public JSON (``LabelView.to_json()`` plus its log evidence), cached per process.
+
+        Every change that can alter a label's public view (issuance, status changes of it or of a label it cites,
+        key events) appends a log leaf, and expiry follows the date: so a cached entry is served while the log
+        size and the date are those it was built with. One small query (the log size) per hit.
+        """
+        with Session(self.engine) as s:
+            version = (tlog_store.tree_size(s), self.clock().date())
+        hit = self._public_cache.get(label_id)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        view = self.label_view(label_id)
+        data = view.to_json()
+        data["log"] = self.label_log_evidence(view.label)
+        if len(self._public_cache) >= PUBLIC_CACHE_SIZE:
+            self._public_cache.pop(next(iter(self._public_cache)))  # oldest insertion first
+        self._public_cache[label_id] = (version, data)
+        return data
+
+    def label_log_evidence(self, label: Label) -> dict[str, Any]:
+        """The issuance leaf's inclusion in the latest signed checkpoint, checked here on the server."""
+        with Session(self.engine) as s:
+            cp = tlog_store.latest_checkpoint(s)
+            leaf = tlog_store.entry(s, label.log_index)
+            if cp is None or leaf is None:
+                return {"log_index": label.log_index, "included": False}
+            proof = tlog_store.inclusion(s, label.log_index, cp.size)
+        included = tlog.verify_inclusion(leaf.leaf_hash, label.log_index, cp.size, proof, cp.root)
+        return {"log_index": label.log_index, "tree_size": cp.size, "checkpoint": cp.note, "included": included,
+                "leaf_hash": base64.b64encode(leaf.leaf_hash).decode(),
+                "inclusion_proof": [base64.b64encode(h).decode() for h in proof]}
+
+
+_SORTS = {"value": ("value_num", False), "-value": ("value_num", True), "newest": ("issued_at", True)}
+
+
+def _cursor(value: Any, label_id: str) -> str:
+    """An opaque keyset cursor: the sort value and label id of the last row of a page."""
+    v = value.isoformat() if isinstance(value, datetime) else value
+    return base64.urlsafe_b64encode(json.dumps([v, label_id]).encode()).decode().rstrip("=")
+
+
+def _cursor_position(cursor: str) -> tuple[Any, str]:
+    try:
+        v, label_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if isinstance(v, str):
+            v = datetime.fromisoformat(v)
+        elif not isinstance(v, int | float) or isinstance(v, bool):
+            raise ValueError
+        if not isinstance(label_id, str):
+            raise ValueError
+    except (ValueError, TypeError):
+        raise InvalidInput("invalid cursor", "cursor") from None
+    return v, label_id
