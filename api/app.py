@@ -69,7 +69,7 @@ def allow_header(app: ASGIApp) -> ASGIApp:
 #: and bodies are not logged, so no token, password or session id reaches the log.
 ACCESS_LOG = LoggingMiddlewareConfig(
     logger_name="pcf.access", request_log_fields=("method", "path", "query", "client"),
-    response_log_fields=("status_code",), request_log_message="request", response_log_message="response",
+    response_log_fields=["status_code"], request_log_message="request", response_log_message="response",
 )
 
 

@@ -36,7 +36,7 @@ def _add_registry_commands() -> None:
 
     for sub in (registry_app, demo_app, label_app, person_app):
         for info in sub.registered_commands:
-            info.callback = clean_errors(info.callback)  # type: ignore[arg-type]
+            info.callback = clean_errors(info.callback)  # type: ignore[type-var]
     registry_app.add_typer(person_app, name="person")
     app.add_typer(registry_app, name="registry")
     app.add_typer(demo_app, name="demo")

@@ -114,7 +114,8 @@ def _closed_models() -> list[str]:
     from api.controllers.factors import VariantsRequest
     from api.schemas import _In
 
-    return [m.__name__ for m in (*_In.__subclasses__(), VariantsRequest)]
+    models: list[type] = [*_In.__subclasses__(), VariantsRequest]
+    return [m.__name__ for m in models]
 
 
 def _needs_auth(path: str, method: str) -> bool:

@@ -257,12 +257,12 @@ def read_cpcd_rows(path: Path) -> list[CpcdRow]:
             reader = csv.DictReader(fh)
             if not reader.fieldnames or not need <= set(reader.fieldnames):
                 raise InvalidFactor(f"not a CPCD list: needs columns {sorted(need)}", file=path.name)
-            return [
+            rows = []
+            for i, r in enumerate(reader, start=2):
                 # a short row (a cut-off last line) gives None for its missing cells
-                CpcdRow(i, *((r.get(k) or "").strip() for k in ("产品ID", "产品名称", "核算边界", "碳足迹", "数据年份",
-                                                                  "数据类型")), short=None in r.values())
-                for i, r in enumerate(reader, start=2)
-            ]
+                c = [(r.get(k) or "").strip() for k in ("产品ID", "产品名称", "核算边界", "碳足迹", "数据年份", "数据类型")]
+                rows.append(CpcdRow(i, c[0], c[1], c[2], c[3], c[4], c[5], short=None in r.values()))
+            return rows
     except (UnicodeDecodeError, csv.Error) as exc:
         raise InvalidFactor(f"cannot be read as a UTF-8 CSV ({type(exc).__name__})", file=path.name) from None
 

@@ -32,6 +32,12 @@ class Requirements:
     quantity: float | None = None  # in declared units
 
 
+    def key(self) -> tuple[Any, ...]:
+        """The requirements as a hashable value (for caching a comparison)."""
+        return (self.category, self.declared_unit, tuple(sorted(self.minimum.items())),
+                tuple(sorted(self.maximum.items())), tuple(sorted(self.choice.items())), self.quantity)
+
+
 @dataclass(frozen=True)
 class Ranked:
     """A product of the comparison with its percentile rank and, for a quantity, the emissions avoided."""
@@ -101,8 +107,15 @@ def compare(engine: Engine, req: Requirements, today: date, cache: catalogue.Sna
     """The products of ``req.category`` in force on ``today`` that meet ``req``, ranked, with statistics.
 
     With ``cache``, the category's comparison set is read once per log size and day (6,700 labels of a category
-    take about 0.1 s to read on SQLite; the statistics on them a few milliseconds).
+    take about 0.1 s to read on SQLite), and the comparison for the same requirements is computed once (about
+    20 ms for 6,700 labels).
     """
+    if cache is not None:
+        return cache.get(engine, ("comparison", req.key()), today, lambda: _compare(engine, req, today, cache))
+    return _compare(engine, req, today, None)
+
+
+def _compare(engine: Engine, req: Requirements, today: date, cache: catalogue.SnapshotCache | None) -> Comparison:
     def read() -> list[Candidate]:
         return catalogue.comparison_set(engine, req.category, today)
 

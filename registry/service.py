@@ -26,7 +26,7 @@ from typing import Any
 
 import rfc8785
 from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from factors_db.release import factor_set
 from footprint.calculate import STANDARD, calculate
@@ -361,7 +361,7 @@ class Registry(LabelReads, LogUseCases):
         """Refuse a serial that another active declaration of another product claims (double counting)."""
         today = self.clock().date()
         for r in serials:
-            q = (select(GreenClaim, Declaration).join(Declaration, GreenClaim.declaration_id == Declaration.id)
+            q = (select(GreenClaim, Declaration).join(Declaration, col(GreenClaim.declaration_id) == col(Declaration.id))
                  .where(GreenClaim.prefix == r.prefix, GreenClaim.first <= r.last, GreenClaim.last >= r.first,
                         GreenClaim.product_id != product_id,
                         Declaration.status.in_(("submitted", "certified"))))  # type: ignore[attr-defined]
@@ -483,7 +483,7 @@ class Registry(LabelReads, LogUseCases):
                           .order_by(Label.issued_at.desc())).first()  # type: ignore[attr-defined]
         value = rules.label_value(rule, result)
         label_id = self._next_label_id(s, now.year)
-        claim = {
+        claim: dict[str, Any] = {
             "label_id": label_id, "version": (previous.version + 1) if previous else 1, "product_id": product.id,
             "gtin": product.gtin, "value": value.value, "unit": value.unit,
             "declared_unit": value.declared_unit, "boundary": result.boundary, "method": METHOD,

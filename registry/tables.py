@@ -289,7 +289,7 @@ class PactEvent(SQLModel, table=True):
 
 
 REGISTRY_TABLES = [
-    t.__table__  # type: ignore[attr-defined]
+    t.__table__  # type: ignore[attr-defined,union-attr]
     for t in (Organisation, ApiToken, SigningKey, Product, Declaration, Citation, GreenClaim, Label, AuditEvent,
               LogEntry, LogNode, LogHead, Checkpoint, Person, WebSession, PactClient, PactPartner, PactEvent)
 ]

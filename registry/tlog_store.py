@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any, cast
 
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import and_, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from registry import tlog
 from registry.errors import LogRangeError
@@ -36,7 +37,7 @@ class SqlNodes:
         by_level: dict[int, list[int]] = {}
         for level, index in dict.fromkeys(keys):
             by_level.setdefault(level, []).append(index)
-        cond = or_(*(and_(LogNode.level == lv, LogNode.index.in_(ix)) for lv, ix in by_level.items()))  # type: ignore[attr-defined]
+        cond = or_(*(and_(col(LogNode.level) == lv, col(LogNode.index).in_(ix)) for lv, ix in by_level.items()))
         rows = self.session.execute(select(LogNode.level, LogNode.index, LogNode.hash).where(cond))
         return {(lv, ix): h for lv, ix, h in rows}
 
@@ -57,7 +58,7 @@ def append(session: Session, event: dict[str, object], *, kind: str, subject: st
     # The use case usually locked the head first (then it is in the session); otherwise lock it now.
     head = session.identity_map.get(session.identity_key(LogHead, 1)) or lock_head(session)
     index = head.size
-    leaf = rfc8785.dumps(event)
+    leaf = rfc8785.dumps(cast(Any, event))
     leaf_hash = tlog.leaf_hash(leaf)
     reader = SqlNodes(session)
     session.add(LogEntry(index=index, leaf=leaf, leaf_hash=leaf_hash, kind=kind, subject=subject, created_at=now))

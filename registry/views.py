@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from registry import tlog, tlog_store
 from registry.actors import Actor
@@ -133,7 +133,7 @@ class LabelReads:
         """
         today = self.clock().date()
         with Session(self.engine) as s:
-            q = select(Label).join(Product, Product.id == Label.product_id)
+            q = select(Label).join(Product, col(Product.id) == col(Label.product_id))
             if text:
                 like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
                 q = q.where(or_(Product.name.like(like, escape="\\"), Product.model.like(like, escape="\\"),  # type: ignore[attr-defined]
@@ -158,14 +158,14 @@ class LabelReads:
             if key is None:
                 raise InvalidInput(f"sort is one of {', '.join(_SORTS)}", "sort")
             column, descending = key
-            col = getattr(Label, column)
+            sort_col = getattr(Label, column)
             if after:
                 last_value, last_id = _cursor_position(after)
                 if descending:
-                    q = q.where(or_(col < last_value, (col == last_value) & (Label.label_id > last_id)))
+                    q = q.where(or_(sort_col < last_value, (sort_col == last_value) & (Label.label_id > last_id)))
                 else:
-                    q = q.where(or_(col > last_value, (col == last_value) & (Label.label_id > last_id)))
-            q = q.order_by(col.desc() if descending else col, Label.label_id)
+                    q = q.where(or_(sort_col > last_value, (sort_col == last_value) & (Label.label_id > last_id)))
+            q = q.order_by(sort_col.desc() if descending else sort_col, Label.label_id)
             rows = list(s.exec(q.limit(limit + 1)))
             more = len(rows) > limit
             rows = rows[:limit]

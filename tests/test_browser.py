@@ -177,3 +177,163 @@ def test_page_works_without_javascript(server: Any, browser: Any) -> None:
         page.screenshot(path=str(ARTIFACTS / "label-superseded-en-noscript.png"), full_page=True)
     finally:
         context.close()
+
+
+# --- the public pages: a buyer searches and compares (phone and desktop), axe-core on every public page ----------
+
+DESKTOP = {"width": 1280, "height": 900}
+PUBLIC_PAGES = ["/", "/labels", "/labels?min=abc&q=%3Cb%3E", "/compare?category=pv_module&quantity=1000",
+                "/compare?category=pv_module&min_rated_power_wp=lots", "/factors?q=%E5%9B%9B%E5%B7%9D",
+                "/factors/cn.grid.co2_average.CN-SC.2023", "/calculate",
+                "/calculate?kind=monitor&run=1&name=m&screen_diagonal_inch=27&panel=LCD&mass_kg=8.3"
+                "&annual_energy_kwh=52&lifetime_years=6&assembly_region=CN-SC&use_region=CN-GD&boundary=cradle-to-grave"
+                "&mc=200&whatif=assembly_region&whatif_region=CN-SC&whatif_region=CN-XJ",
+                "/log?check=inclusion&label_id=CD-PCF-2026-000001", "/open-data"]
+
+
+@pytest.fixture(scope="module")
+def public_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Any]]]:
+    """uvicorn serving the app with the public pages over the demo and eight more certified PV modules."""
+    import uvicorn
+
+    from api.demo import seed_demo
+    from tests.services import app_settings, free_port
+    from tests.test_public_pages import add_pv_modules, public_app
+
+    app = public_app(app_settings(tmp_path_factory.mktemp("public-browser")))
+    seeded = seed_demo(app.state.registry)
+    assert seeded is not None
+    labels: dict[str, Any] = dict(seeded["labels"])
+    labels["pv"] = add_pv_modules(app.state.registry)
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, name="uvicorn-public", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start within 20 s", pytrace=False)
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", labels
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+def buyer_story(base: str, page: Any, shot: str, lang: str) -> None:
+    """Search from the home page, show expired and revoked too, compare PV modules, download a shortlist."""
+    import csv
+    import io
+
+    words = {"zh": {"search": "搜索", "show": "一并显示", "compare": "比较", "csv": "下载候选清单（CSV）",
+                    "alt": "更低碳的替代产品", "achievable": "可实现目标（第 20 百分位）"},
+             "en": {"search": "Search", "show": "Show them too", "compare": "Compare",
+                    "csv": "Download the shortlist (CSV)", "alt": "Lower-carbon alternatives",
+                    "achievable": "Achievable target (20th percentile)"}}[lang]
+    page.goto(f"{base}/")
+    page.screenshot(path=str(ARTIFACTS / f"public-{shot}-1-home.png"), full_page=True)
+    page.locator("#home-q").fill("Example")
+    page.locator("#home-q").press("Enter")
+    page.wait_for_url("**/labels?q=Example*")
+    results = page.locator("li.result")
+    shown = results.count()
+    assert shown >= 3
+    page.screenshot(path=str(ARTIFACTS / f"public-{shot}-2-search.png"), full_page=True)
+    page.get_by_role("link", name=words["show"]).click()
+    page.wait_for_url("**status=all**")
+    assert page.locator("li.result").count() > shown  # the expired, revoked and superseded ones too
+    page.locator("nav.site-nav").get_by_role("link", name=words["compare"], exact=True).click()
+    page.wait_for_url("**/compare")
+    page.locator("#f-category").select_option("monitor")
+    page.locator("form.filters button[type=submit]").click()  # without scripts the category's fields come next
+    page.wait_for_url("**category=monitor**")
+    assert page.locator("#f-min_screen_diagonal_inch").is_visible()
+    page.locator("#f-category").select_option("pv_module")
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_url("**category=pv_module**")
+    page.locator("#f-min_rated_power_wp").fill("400")
+    page.locator("#f-quantity").fill("1000")
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_url("**min_rated_power_wp=400**")
+    assert page.get_by_text(words["achievable"]).is_visible()
+    rows = page.locator("table.data tbody tr")
+    assert rows.count() == 8  # at least 400 Wp: the six extra modules of 400-450 Wp and the demo's two of 410 Wp
+    assert page.locator("svg.chart").first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / f"public-{shot}-3-compare.png"), full_page=True)
+    page.locator("input[name=pick]").nth(0).check()
+    page.locator("input[name=pick]").nth(1).check()
+    with page.expect_download() as info:
+        page.get_by_role("button", name=words["csv"]).click()
+    download = info.value
+    text = Path(download.path()).read_text(encoding="utf-8")
+    picked = list(csv.DictReader(io.StringIO(text)))
+    assert [r["rank"] for r in picked] == ["1", "2"]
+    first = rows.nth(0).locator("a").first
+    first.click()
+    page.wait_for_url("**/l/CD-PCF-*")
+    assert page.get_by_role("heading", name=words["alt"]).is_visible()
+    page.screenshot(path=str(ARTIFACTS / f"public-{shot}-4-label.png"), full_page=True)
+
+
+def test_buyer_searches_and_compares_on_a_phone_without_javascript(public_server: Any, browser: Any) -> None:
+    base, _ = public_server
+    context = phone(browser, locale="zh-CN", javascript=False)
+    page = context.new_page()
+    try:
+        buyer_story(base, page, "phone-zh", "zh")
+        assert page.locator("html").get_attribute("lang") == "zh-Hans"
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"the page scrolls sideways on a phone: {width}px"
+    finally:
+        context.close()
+
+
+def test_buyer_searches_and_compares_on_a_desktop_by_keyboard(public_server: Any, browser: Any) -> None:
+    base, _ = public_server
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB", accept_downloads=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/compare")
+        page.keyboard.press("Tab")  # the first stop is the skip link
+        assert page.evaluate("document.activeElement.className") == "skip-link"
+        page.keyboard.press("Enter")
+        page.locator("#f-category").focus()
+        page.keyboard.press("Tab")
+        for _ in range(8):  # walk the form by keyboard to the quantity field
+            if page.evaluate("document.activeElement.id") == "f-quantity":
+                break
+            page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "f-quantity"
+        page.keyboard.type("-3")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**quantity=-3**")
+        assert page.locator("#f-quantity-error").is_visible()  # the error beside the field, the value kept
+        assert page.locator("#f-quantity").input_value() == "-3"
+        page.screenshot(path=str(ARTIFACTS / "public-desktop-en-compare-error.png"), full_page=True)
+        buyer_story(base, page, "desktop-en", "en")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_public_pages_have_no_serious_accessibility_violations(public_server: Any, browser: Any, lang: str) -> None:
+    base, _ = public_server
+    context = phone(browser, locale="zh-CN" if lang == "zh" else "en-GB")
+    page = context.new_page()
+    found: dict[str, list[str]] = {}
+    try:
+        for i, path in enumerate(PUBLIC_PAGES):
+            response = page.goto(base + path)
+            assert response.status in (200, 400), path
+            if lang == "zh":
+                page.screenshot(path=str(ARTIFACTS / f"public-page-{i:02d}-zh.png"), full_page=True)
+            problems = serious_violations(page)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                problems.append(f"scrolls sideways on a phone: {width}px wide")
+            if problems:
+                found[path] = problems
+    finally:
+        context.close()
+    assert found == {}

@@ -33,7 +33,6 @@ import io
 import json
 import logging
 import re
-import tokenize
 import traceback
 import warnings
 import zipfile
