@@ -20,7 +20,7 @@ from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from api.controllers import console, pages
+from api.controllers import console, pages, public
 from api.controllers.factors import FactorsController
 from api.controllers.labels import LabelsController
 from api.controllers.pact import PactController
@@ -85,7 +85,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                           exclude=["/health", "/static"]).middleware)
     app = Litestar(
         route_handlers=[health, FactorsController, RegistryController, LabelsController, PactController,
-                        *pages.route_handlers(), *console.route_handlers()],
+                        *pages.route_handlers(), *console.route_handlers(),
+                        *public.route_handlers()],
         template_config=template_config(),
         state=State({"engine": engine, "settings": settings, "registry": registry, "accounts": Accounts(registry)}),
         exception_handlers={

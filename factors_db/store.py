@@ -109,7 +109,7 @@ def search(engine: Engine, query: SearchQuery) -> list[Factor]:
     release_ids = [query.release] if query.release else [latest_bundled(engine), LOCAL_RELEASE]
     stmt = select(FactorRow).where(FactorRow.release_id.in_(release_ids))  # type: ignore[attr-defined]
     for word in query.text.lower().split():
-        stmt = stmt.where(FactorRow.search_text.contains(word))  # type: ignore[attr-defined]
+        stmt = stmt.where(FactorRow.search_text.contains(word, autoescape=True))  # type: ignore[attr-defined]
     if query.geography:
         stmt = stmt.where(FactorRow.geography == query.geography)
     if query.year:

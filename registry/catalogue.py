@@ -12,7 +12,6 @@ an ``active`` label past its ``valid_until`` is ``expired``.
 
 from __future__ import annotations
 
-import inspect
 import json
 import threading
 from collections import OrderedDict
@@ -30,7 +29,8 @@ from registry import tlog_store
 from registry.tables import Checkpoint, Declaration, Label, LogEntry, Organisation, Product
 
 if TYPE_CHECKING:
-    from registry.service import LabelView, Registry
+    from registry.service import Registry
+    from registry.views import LabelView
 
 T = TypeVar("T")
 
@@ -306,40 +306,7 @@ def label_log_index(engine: Engine, label_id: str) -> int | None:
 
 
 # ------------------------------------------------------------------------------------------ label search
-#: Pages of the service's search read to find one page of labels valid on a date (see :func:`search_labels`).
-MAX_SCAN_PAGES = 50
-
-
 def search_labels(registry: Registry, *, valid_on: date | None = None, limit: int = 20, after: str | None = None,
                   sort: str = "value", **filters: Any) -> tuple[list[LabelView], str | None]:
-    """:meth:`Registry.search_labels`, plus the labels valid on a date (``valid_from <= valid_on <= valid_until``).
-
-    Without ``valid_on`` this is the service's search itself. With it, the service's own pages (same filters,
-    same order, same cursor) are read and filtered until a page is full, so the order and the cursors stay the
-    service's; when :meth:`Registry.search_labels` takes ``valid_on`` itself, it is passed on.
-    """
-    if valid_on is None:
-        return registry.search_labels(limit=limit, after=after, sort=sort, **filters)
-    if "valid_on" in inspect.signature(registry.search_labels).parameters:
-        return registry.search_labels(limit=limit, after=after, sort=sort, valid_on=valid_on,  # type: ignore[call-arg]
-                                      **filters)
-    from registry.service import _SORTS, _cursor
-
-    column = _SORTS[sort][0] if sort in _SORTS else "value_num"
-    found: list[LabelView] = []
-    cursor = after
-    for _ in range(MAX_SCAN_PAGES):
-        views, nxt = registry.search_labels(limit=200, after=cursor, sort=sort, **filters)
-        for v in views:
-            if v.label.valid_from <= valid_on <= v.label.valid_until:
-                found.append(v)
-                if len(found) > limit:
-                    last = found[limit - 1].label
-                    return found[:limit], _cursor(getattr(last, column), last.label_id)
-        if nxt is None:
-            return found, None
-        cursor = nxt
-    if not found:
-        return found, cursor
-    tail = found[-1].label
-    return found, _cursor(getattr(tail, column), tail.label_id)
+    """:meth:`Registry.search_labels` (with the labels valid on a date: ``valid_from <= valid_on <= valid_until``)."""
+    return registry.search_labels(limit=limit, after=after, sort=sort, valid_on=valid_on, **filters)

@@ -126,7 +126,7 @@ class LabelReads:
     def search_labels(self, *, text: str = "", category: str | None = None, certifier: str | None = None,
                       status: str | None = None, min_value: float | None = None, max_value: float | None = None,
                       include_inactive: bool = False, sort: str = "value", limit: int = 50,
-                      after: str | None = None) -> tuple[list[LabelView], str | None]:
+                      after: str | None = None, valid_on: date | None = None) -> tuple[list[LabelView], str | None]:
         """Public search over issued labels, lowest footprint first by default; cursor pagination.
 
         Returns the page and the cursor of the next page (None at the end).
@@ -142,6 +142,8 @@ class LabelReads:
                 q = q.where(Label.category == category)
             if certifier:
                 q = q.where(Label.certifier_id == certifier)
+            if valid_on is not None:
+                q = q.where(Label.valid_from <= valid_on, Label.valid_until >= valid_on)
             if min_value is not None:
                 q = q.where(Label.value_num >= min_value)
             if max_value is not None:

@@ -59,6 +59,12 @@ def snapshots(state: State) -> catalogue.SnapshotCache:
     return cache  # type: ignore[no-any-return]
 
 
+def in_force(state: State) -> dict[str, int]:
+    """Categories with labels in force today, and how many (cached with the log's size)."""
+    day = today(state)
+    return snapshots(state).get(state.engine, "in_force", day, lambda: catalogue.categories_in_force(state.engine, day))
+
+
 # ---------------------------------------------------------------------------------------------- labels
 def label_search(state: State, form: Form, lang: str) -> dict[str, Any]:
     """The ``/labels`` page's context: filters as typed, errors, the page of results and the next cursor."""
@@ -115,7 +121,7 @@ def requirements(form: Form, categories: dict[str, int]) -> procurement.Requirem
 
 
 def compare_context(state: State, form: Form, lang: str) -> dict[str, Any]:
-    categories = catalogue.categories_in_force(state.engine, today(state))
+    categories = in_force(state)
     req = requirements(form, categories)
     result = procurement.compare(state.engine, req, today(state), snapshots(state)) if req else None
     chart = views.comparison_chart(result, lang) if result else None
@@ -449,7 +455,7 @@ class CompareApi(Controller):
         and, for ``quantity`` declared units, the kg CO2e avoided against the median: what a carbon-inclusive
         points scheme needs to reward a low-carbon purchase."""
         form = Form.of(request.query_params)
-        categories = catalogue.categories_in_force(state.engine, today(state))
+        categories = in_force(state)
         req = requirements(form, categories)
         if req is None:
             name, message = next(iter(form.errors.items()))
