@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import gettext
-import io
 import secrets
 import threading
 from collections.abc import Mapping
@@ -26,9 +25,6 @@ from functools import cache
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from litestar import Request, Response
@@ -76,18 +72,9 @@ class WrongRole(Exception):
 
 
 # ---------------------------------------------------------------------------------------------- catalogue
-@cache
 def console_translations(lang: str) -> gettext.NullTranslations:
     """The compiled ``console`` catalogue of ``lang`` (English: the identity)."""
-    po = i18n.LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if lang not in i18n.LANGUAGES or not po.is_file():
-        return NullTranslations()
-    with po.open("rb") as fp:
-        catalog = read_po(fp, locale=lang, domain=DOMAIN)
-    buf = io.BytesIO()
-    write_mo(buf, catalog, use_fuzzy=False)
-    buf.seek(0)
-    return Translations(buf, domain=DOMAIN)
+    return i18n.translations(lang, DOMAIN)
 
 
 def _lang(ctx: Context) -> str:

@@ -8,13 +8,12 @@ which the calculator's "declare this" link can prefill). Nothing here touches th
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import yaml
 
 from api.controllers.console_common import CT_
+from api.pages.forms import Form
 
 ELECTRONICS: Final = ("monitor", "laptop", "desktop")
 FORM_FACTORS: Final = ("tower", "small_form_factor", "micro", "all_in_one", "workstation")
@@ -35,12 +34,14 @@ FORM_ONLY_ELECTRONICS = CT_("The form covers monitors, laptops and desktops: upl
                             "this category.")
 
 
-@dataclass
-class FormState:
-    """The values of a form as typed and the errors found, by field (``form`` for the whole form)."""
+class FormState(Form):
+    """A console form: the pages' :class:`~api.pages.forms.Form` with the console catalogue's messages; numbers are
+    required and never negative unless said otherwise."""
 
-    values: dict[str, str] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
+    REQUIRED: ClassVar[str] = REQUIRED
+    ENTER_NUMBER: ClassVar[str] = ENTER_NUMBER
+    ENTER_POSITIVE: ClassVar[str] = ENTER_POSITIVE
+    ENTER_NOT_NEGATIVE: ClassVar[str] = ENTER_NOT_NEGATIVE
 
     def text(self, name: str, limit: int = 200, *, required: bool = False) -> str:
         value = self.values.get(name, "").strip()
@@ -50,29 +51,12 @@ class FormState:
             self.errors[name] = TOO_LONG
         return value[:limit]
 
-    def number(self, name: str, *, required: bool = True, positive: bool = False) -> float | None:
-        raw = self.values.get(name, "").strip().replace(",", "").replace("，", "")
-        if not raw:
-            if required:
-                self.errors[name] = REQUIRED
-            return None
-        try:
-            value = float(raw)
-        except ValueError:
-            self.errors[name] = ENTER_NUMBER
-            return None
-        if not math.isfinite(value) or abs(value) > 1e9:
-            self.errors[name] = ENTER_NUMBER
-            return None
-        if positive and value <= 0:
-            self.errors[name] = ENTER_POSITIVE
-            return None
-        if value < 0:
-            self.errors[name] = ENTER_NOT_NEGATIVE
-            return None
-        return value
+    def number(self, name: str, *, required: bool = True, positive: bool = False,  # type: ignore[override]
+               not_negative: bool = True) -> float | None:
+        return super().number(name, positive=positive, not_negative=not_negative, required=required)
 
-    def choice(self, name: str, allowed: tuple[str, ...] | list[str], *, required: bool = True) -> str:
+    def choice(self, name: str, allowed: tuple[str, ...] | list[str],  # type: ignore[override]
+               *, required: bool = True) -> str:
         value = self.values.get(name, "").strip()
         if not value and not required:
             return ""

@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import ClassVar
 
 from api.pages.i18n import N_
 
@@ -40,6 +41,12 @@ class Form:
     errors: dict[str, str] = field(default_factory=dict)
     multi: dict[str, list[str]] = field(default_factory=dict)
 
+    # The messages, as msgids of the catalogue the pages use (a form of another catalogue overrides them).
+    REQUIRED: ClassVar[str] = REQUIRED
+    ENTER_NUMBER: ClassVar[str] = ENTER_NUMBER
+    ENTER_POSITIVE: ClassVar[str] = ENTER_POSITIVE
+    ENTER_NOT_NEGATIVE: ClassVar[str] = ENTER_NOT_NEGATIVE
+
     @classmethod
     def of(cls, params: Mapping[str, str], multi: Mapping[str, list[str]] | None = None) -> Form:
         return cls({k: str(v)[:1000] for k, v in params.items()}, {}, dict(multi or {}))
@@ -52,21 +59,21 @@ class Form:
         raw = self.values.get(name, "").strip().replace(",", "").replace("，", "")
         if not raw:
             if required:
-                self.errors[name] = REQUIRED
+                self.errors[name] = self.REQUIRED
             return None
         try:
             value = float(raw)
         except ValueError:
-            self.errors[name] = ENTER_NUMBER
+            self.errors[name] = self.ENTER_NUMBER
             return None
         if not math.isfinite(value) or abs(value) > 1e12:
-            self.errors[name] = ENTER_NUMBER
+            self.errors[name] = self.ENTER_NUMBER
             return None
         if positive and value <= 0:
-            self.errors[name] = ENTER_POSITIVE
+            self.errors[name] = self.ENTER_POSITIVE
             return None
         if not_negative and value < 0:
-            self.errors[name] = ENTER_NOT_NEGATIVE
+            self.errors[name] = self.ENTER_NOT_NEGATIVE
             return None
         return value
 

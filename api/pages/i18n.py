@@ -88,17 +88,17 @@ def request_language(request: Request) -> str:
 
 
 @cache
-def translations(lang: str) -> gettext.NullTranslations:
-    """The compiled catalogue of ``lang`` (English: the identity)."""
-    po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+def translations(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations:
+    """The compiled catalogue ``domain`` of ``lang`` (English: the identity), compiled from its ``.po`` once."""
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
     if lang not in LANGUAGES or not po.is_file():
         return NullTranslations()
     with po.open("rb") as fp:
-        catalog = read_po(fp, locale=lang, domain=DOMAIN)
+        catalog = read_po(fp, locale=lang, domain=domain)
     buf = io.BytesIO()
     write_mo(buf, catalog, use_fuzzy=False)
     buf.seek(0)
-    return Translations(buf, domain=DOMAIN)
+    return Translations(buf, domain=domain)
 
 
 #: Product categories of the registry's category rules (``registry/rules/<category>``).
