@@ -7,6 +7,7 @@ BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 export BRIGHTWAY2_DIR := $(CURDIR)/.data/brightway
 export PCF_DATA_DIR ?= $(CURDIR)/.data
+SITE = http://$(or $(PCF_HOST),127.0.0.1):$(or $(PCF_PORT),8000)
 
 .PHONY: run test bench lint venv clean db
 
@@ -23,9 +24,9 @@ db: $(STAMP)
 
 run: db
 	$(BIN)/pcf demo seed --if-empty --out $(PCF_DATA_DIR)/credentials.json
-	@echo "home page  http://127.0.0.1:8000/"
-	@echo "API docs   http://127.0.0.1:8000/schema"
-	@echo "demo label http://127.0.0.1:8000/l/$$($(BIN)/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["labels"]["active"])' $(PCF_DATA_DIR)/credentials.json)"
+	@echo "home page  $(SITE)/"
+	@echo "API docs   $(SITE)/schema"
+	@echo "demo label $(SITE)/l/$$($(BIN)/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["labels"]["active"])' $(PCF_DATA_DIR)/credentials.json)"
 	@echo "demo tokens and logins: $(PCF_DATA_DIR)/credentials.json"
 	$(BIN)/pcf serve
 

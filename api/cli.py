@@ -85,16 +85,14 @@ def _print_json(data: Any) -> None:
 def db_load() -> None:
     """Create the database (registry schema migrated, master key file created if missing) and load every bundled
     factor release not loaded yet."""
-    from factors_db.store import load_bundled
+    from api.runtime import open_registry
+    from factors_db.store import releases
     from registry.keys import write_key_file
 
     settings = Settings()
     created = write_key_file(settings.key_path)
-    from api.runtime import open_registry
-
-    reg = open_registry(settings)
-    loaded = load_bundled(reg.engine)
-    typer.echo(f"database {settings.db_url}: loaded {', '.join(loaded) if loaded else 'nothing new'}"
+    reg = open_registry(settings)  # migrates the registry and loads every bundled release not loaded yet
+    typer.echo(f"database {settings.db_url}: factor releases {', '.join(r.id for r in releases(reg.engine))}"
                + (f"; master key created in {settings.key_path}" if created else ""))
 
 
