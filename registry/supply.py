@@ -5,6 +5,11 @@ A process input may cite another registry label instead of a factor::
     inputs:
       - {supplier_label: CD-PCF-2026-000042, amount: 0.41}     # in that label's declared unit (kWp here)
 
+A process input may also carry a supplier's PACT ProductFootprint (``supplier_pact: {...}``, the object a PACT
+``GET /3/footprints/{id}`` answers, with ``amount`` in its declared unit): it becomes supplier-specific data
+(``pact.<footprint id>``, kg CO2e per declared unit), and the product file, which keeps the whole footprint,
+keeps its provenance (company, ids, reference period, verification).
+
 The registry turns each citation into an ordinary factor (``label.<id>``: the cited label's certified value per
 its declared unit, booked as unsplit CO2e) before it calls the footprint engine, which stays pure. A bill-of-
 materials line of an electronics file may cite a label the same way.
@@ -112,6 +117,47 @@ def label_factor(label_id: str, value: str, unit: str, declared_unit: str) -> Fa
                       source=f"pcf-registry label {label_id}")
 
 
+def pact_inputs(document: dict[str, Any]) -> list[tuple[str, dict[str, Any], float]]:
+    """Every input that carries a supplier's PACT footprint: (field, footprint, amount).
+
+    Raises:
+        InvalidCitation: naming the field of a footprint that is not an object or an amount that is not a number.
+    """
+    from registry.errors import InvalidCitation
+
+    found = []
+    for pi, process in enumerate(_list(document.get("processes"))):
+        for ii, inp in enumerate(_list(process.get("inputs") if isinstance(process, dict) else None)):
+            if isinstance(inp, dict) and "supplier_pact" in inp:
+                where = f"processes[{pi}].inputs[{ii}]"
+                pf, amount = inp["supplier_pact"], inp.get("amount")
+                if not isinstance(pf, dict):
+                    raise InvalidCitation("supplier_pact must be a PACT ProductFootprint object", f"{where}.supplier_pact")
+                if isinstance(amount, bool) or not isinstance(amount, int | float) or not 0 <= amount < 1e12:
+                    raise InvalidCitation("amount must be a number >= 0 in the footprint's declared unit",
+                                          f"{where}.amount")
+                found.append((where, pf, float(amount)))
+    return found
+
+
+def pact_factors(document: dict[str, Any]) -> dict[str, FactorData]:
+    """The factors of the PACT footprints a product file carries (validated against the PACT schemas).
+
+    Raises:
+        PactError: naming the field inside the footprint (prefixed with the input's path).
+    """
+    from registry.pact import PactError, from_product_footprint
+
+    out: dict[str, FactorData] = {}
+    for where, pf, _ in pact_inputs(document):
+        try:
+            factor = from_product_footprint(pf).to_factor_data()
+        except PactError as exc:
+            raise PactError(exc.message, f"{where}.supplier_pact.{exc.field}" if exc.field else where) from None
+        out[factor.id] = factor
+    return out
+
+
 def rewrite(document: dict[str, Any], factors: dict[str, FactorData]) -> dict[str, Any]:
     """A copy of ``document`` whose citing inputs name the label factors instead (the engine's form)."""
     out = copy.deepcopy(document)
@@ -124,6 +170,12 @@ def rewrite(document: dict[str, Any], factors: dict[str, FactorData]) -> dict[st
 
 
 def _rewrite_one(inp: Any, factors: dict[str, FactorData]) -> None:
+    if isinstance(inp, dict) and "supplier_pact" in inp:
+        pf = inp.pop("supplier_pact")
+        factor = factors["pact." + str(pf.get("id"))]
+        inp["factor"] = factor.id
+        inp.setdefault("unit", factor.unit)
+        inp.setdefault("label", factor.name[:120])
     if isinstance(inp, dict) and "supplier_label" in inp:
         factor = factors[LABEL_FACTOR_PREFIX + inp.pop("supplier_label")]
         inp["factor"] = factor.id

@@ -1,0 +1,56 @@
+"""A supplier's PACT footprint as supplier-specific data for a process (the PACT import direction)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from factors_db.release import factor_set
+from footprint.calculate import calculate
+from footprint.loader import to_spec
+from registry import supply
+from registry.errors import InvalidCitation
+from registry.pact import PactError
+
+# an unchanged example of the PACT Technical Specifications v3 (licence: registry/pact_spec/LICENSE.md)
+PF = json.loads((Path(__file__).parent / "pact_schemas" / "spec-v3-example-2.json").read_text(encoding="utf-8"))
+
+
+def product(pf: dict, amount: float) -> dict:
+    return {"kind": "custom", "category": "component", "identity": {"name": "assembly with a PACT input"},
+            "declared_unit": "1 piece", "electricity": {"series": "co2_average", "year": 2023},
+            "processes": [{"id": "p", "stage": "production", "location": "CN-SC",
+                           "inputs": [{"supplier_pact": pf, "amount": amount},
+                                      {"electricity": True, "amount": 2, "unit": "kWh"}]}]}
+
+
+def test_a_pact_footprint_becomes_a_factor_with_its_value_per_declared_unit():
+    doc = product(PF, 3)
+    extra = supply.pact_factors(doc)
+    (factor,) = extra.values()
+    pcf = PF["pcf"]
+    per_unit = Decimal(pcf["pcfExcludingBiogenicUptake"]) / Decimal(pcf["declaredUnitAmount"])
+    assert factor.id == f"pact.{PF['id']}" and factor.value_kg_co2e == pytest.approx(float(per_unit))
+    fs = supply.with_label_factors(factor_set(), extra)
+    result = calculate(to_spec(supply.rewrite(doc, extra), fs).from_document(doc), fs)
+    # 3 declared units of the footprint + 2 kWh at Sichuan's 0.1564 kg/kWh
+    assert result.total_kg_co2e == pytest.approx(3 * float(per_unit) + 2 * 0.1564, rel=1e-6)
+    assert doc["processes"][0]["inputs"][0]["supplier_pact"] == PF  # the file keeps the footprint (provenance)
+
+
+def test_bad_pact_inputs_name_their_field():
+    with pytest.raises(InvalidCitation) as err:
+        supply.pact_factors(product("not a footprint", 1))  # type: ignore[arg-type]
+    assert err.value.field == "processes[0].inputs[0].supplier_pact"
+    with pytest.raises(InvalidCitation) as err:
+        supply.pact_factors(product(PF, -1))
+    assert err.value.field == "processes[0].inputs[0].amount"
+    deprecated = copy.deepcopy(PF)
+    deprecated["status"] = "Deprecated"
+    with pytest.raises(PactError) as perr:
+        supply.pact_factors(product(deprecated, 1))
+    assert perr.value.field == "processes[0].inputs[0].supplier_pact.status"
