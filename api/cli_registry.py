@@ -82,10 +82,41 @@ def revoke_token(token_id: str, db: str | None = DB_OPTION) -> None:
 
 
 @registry_app.command("rotate-key")
-def rotate_key(org_id: str, db: str | None = DB_OPTION) -> None:
+def rotate_key(
+    org_id: str,
+    public_key: Path | None = typer.Option(
+        None, "--public-key", help="A certifier's own Ed25519 public key (file: raw 32 bytes, base64, or PEM); the "
+        "certifier keeps the private key and signs each claim itself (prepare, then approve with signatures)"),
+    db: str | None = DB_OPTION,
+) -> None:
     """Retire a certifier's (or the registry's) current key and create a new one; both events are logged."""
-    row = _registry(db).rotate_key(_admin(), org_id)
-    typer.echo(f"new key {row.key_id} for {org_id}")
+    raw = _read_public_key(public_key) if public_key else None
+    row = _registry(db).rotate_key(_admin(), org_id, raw)
+    held = "kept by the certifier" if row.sealed_private_key is None else "kept sealed by the registry"
+    typer.echo(f"new key {row.key_id} for {org_id} ({held})")
+
+
+def _read_public_key(path: Path) -> bytes | str:
+    """The key in ``path``: raw 32 bytes as they are, a PEM public key as its raw bytes, else the text (base64,
+    checked by the registry)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot read {path}: {type(exc).__name__}", param_hint="--public-key") from None
+    if len(data) == 32:
+        return data
+    if data.lstrip().startswith(b"-----BEGIN PUBLIC KEY-----"):
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+        from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+        try:
+            key = load_pem_public_key(data)
+        except ValueError:
+            raise typer.BadParameter(f"{path} is not a readable PEM public key", param_hint="--public-key") from None
+        if not isinstance(key, Ed25519PublicKey):
+            raise typer.BadParameter(f"{path} holds no Ed25519 key", param_hint="--public-key")
+        return key.public_bytes_raw()
+    return data.decode("ascii", errors="replace").strip()
 
 
 @registry_app.command("revoke-key")

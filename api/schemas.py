@@ -61,6 +61,7 @@ class DeclarationOut(BaseModel):
     created_at: str
     submitted_at: str | None
     decided_at: str | None
+    pending_label_id: str | None = Field(default=None, description="the label number reserved by a prepare")
 
 
 class ReasonIn(_In):
@@ -68,7 +69,46 @@ class ReasonIn(_In):
 
 
 class ApproveIn(_In):
+    """A certifier's approval. A certifier that keeps its own key sends the Ed25519 signatures (base64, 64 bytes
+    each) of the two byte strings that ``POST /api/v1/declarations/{id}/prepare`` answered; one whose key the
+    registry keeps sends neither."""
+
     comment: str = Field(default="", max_length=2000)
+    signature: str | None = Field(default=None, max_length=200, description="Ed25519 signature of to_sign, base64")
+    payload_signature: str | None = Field(default=None, max_length=200,
+                                          description="Ed25519 signature of payload_to_sign, base64")
+
+
+class PreparedOut(BaseModel):
+    """A claim fixed for the certifier to sign: its label number is reserved; approve with both signatures."""
+
+    declaration_id: str
+    label_id: str
+    key_id: str
+    claim: dict[str, Any]
+    to_sign: str = Field(description="base64 of the claim's RFC 8785 JSON (the signed statement)")
+    payload_to_sign: str = Field(description="base64 of the COSE Sig_structure of the compact offline payload")
+
+
+class KeyIn(_In):
+    """A new signing key for a certifier; the current one is retired."""
+
+    public_key: str | None = Field(default=None, max_length=200, description=(
+        "the raw 32-byte Ed25519 public key, base64: the certifier keeps the private key and signs each claim "
+        "itself; without it the registry generates the key and keeps it sealed"))
+    org_id: str | None = Field(default=None, min_length=1, max_length=40,
+                               description="the certifier (default: the caller's organisation)")
+
+
+class KeyOut(BaseModel):
+    key_id: str
+    org_id: str
+    status: Literal["current", "retired", "revoked"]
+    public_key: str = Field(description="raw 32-byte Ed25519 public key, base64")
+    not_before: str
+    not_after: str | None
+    held_by: Literal["registry", "certifier"] = Field(
+        description="who keeps the private key: the registry (sealed) or the certifier, who signs each claim")
 
 
 class LabelSummary(BaseModel):

@@ -6,6 +6,10 @@ issued and logged) or reject; they suspend, reinstate and revoke labels. A new c
 product supersedes its previous label. Expiry follows from the dates (no scheduler). Every state change writes
 its audit event and, for labels and keys, a transparency-log leaf in the same transaction.
 
+Signing: the registry signs a label with the certifier's sealed key, or, when the certifier keeps its own key
+(registered with ``rotate_key(public_key=...)``), the certifier signs: ``prepare`` fixes the claim and reserves
+its label number, ``approve`` with the two signatures issues it (:mod:`registry.external_signing`).
+
 Visibility: a manufacturer sees only its own unpublished work (another organisation's draft is "not found");
 certifiers see submitted declarations; everyone sees issued labels and their history.
 """
@@ -25,6 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 import rfc8785
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
@@ -32,7 +37,7 @@ from factors_db.release import factor_set
 from footprint.calculate import STANDARD, calculate
 from footprint.loader import to_spec
 from footprint.model import Result
-from registry import keys, payload, rules, signing, supply, tlog_store
+from registry import external_signing, keys, payload, rules, signing, supply, tlog_store
 from registry.actors import SYSTEM, Actor, utcnow
 from registry.errors import (
     CitationNotActive,
@@ -40,6 +45,7 @@ from registry.errors import (
     Forbidden,
     InvalidCitation,
     InvalidInput,
+    KeyUnavailable,
     NotFound,
     ResultMismatch,
     RuleFailed,
@@ -69,6 +75,9 @@ LABEL_PREFIX = "CD-PCF"
 #: Labels whose public JSON a process keeps (a few kB each).
 PUBLIC_CACHE_SIZE = 20_000
 METHOD = f"{STANDARD}; IPCC AR6 GWP100"
+#: A claim prepared for a certifier to sign stays current this long; after it, prepare answers a new claim (same
+#: label number) and approve refuses the old one, so a label's signed issued_at is at most a day before its issue.
+PENDING_CLAIM_TTL = timedelta(days=1)
 
 
 def record_sha256(row: Any) -> str:
@@ -302,6 +311,7 @@ class Registry(LabelReads, LogUseCases):
             factors[supply.LABEL_FACTOR_PREFIX + lab.label_id] = supply.label_factor(
                 lab.label_id, lab.value, lab.unit, lab.declared_unit)
             resolved.append((c, lab))
+        factors.update(supply.pact_factors(document))  # suppliers' PACT footprints (provenance stays in the file)
         serials = supply.green_serials(document)
         fset = supply.with_label_factors(factor_set(release), factors)
         spec = to_spec(supply.rewrite(document, factors), fset).from_document(document)
@@ -443,18 +453,47 @@ class Registry(LabelReads, LogUseCases):
                 raise Conflict(f"declaration {dec.id} is {dec.status}; only a submitted one is reviewed", "status")
             before = record_sha256(dec)
             dec.status, dec.comments = "rejected", reason
+            dec.pending_claim = None  # a new claim is prepared after resubmission; pending_label_id stays reserved
             dec.decided_at, dec.decided_by = self.clock(), actor.org_id
             s.add(dec)
             self._audit(s, actor, "declaration.reject", dec, dec.id, before, reason=reason)
             return dec
 
-    def approve(self, actor: Actor, declaration_id: str, comment: str = "") -> Label:
-        """Certify a submitted declaration: issue a signed label, log it, supersede the product's previous label."""
-        return self.approve_many(actor, [declaration_id], comment)[0]
+    def approve(self, actor: Actor, declaration_id: str, comment: str = "", *, signature: bytes | str | None = None,
+                payload_signature: bytes | str | None = None) -> Label:
+        """Certify a submitted declaration: issue a signed label, log it, supersede the product's previous label.
+
+        A certifier whose current key is sealed in the registry approves in one step (no signatures: the registry
+        signs). A certifier that keeps its own key (registered with :meth:`rotate_key`) first calls
+        :meth:`prepare`, signs the two byte strings it answers, and passes both signatures here; the label is
+        issued with exactly the pending claim (see :mod:`registry.external_signing`).
+
+        Args:
+            signature: Ed25519 over the pending claim's RFC 8785 JSON (``to_sign``): bytes or base64 text.
+            payload_signature: Ed25519 over the pending claim's COSE Sig_structure (``payload_to_sign``): bytes
+                or base64 text.
+
+        Raises:
+            KeyUnavailable: the certifier keeps its key and sent no signatures: prepare and sign first.
+            InvalidInput: a signature is missing, malformed or does not verify (``field``: ``signature`` or
+                ``payload_signature``); or signatures were sent although the registry keeps the key. Nothing is
+                written.
+            Conflict: the declaration is not submitted, has no pending claim, or its pending claim is out of
+                date (prepare again).
+        """
+        if signature is None and payload_signature is None:
+            return self.approve_many(actor, [declaration_id], comment)[0]
+        actor.require("certifier")
+        with self.tx() as s:
+            tlog_store.lock_head(s)  # as approve_many: label numbers and log indexes stay gap-free
+            label = self._approve_one(s, actor, declaration_id, comment, (signature, payload_signature))
+            self._sign_checkpoint(s)
+            return label
 
     def approve_many(self, actor: Actor, declaration_ids: list[str], comment: str = "") -> list[Label]:
         """Certify several submitted declarations in one transaction (one durable commit, one signed checkpoint):
-        a certifier clearing its queue. All or nothing: one refused declaration refuses the batch."""
+        a certifier clearing its queue. All or nothing: one refused declaration refuses the batch. Only for a
+        certifier whose key the registry keeps (one that keeps its own signs each claim: :meth:`approve`)."""
         actor.require("certifier")
         if not 1 <= len(declaration_ids) <= 1000 or len(set(declaration_ids)) != len(declaration_ids):
             raise InvalidInput("give 1-1000 distinct declaration ids", "declaration_ids")
@@ -464,25 +503,87 @@ class Registry(LabelReads, LogUseCases):
             self._sign_checkpoint(s)
             return labels
 
-    def _approve_one(self, s: Session, actor: Actor, declaration_id: str, comment: str) -> Label:
+    def prepare(self, actor: Actor, declaration_id: str) -> external_signing.Prepared:
+        """Fix the claim of a submitted declaration for a certifier that keeps its own key to sign (step 1 of 2).
+
+        The claim is built as a one-step approval would build it now: the label number is reserved (allocated
+        under the log-head lock like every issuance, and recorded on the declaration as ``pending_label_id``), and
+        ``issued_at``, validity, version and the certifier's current key id are fixed. The claim is stored as the
+        declaration's ``pending_claim`` and answered with the two byte strings to sign. Preparing again answers
+        the same claim while it is current (same certifier and key, same previous label, younger than
+        :data:`PENDING_CLAIM_TTL`); otherwise a new claim with the same label number replaces it.
+
+        A reserved number is never given to another declaration: if the declaration is rejected, or never
+        approved, its number stays unused (the one gap label numbers can have); when it is resubmitted, its
+        label gets that number. Nothing is logged: the log records issuance (:meth:`approve`), not intent.
+
+        Raises:
+            Conflict: the declaration is not submitted, or the registry keeps the certifier's key (approve directly).
+            CitationNotActive: a cited supplier label is no longer active.
+        """
+        actor.require("certifier")
+        with self.tx() as s:
+            tlog_store.lock_head(s)  # label numbers are allocated under the same lock as issuance
+            dec = self._reviewable(s, actor, declaration_id)
+            key_row = keys.current_key(s, actor.org_id)
+            if key_row.sealed_private_key is not None:
+                raise Conflict(f"the registry keeps key {key_row.key_id} and signs with it: approve directly, "
+                               "without preparing", "key_id")
+            now = self.clock()
+            claim, _, stale = self._pending(s, actor, dec, key_row, now)
+            if claim is None:
+                before = record_sha256(dec)
+                label_id = dec.pending_label_id or self._next_label_id(s, now.year)
+                claim, _ = self._build_claim(s, actor, dec, key_row, label_id, now)
+                dec.pending_label_id, dec.pending_claim = label_id, rfc8785.dumps(claim).decode()
+                s.add(dec)
+                self._audit(s, actor, "declaration.prepare", dec, dec.id, before, label_id=label_id,
+                            key_id=key_row.key_id, **({"replaces": stale} if stale else {}))
+            tbs = external_signing.to_be_signed(claim)
+            return external_signing.Prepared(dec.id, claim, tbs.statement, tbs.payload)
+
+    def _reviewable(self, s: Session, actor: Actor, declaration_id: str) -> Declaration:
+        """A submitted declaration the certifier may certify, its cited supplier labels still active."""
         dec = self._visible_declaration(s, actor, declaration_id)
         if dec.status != "submitted":
             raise Conflict(f"declaration {dec.id} is {dec.status}; only a submitted one is certified", "status")
-        product = s.get(Product, dec.product_id)
-        assert product is not None
         # Recomputed at submission with the pinned (immutable) release; what can change since is the status
         # of the cited supplier labels, checked again here.
         self._check_citations(s, dec)
+        return dec
+
+    def _pending(self, s: Session, actor: Actor, dec: Declaration, key_row: SigningKey,
+                 now: datetime) -> tuple[dict[str, Any] | None, Label | None, str]:
+        """The declaration's pending claim and the product's previous label when the claim is still current,
+        else ``(None, None, why not)``. Current: prepared for this certifier and its current key, younger than
+        :data:`PENDING_CLAIM_TTL`, and equal to the claim that would be built now at its ``issued_at`` (so the
+        version and the superseded label still hold)."""
+        if dec.pending_claim is None:
+            return None, None, ""
+        claim = json.loads(dec.pending_claim)
+        issued = datetime.fromtimestamp(claim["issued_at"], UTC)
+        if claim["certifier_id"] != actor.org_id:
+            return None, None, f"prepared for {claim['certifier_id']}"
+        if claim["key_id"] != key_row.key_id:
+            return None, None, f"prepared for key {claim['key_id']}, now retired"
+        if now - issued > PENDING_CLAIM_TTL:
+            return None, None, f"prepared more than {PENDING_CLAIM_TTL} ago"
+        fresh, previous = self._build_claim(s, actor, dec, key_row, claim["label_id"], issued)
+        if fresh != claim:
+            return None, None, "the product's labels changed since"
+        return claim, previous, ""
+
+    def _build_claim(self, s: Session, actor: Actor, dec: Declaration, key_row: SigningKey, label_id: str,
+                     now: datetime) -> tuple[dict[str, Any], Label | None]:
+        """The claim of the label ``label_id`` for ``dec`` issued at ``now``, and the label it supersedes."""
+        product = s.get(Product, dec.product_id)
+        assert product is not None
         result = Result.model_validate_json(dec.result)
         rule_id, _, rule_version = dec.category_rule.partition("@")
         rule = rules.load_rule(rule_id, rule_version or None)
-        before = record_sha256(dec)
-        now = self.clock()
-        key_row = keys.current_key(s, actor.org_id)
         previous = s.exec(select(Label).where(Label.product_id == product.id, Label.superseded_by.is_(None))  # type: ignore[union-attr]
                           .order_by(Label.issued_at.desc())).first()  # type: ignore[attr-defined]
         value = rules.label_value(rule, result)
-        label_id = self._next_label_id(s, now.year)
         claim: dict[str, Any] = {
             "label_id": label_id, "version": (previous.version + 1) if previous else 1, "product_id": product.id,
             "gtin": product.gtin, "value": value.value, "unit": value.unit,
@@ -493,14 +594,49 @@ class Registry(LabelReads, LogUseCases):
             "valid_until": _add_years(now.date(), rule.validity_years).isoformat(),
             "certifier_id": actor.org_id, "key_id": key_row.key_id,
         }
-        private = keys.private_key(key_row, self.secret)
-        sig = signing.sign_claim(claim, private)
-        text = payload.encode_payload(claim, private)
+        return claim, previous
+
+    def _approve_one(self, s: Session, actor: Actor, declaration_id: str, comment: str,
+                     signatures: tuple[bytes | str | None, bytes | str | None] | None = None) -> Label:
+        dec = self._reviewable(s, actor, declaration_id)
+        now = self.clock()
+        key_row = keys.current_key(s, actor.org_id)
+        if key_row.sealed_private_key is not None:
+            if signatures is not None:
+                raise InvalidInput(f"the registry keeps key {key_row.key_id} and signs with it: approve without "
+                                   "signatures", "signature")
+            # a number reserved by an earlier prepare (for this declaration only) is used, else the next one
+            label_id = dec.pending_label_id or self._next_label_id(s, now.year)
+            claim, previous = self._build_claim(s, actor, dec, key_row, label_id, now)
+            private = keys.private_key(key_row, self.secret)
+            sig, text = signing.sign_claim(claim, private), payload.encode_payload(claim, private)
+        else:
+            if signatures is None:
+                raise KeyUnavailable(
+                    f"{actor.org_id} keeps key {key_row.key_id} itself: prepare declaration {dec.id}, sign its "
+                    "to_sign and payload_to_sign, and approve with signature and payload_signature", "signature")
+            pending, previous, stale = self._pending(s, actor, dec, key_row, now)
+            if pending is None:
+                why = f"its pending claim is out of date ({stale})" if stale else "it has no pending claim"
+                raise Conflict(f"declaration {dec.id}: {why}; prepare it and sign the claim it answers",
+                               "pending_claim")
+            claim = pending
+            text = external_signing.accept(claim, key_row.public_key, *signatures)
+            sig = external_signing.signature_bytes(signatures[0], "signature")
+        return self._issue(s, actor, dec, claim, previous, sig, text, now, comment)
+
+    def _issue(self, s: Session, actor: Actor, dec: Declaration, claim: dict[str, Any], previous: Label | None,
+               sig: bytes, text: str, now: datetime, comment: str) -> Label:
+        """Store and log the label of a signed claim, supersede ``previous``, certify ``dec``."""
+        product = s.get(Product, dec.product_id)
+        assert product is not None
+        before = record_sha256(dec)
+        label_id = claim["label_id"]
         label = Label(
             label_id=label_id, version=claim["version"], declaration_id=dec.id, product_id=product.id,
             manufacturer_id=product.org_id, certifier_id=actor.org_id, category=product.category,
-            key_id=key_row.key_id, value=value.value, value_num=float(value.value), unit=value.unit,
-            declared_unit=value.declared_unit, boundary=claim["boundary"], method=METHOD,
+            key_id=claim["key_id"], value=claim["value"], value_num=float(claim["value"]), unit=claim["unit"],
+            declared_unit=claim["declared_unit"], boundary=claim["boundary"], method=claim["method"],
             valid_from=date.fromisoformat(claim["valid_from"]),
             valid_until=date.fromisoformat(claim["valid_until"]), status="active",
             supersedes=previous.label_id if previous else None, claim=rfc8785.dumps(claim).decode(),
@@ -509,7 +645,7 @@ class Registry(LabelReads, LogUseCases):
         s.add(label)
         s.flush()
         label.log_index = self._log(s, {
-            "label_id": label_id, "version": label.version, "certifier_id": actor.org_id, "key_id": key_row.key_id,
+            "label_id": label_id, "version": label.version, "certifier_id": actor.org_id, "key_id": label.key_id,
             "claim_sha256": hashlib.sha256(label.claim.encode()).hexdigest(), "signature": label.signature,
             "at": now.isoformat()}, "label.issued", label_id, checkpoint=False)
         s.add(label)
@@ -525,6 +661,7 @@ class Registry(LabelReads, LogUseCases):
                       checkpoint=False)
             self._audit(s, actor, "label.supersede", previous, previous.label_id, prev_before, by=label_id)
         dec.status, dec.decided_at, dec.decided_by = "certified", now, actor.org_id
+        dec.pending_label_id = dec.pending_claim = None  # the number now belongs to the label
         dec.comments = comment[:2000]
         s.add(dec)
         self._audit(s, actor, "declaration.approve", dec, dec.id, before)
@@ -541,8 +678,13 @@ class Registry(LabelReads, LogUseCases):
                                         "manufacturer must renew the declaration", f"spec.{c.field}.supplier_label")
 
     def _next_label_id(self, s: Session, year: int) -> str:
+        """The number after the highest issued or reserved (:meth:`prepare`) label number of ``year``; call it
+        under the log-head lock."""
         prefix = f"{LABEL_PREFIX}-{year}-"
-        last = s.exec(select(func.max(Label.label_id)).where(Label.label_id.like(prefix + "%"))).one()  # type: ignore[attr-defined]
+        issued = s.exec(select(func.max(Label.label_id)).where(col(Label.label_id).like(prefix + "%"))).one()
+        reserved = s.exec(select(func.max(Declaration.pending_label_id))
+                          .where(col(Declaration.pending_label_id).like(prefix + "%"))).one()
+        last = max((n for n in (issued, reserved) if n), default=None)
         seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
         return f"{prefix}{seq:06d}"
 
@@ -582,15 +724,37 @@ class Registry(LabelReads, LogUseCases):
                                    "revoked")
 
     # --------------------------------------------------------------------------------------------- keys
-    def rotate_key(self, actor: Actor, org_id: str, public_key: bytes | None = None) -> SigningKey:
-        """Retire the organisation's current key and make a new one (its own certifier or the admin)."""
+    def rotate_key(self, actor: Actor, org_id: str, public_key: bytes | str | None = None) -> SigningKey:
+        """Retire the organisation's current key and make a new one (its own certifier or the admin).
+
+        Without ``public_key`` the registry generates the key and keeps its private half sealed (one-step
+        approval). With it, the certifier keeps its private key and registers only the public half; from then
+        on it approves in two steps (:meth:`prepare`, then :meth:`approve` with its signatures). The retirement
+        and the new key are logged either way (``key.retired``, ``key.created``).
+
+        Args:
+            public_key: the raw 32-byte Ed25519 public key the certifier keeps the private half of (bytes, or
+                base64 text).
+
+        Raises:
+            InvalidInput: ``public_key`` is not a 32-byte Ed25519 key, or is given for the registry's log key.
+            Conflict: that public key is registered already (a key is registered once, then retired for good).
+        """
         if not (actor.role == "admin" or (actor.role == "certifier" and actor.org_id == org_id)):
             raise Forbidden("only the certifier itself or an administrator rotates its keys")
+        if public_key is not None:
+            public_key = _public_key(public_key)
+            if org_id == keys.REGISTRY_ORG:
+                raise InvalidInput("the registry signs its checkpoints itself: its log key is not registered",
+                                   "public_key")
         with self.tx() as s:
             tlog_store.lock_head(s)
             org = s.get(Organisation, org_id)
             if org is None or (org.role not in ("certifier",) and org.id != keys.REGISTRY_ORG):
                 raise NotFound(f"no certifier {org_id!r}", "org_id")
+            if public_key is not None and s.get(SigningKey, signing.key_id(public_key)) is not None:
+                raise Conflict(f"key {signing.key_id(public_key)} is registered already: register a new key",
+                               "public_key")
             now = self.clock()
             for old in keys.retire_current(s, org_id, now):
                 self._log(s, self._key_event(old), "key.retired", old.key_id)
@@ -613,6 +777,20 @@ class Registry(LabelReads, LogUseCases):
     def trust_list(self) -> dict[str, object]:
         with Session(self.engine) as s:
             return keys.trust_list(s, self.origin, self.clock())
+
+
+def _public_key(given: bytes | str) -> bytes:
+    """A raw Ed25519 public key from bytes or base64 text."""
+    size = external_signing.PUBLIC_KEY_BYTES
+    raw = given if isinstance(given, bytes) else external_signing.decode_b64(given, "public_key", size)
+    if not isinstance(raw, bytes) or len(raw) != size:
+        raise InvalidInput(f"an Ed25519 public key has {size} bytes", "public_key")
+    try:
+        Ed25519PublicKey.from_public_bytes(raw)
+    except ValueError:
+        raise InvalidInput("not an Ed25519 public key", "public_key") from None
+    return raw
+
 
 def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)

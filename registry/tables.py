@@ -104,6 +104,11 @@ class Declaration(SQLModel, table=True):
     submitted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     decided_by: str | None = Field(default=None, max_length=40)
+    # Two-step approval by a certifier that keeps its own key (registry.external_signing): the label number
+    # reserved for this declaration (unique; kept until a label is issued with it, so no other declaration ever
+    # gets it) and the claim handed out for signing (RFC 8785 JSON; cleared on issue and on rejection).
+    pending_label_id: str | None = Field(default=None, max_length=40, unique=True)
+    pending_claim: str | None = Field(default=None)
 
 
 class Citation(SQLModel, table=True):

@@ -54,3 +54,20 @@ def test_bad_pact_inputs_name_their_field():
     with pytest.raises(PactError) as perr:
         supply.pact_factors(product(deprecated, 1))
     assert perr.value.field == "processes[0].inputs[0].supplier_pact.status"
+
+
+def test_a_declaration_with_a_pact_input_is_computed_by_the_registry(tmp_path):
+    from api.runtime import open_registry
+    from registry.service import SYSTEM, Actor
+    from tests.services import app_settings
+
+    reg = open_registry(app_settings(tmp_path))
+    reg.create_organisation(SYSTEM, role="manufacturer", name_zh="m", name_en="m", org_id="m")
+    m = Actor("m", "manufacturer")
+    prod = reg.create_product(m, name="assembly", category="component")
+    dec = reg.create_declaration(m, product_id=prod.id, spec=product(PF, 3))
+    result = json.loads(dec.result)
+    pcf = PF["pcf"]
+    per_unit = float(Decimal(pcf["pcfExcludingBiogenicUptake"]) / Decimal(pcf["declaredUnitAmount"]))
+    assert result["total_kg_co2e"] == pytest.approx(3 * per_unit + 2 * 0.1564, rel=1e-6)
+    assert json.loads(dec.document)["processes"][0]["inputs"][0]["supplier_pact"]["id"] == PF["id"]

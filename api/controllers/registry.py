@@ -1,20 +1,45 @@
-"""Products, declarations and their review (``/api/v1``): manufacturers write, certifiers review."""
+"""Products, declarations and their review (``/api/v1``): manufacturers write, certifiers review and register
+their keys. A certifier that keeps its own key approves in two steps: ``prepare``, then ``approve`` with the
+signatures of the two byte strings ``prepare`` answered (see :mod:`registry.external_signing`)."""
 
 from __future__ import annotations
 
+import base64
 import json
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.spec import Operation
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.auth import actor
 from api.controllers.labels import label_out
-from api.schemas import ApproveIn, DeclarationIn, DeclarationOut, LabelOut, ProductIn, ProductOut, ReasonIn
+from api.schemas import (
+    ApproveIn,
+    DeclarationIn,
+    DeclarationOut,
+    KeyIn,
+    KeyOut,
+    LabelOut,
+    PreparedOut,
+    ProductIn,
+    ProductOut,
+    ReasonIn,
+)
+from registry.external_signing import Prepared
 from registry.service import Actor
-from registry.tables import Declaration, Product
+from registry.tables import Declaration, Product, SigningKey
+
+
+@dataclass
+class _AuthedOperation(Operation):
+    """An operation that needs a bearer token outside the paths ``api.openapi`` knows (it reads ``x-pcf-auth``)."""
+
+    def to_schema(self) -> dict[str, Any]:
+        return {**super().to_schema(), "x-pcf-auth": True}
 
 
 def product_out(p: Product) -> ProductOut:
@@ -31,7 +56,20 @@ def declaration_out(d: Declaration) -> DeclarationOut:
         factor_release_sha256=d.factor_release_sha256, input_sha256=d.input_sha256, total_kg_co2e=d.total_kg_co2e,
         comments=d.comments, checklist=json.loads(d.checklist), result=json.loads(d.result),
         spec=json.loads(d.document), created_at=d.created_at.isoformat(), submitted_at=iso(d.submitted_at),
-        decided_at=iso(d.decided_at))
+        decided_at=iso(d.decided_at), pending_label_id=d.pending_label_id)
+
+
+def prepared_out(p: Prepared) -> PreparedOut:
+    return PreparedOut(declaration_id=p.declaration_id, label_id=p.claim["label_id"], key_id=p.claim["key_id"],
+                       claim=p.claim, to_sign=base64.b64encode(p.to_sign).decode(),
+                       payload_to_sign=base64.b64encode(p.payload_to_sign).decode())
+
+
+def key_out(k: SigningKey) -> KeyOut:
+    return KeyOut(key_id=k.key_id, org_id=k.org_id, status=k.status,  # type: ignore[arg-type]
+                  public_key=base64.b64encode(k.public_key).decode(), not_before=k.not_before.isoformat(),
+                  not_after=k.not_after.isoformat() if k.not_after else None,
+                  held_by="registry" if k.sealed_private_key is not None else "certifier")
 
 
 class RegistryController(Controller):
@@ -78,11 +116,21 @@ class RegistryController(Controller):
         """Submit for review (recomputed, rules checked)."""
         return declaration_out(state.registry.submit(who, declaration_id))
 
+    @post("/declarations/{declaration_id:str}/prepare", sync_to_thread=True, status_code=200)
+    def prepare(self, state: State, who: NamedDependency[Actor], declaration_id: FromPath[str]) -> PreparedOut:
+        """For a certifier that keeps its own key: fix the claim and reserve its label number. Sign ``to_sign``
+        and ``payload_to_sign`` (both base64) with Ed25519, then approve with the two signatures. Preparing again
+        answers the same claim while it is current."""
+        return prepared_out(state.registry.prepare(who, declaration_id))
+
     @post("/declarations/{declaration_id:str}/approve", sync_to_thread=True, status_code=200)
     def approve(self, state: State, who: NamedDependency[Actor], declaration_id: FromPath[str],
                 data: JSONBody[ApproveIn | None] = None) -> LabelOut:
-        """Certify: issues the signed label (with ``label_id`` and its compact ``payload``)."""
-        label = state.registry.approve(who, declaration_id, data.comment if data else "")
+        """Certify: issues the signed label (with ``label_id`` and its compact ``payload``). A certifier that keeps
+        its own key sends ``signature`` and ``payload_signature`` of the prepared claim."""
+        data = data or ApproveIn()
+        label = state.registry.approve(who, declaration_id, data.comment, signature=data.signature,
+                                       payload_signature=data.payload_signature)
         return label_out(state, label.label_id)
 
     @post("/declarations/{declaration_id:str}/reject", sync_to_thread=True, status_code=200)
@@ -90,6 +138,13 @@ class RegistryController(Controller):
                data: JSONBody[ReasonIn]) -> DeclarationOut:
         """Send back with a reason."""
         return declaration_out(state.registry.reject(who, declaration_id, data.reason))
+
+    @post("/keys", sync_to_thread=True, status_code=201, operation_class=_AuthedOperation)
+    def register_key(self, state: State, who: NamedDependency[Actor], data: JSONBody[KeyIn]) -> KeyOut:
+        """A certifier's new signing key (the certifier, or an administrator naming ``org_id``); the current key
+        is retired, both events are logged. With ``public_key`` the certifier keeps the private key and signs
+        each claim itself (prepare, then approve with signatures)."""
+        return key_out(state.registry.rotate_key(who, data.org_id or who.org_id, data.public_key))
 
     @get("/renewals", sync_to_thread=True)
     def renewals(self, state: State, who: NamedDependency[Actor]) -> list[dict[str, Any]]:

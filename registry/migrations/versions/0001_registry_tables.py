@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 06:31:04.074095
+Create Date: 2026-11-22 07:23:52.182211
 """
 
 from __future__ import annotations
@@ -188,9 +188,12 @@ def upgrade() -> None:
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decided_by', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('pending_label_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('pending_claim', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.ForeignKeyConstraint(['org_id'], ['organisation.id'], ),
     sa.ForeignKeyConstraint(['product_id'], ['product.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('pending_label_id')
     )
     with op.batch_alter_table('declaration', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_declaration_org_id'), ['org_id'], unique=False)
