@@ -44,6 +44,7 @@ $(BENCH_STAMP): pyproject.toml
 	touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)
+	bash scripts/setup-bench.sh
 	mkdir -p $(BRIGHTWAY2_DIR)
 	$(BENCH_VENV)/bin/python -m bench.run
 

@@ -15,6 +15,13 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: Execution option of the sessions that only read (SQLite: a deferred transaction, no write lock).
+READ_ONLY = "pcf_read_only"
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine (and pool) for read-only sessions: on SQLite their transactions take no write lock."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def normalise_url(url: str) -> str:
@@ -56,7 +63,9 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads marked read-only (see read_only) take no write lock, so public look-ups never queue behind each
+        # other or behind a writer (WAL readers see the last commit); everything else takes the lock up front.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def alembic_config(engine: Engine) -> Any:

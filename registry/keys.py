@@ -48,16 +48,21 @@ def current_key(session: Session, org_id: str) -> SigningKey:
     Raises:
         KeyUnavailable: the organisation has no current key.
     """
+    known = session.info.setdefault("pcf_current_keys", {})  # once per transaction (a batch signs many labels)
+    if org_id in known and known[org_id] in session:
+        return known[org_id]
     row = session.exec(select(SigningKey).where(SigningKey.org_id == org_id, SigningKey.status == "current")
                        .order_by(SigningKey.not_before.desc())).first()  # type: ignore[attr-defined]
     if row is None:
         raise KeyUnavailable(f"organisation {org_id} has no current signing key", "key_id")
+    known[org_id] = row
     return row
 
 
 def retire_current(session: Session, org_id: str, now: datetime, *, status: str = "retired") -> list[SigningKey]:
     """Mark the organisation's current keys retired (or revoked) from ``now`` on."""
     rows = list(session.exec(select(SigningKey).where(SigningKey.org_id == org_id, SigningKey.status == "current")))
+    session.info.get("pcf_current_keys", {}).pop(org_id, None)
     for row in rows:
         row.status, row.not_after = status, now
         session.add(row)
@@ -72,6 +77,7 @@ def set_status(session: Session, key_id: str, status: str, now: datetime) -> Sig
     row.status = status
     row.not_after = row.not_after or now
     session.add(row)
+    session.info.get("pcf_current_keys", {}).pop(row.org_id, None)
     return row
 
 

@@ -25,19 +25,20 @@ class LogUseCases:
     """Reads and checks of the log (every write to it belongs to the use case that changes a label or a key)."""
 
     engine: Engine
+    read_engine: Engine  # the same database, for sessions that only read
     secret: bytes
     origin: str
     clock: Callable[[], datetime]
 
     def registry_vkey(self) -> str:
         """The verifier key of the log's checkpoints (C2SP note format)."""
-        with Session(self.engine) as s:
+        with Session(self.read_engine) as s:
             row = keys.current_key(s, keys.REGISTRY_ORG)
         return _vkey(self.origin, row.public_key)
 
     def checkpoint(self) -> dict[str, Any]:
         """The latest signed checkpoint."""
-        with Session(self.engine) as s:
+        with Session(self.read_engine) as s:
             cp = tlog_store.latest_checkpoint(s)
             if cp is None:
                 raise NotFound("the log is empty", "tree_size")
@@ -45,7 +46,7 @@ class LogUseCases:
                     "origin": self.origin}
 
     def inclusion(self, index: int, tree_size: int) -> dict[str, Any]:
-        with Session(self.engine) as s:
+        with Session(self.read_engine) as s:
             proof = tlog_store.inclusion(s, index, tree_size)
             leaf = tlog_store.entry(s, index)
             assert leaf is not None
@@ -53,13 +54,13 @@ class LogUseCases:
                     "proof": [base64.b64encode(h).decode() for h in proof]}
 
     def consistency(self, first: int, second: int) -> dict[str, Any]:
-        with Session(self.engine) as s:
+        with Session(self.read_engine) as s:
             proof = tlog_store.consistency(s, first, second)
             return {"first": first, "second": second, "proof": [base64.b64encode(h).decode() for h in proof]}
 
     def proof_bundle(self, label_id: str) -> dict[str, Any]:
         """The self-contained proof that a label's issuance is in the log (verifies offline)."""
-        with Session(self.engine) as s:
+        with Session(self.read_engine) as s:
             label = s.get(Label, label_id)
             if label is None:
                 raise NotFound(f"no label {label_id!r}", "label_id")
@@ -77,7 +78,7 @@ class LogUseCases:
         from registry.tables import Checkpoint, LogEntry, LogHead
 
         problems: list[str] = []
-        with Session(self.engine) as s:
+        with Session(self.read_engine) as s:
             head = s.get(LogHead, 1)
             size = head.size if head else 0
             mem = tlog.MemoryNodes()

@@ -39,6 +39,7 @@ from footprint.loader import to_spec
 from footprint.model import Result
 from registry import external_signing, keys, payload, rules, signing, supply, tlog_store
 from registry.actors import SYSTEM, Actor, utcnow
+from registry.db import read_only
 from registry.errors import (
     CitationNotActive,
     Conflict,
@@ -126,6 +127,7 @@ class Registry(LabelReads, LogUseCases):
         from factors_db.release import DEFAULT_RELEASE
 
         self.engine = engine
+        self.read_engine = read_only(engine)
         self.secret = secret
         self.origin = origin
         self.release = release or DEFAULT_RELEASE
@@ -681,11 +683,16 @@ class Registry(LabelReads, LogUseCases):
         """The number after the highest issued or reserved (:meth:`prepare`) label number of ``year``; call it
         under the log-head lock."""
         prefix = f"{LABEL_PREFIX}-{year}-"
+        numbered = s.info.setdefault("pcf_label_numbers", {})  # within one transaction (a batch), count on
+        if year in numbered:
+            numbered[year] += 1
+            return f"{prefix}{numbered[year]:06d}"
         issued = s.exec(select(func.max(Label.label_id)).where(col(Label.label_id).like(prefix + "%"))).one()
         reserved = s.exec(select(func.max(Declaration.pending_label_id))
                           .where(col(Declaration.pending_label_id).like(prefix + "%"))).one()
         last = max((n for n in (issued, reserved) if n), default=None)
         seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+        numbered[year] = seq
         return f"{prefix}{seq:06d}"
 
     # ------------------------------------------------------------------------------------- label status

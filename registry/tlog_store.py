@@ -49,14 +49,23 @@ def lock_head(session: Session) -> LogHead:
         head = LogHead(id=1, size=0, root=tlog.EMPTY_ROOT)
         session.add(head)
         session.flush()
+    session.info[HEAD] = head  # a strong reference: the session's identity map is weak
     return head
+
+
+HEAD = "pcf_log_head"
+
+
+def _locked_head(session: Session) -> LogHead:
+    """The head this transaction locked (the use case usually locked it first), else lock it now."""
+    head = session.info.get(HEAD)
+    return head if isinstance(head, LogHead) and head in session else lock_head(session)
 
 
 def append(session: Session, event: dict[str, object], *, kind: str, subject: str, now: datetime) -> int:
     """Append ``event`` (RFC 8785 JSON) as the next leaf. Returns its index; :func:`sign_checkpoint` signs the new
     size (once per transaction is enough)."""
-    # The use case usually locked the head first (then it is in the session); otherwise lock it now.
-    head = session.identity_map.get(session.identity_key(LogHead, 1)) or lock_head(session)
+    head = _locked_head(session)
     index = head.size
     leaf = rfc8785.dumps(cast(Any, event))
     leaf_hash = tlog.leaf_hash(leaf)
@@ -71,7 +80,7 @@ def append(session: Session, event: dict[str, object], *, kind: str, subject: st
 
 def sign_checkpoint(session: Session, *, now: datetime, origin: str, key_name: str, key: Ed25519PrivateKey) -> None:
     """Sign a checkpoint of the log's current size (nothing when one exists for that size)."""
-    head = session.identity_map.get(session.identity_key(LogHead, 1)) or lock_head(session)
+    head = _locked_head(session)
     if head.size == 0 or checkpoint_at(session, head.size) is not None:
         return
     head.root = tlog.root_hash(head.size, SqlNodes(session))

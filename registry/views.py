@@ -75,6 +75,7 @@ class LabelReads:
     """Public reads (no actor needed except for a manufacturer's renewals)."""
 
     engine: Engine
+    read_engine: Engine  # the same database, for sessions that only read
     clock: Callable[[], datetime]
     _public_cache: dict[str, tuple[tuple[int, date], dict[str, Any]]]
 
@@ -89,7 +90,7 @@ class LabelReads:
         Raises:
             NotFound: no such label.
         """
-        with Session(self.engine) as s:
+        with Session(self.read_engine) as s:
             label = s.get(Label, label_id)
             if label is None:
                 raise NotFound(f"no label {label_id!r}", "label_id")
@@ -132,7 +133,7 @@ class LabelReads:
         Returns the page and the cursor of the next page (None at the end).
         """
         today = self.clock().date()
-        with Session(self.engine) as s:
+        with Session(self.read_engine) as s:
             q = select(Label).join(Product, col(Product.id) == col(Label.product_id))
             if text:
                 like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -177,13 +178,13 @@ class LabelReads:
 
     def labels_of_product(self, product_id: str) -> list[LabelView]:
         """A product's labels, newest first (its history)."""
-        with Session(self.engine) as s:
+        with Session(self.read_engine) as s:
             rows = s.exec(select(Label).where(Label.product_id == product_id)
                           .order_by(Label.issued_at.desc()))  # type: ignore[attr-defined]
             return [self.view_in(s, lab) for lab in rows]
 
     def product_by_gtin(self, gtin: str) -> Product:
-        with Session(self.engine) as s:
+        with Session(self.read_engine) as s:
             product = s.exec(select(Product).where(Product.gtin == gtin14(gtin))).first()
             if product is None or not self._may_see_product(s, None, product):
                 raise NotFound(f"no product with GTIN {gtin!r}", "gtin")
@@ -193,7 +194,7 @@ class LabelReads:
         """The acting manufacturer's certified declarations whose cited supplier labels are no longer active."""
         actor.require("manufacturer", "admin")
         out = []
-        with Session(self.engine) as s:
+        with Session(self.read_engine) as s:
             q = select(Label).where(Label.status.in_(("active", "suspended")))  # type: ignore[attr-defined]
             if actor.role == "manufacturer":
                 q = q.where(Label.manufacturer_id == actor.org_id)
@@ -205,7 +206,7 @@ class LabelReads:
         return out
 
     def audit_trail(self, object_id: str) -> list[AuditEvent]:
-        with Session(self.engine) as s:
+        with Session(self.read_engine) as s:
             return list(s.exec(select(AuditEvent).where(AuditEvent.object_id == object_id).order_by(AuditEvent.id)))  # type: ignore[arg-type]
 
     def public_label(self, label_id: str) -> dict[str, Any]:
@@ -215,7 +216,7 @@ class LabelReads:
         key events) appends a log leaf, and expiry follows the date: so a cached entry is served while the log
         size and the date are those it was built with. One small query (the log size) per hit.
         """
-        with Session(self.engine) as s:
+        with Session(self.read_engine) as s:
             version = (tlog_store.tree_size(s), self.clock().date())
         hit = self._public_cache.get(label_id)
         if hit is not None and hit[0] == version:
@@ -230,7 +231,7 @@ class LabelReads:
 
     def label_log_evidence(self, label: Label) -> dict[str, Any]:
         """The issuance leaf's inclusion in the latest signed checkpoint, checked here on the server."""
-        with Session(self.engine) as s:
+        with Session(self.read_engine) as s:
             cp = tlog_store.latest_checkpoint(s)
             leaf = tlog_store.entry(s, label.log_index)
             if cp is None or leaf is None:
