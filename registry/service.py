@@ -501,7 +501,10 @@ class Registry(LabelReads, LogUseCases):
             raise InvalidInput("give 1-1000 distinct declaration ids", "declaration_ids")
         with self.tx() as s:
             tlog_store.lock_head(s)  # serialises issuance: label numbers and log indexes stay gap-free
+            # one query loads the batch (held here: the session's identity map is weak), then each look-up hits it
+            loaded = list(s.exec(select(Declaration).where(col(Declaration.id).in_(declaration_ids))))
             labels = [self._approve_one(s, actor, dec_id, comment) for dec_id in declaration_ids]
+            del loaded
             self._sign_checkpoint(s)
             return labels
 
@@ -645,7 +648,6 @@ class Registry(LabelReads, LogUseCases):
             signature=base64.b64encode(sig).decode(), payload=text, issued_at=now, log_index=-1,
             pact_id=str(uuid.uuid5(PACT_NAMESPACE, label_id)))
         s.add(label)
-        s.flush()
         label.log_index = self._log(s, {
             "label_id": label_id, "version": label.version, "certifier_id": actor.org_id, "key_id": label.key_id,
             "claim_sha256": hashlib.sha256(label.claim.encode()).hexdigest(), "signature": label.signature,
