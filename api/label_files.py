@@ -17,7 +17,7 @@ MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/p
 
 def label_grade(registry: Registry, view: LabelView) -> Grade | None:
     """The benchmark grade, only where the category rule names a sourced benchmark."""
-    with Session(registry.engine) as s:
+    with Session(registry.read_engine) as s:
         dec = s.get(Declaration, view.label.declaration_id)
     if dec is None:
         return None

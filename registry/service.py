@@ -93,7 +93,8 @@ def record_sha256(row: Any) -> str:
 
 
 def round_sig(x: float, digits: int = 12) -> str:
-    """A float as decimal text with ``digits`` significant figures (stored results; labels use the rule)."""
+    """A float as plain decimal text (its shortest repr; below 1e-6, ``digits`` significant figures): the stored
+    total of a declaration. Labels round per their category rule instead."""
     if x == 0 or not math.isfinite(x):
         return "0"
     return format(Decimal(repr(x)).normalize(), "f") if abs(x) >= 1e-6 else f"{x:.{digits}g}"

@@ -35,7 +35,7 @@ from typing import Any
 
 from footprint.model import UNSPLIT, FactorData, FactorSet
 from footprint.units import parse_unit
-from registry.errors import InvalidSerial
+from registry.errors import InvalidCitation, InvalidSerial
 
 LABEL_FACTOR_PREFIX = "label."
 _SERIAL = re.compile(r"^(?P<prefix>[A-Za-z0-9\-_/.:]*?)(?P<num>\d+)$")
@@ -82,8 +82,6 @@ def _list(value: Any) -> list[Any]:
 
 
 def _cited(inp: dict[str, Any], field: str) -> CitedInput:
-    from registry.errors import InvalidCitation
-
     label_id = inp.get("supplier_label")
     if not isinstance(label_id, str) or not label_id:
         raise InvalidCitation("supplier_label must be a label id such as CD-PCF-2026-000042", f"{field}.supplier_label")
@@ -123,8 +121,6 @@ def pact_inputs(document: dict[str, Any]) -> list[tuple[str, dict[str, Any], flo
     Raises:
         InvalidCitation: naming the field of a footprint that is not an object or an amount that is not a number.
     """
-    from registry.errors import InvalidCitation
-
     found = []
     for pi, process in enumerate(_list(document.get("processes"))):
         for ii, inp in enumerate(_list(process.get("inputs") if isinstance(process, dict) else None)):
