@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 from footprint.model import UNSPLIT, FactorData, FactorSet
+from footprint.errors import UnitMismatch
 from footprint.units import parse_unit
 from registry.errors import InvalidCitation, InvalidSerial
 
@@ -101,9 +102,9 @@ def declared_unit_parts(declared_unit: str) -> tuple[float, str]:
     unit = rest.split(" ")[0] if rest else "piece"
     try:
         parse_unit(unit)
-    except Exception:
+    except UnitMismatch:  # a declared unit pint cannot read ("1 monitor over 6 years") counts items
         unit = "piece"
-    return (quantity if quantity > 0 else 1.0), unit
+    return (quantity if 0 < quantity < float("inf") else 1.0), unit
 
 
 def label_factor(label_id: str, value: str, unit: str, declared_unit: str) -> FactorData:
