@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from footprint.model import UNSPLIT, FactorData, FactorSet
 from footprint.errors import UnitMismatch
+from footprint.model import UNSPLIT, FactorData, FactorSet
 from footprint.units import parse_unit
 from registry.errors import InvalidCitation, InvalidSerial
 
