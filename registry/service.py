@@ -30,7 +30,7 @@ from typing import Any
 
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, insert
 from sqlmodel import Session, col, select
 
 from factors_db.release import factor_set
@@ -144,9 +144,10 @@ class Registry(LabelReads, LogUseCases):
 
     def _audit(self, s: Session, actor: Actor, action: str, obj: Any, obj_id: str, before: str | None,
                **detail: Any) -> None:
-        s.add(AuditEvent(at=self.clock(), actor_org=actor.org_id, actor=actor.who, action=action,
-                         object_type=type(obj).__tablename__, object_id=obj_id, before_sha256=before,
-                         after_sha256=record_sha256(obj), detail=json.dumps(detail, ensure_ascii=False)))
+        s.execute(insert(AuditEvent), [{
+            "at": self.clock(), "actor_org": actor.org_id, "actor": actor.who, "action": action,
+            "object_type": type(obj).__tablename__, "object_id": obj_id, "before_sha256": before,
+            "after_sha256": record_sha256(obj), "detail": json.dumps(detail, ensure_ascii=False)}])
 
     def _log(self, s: Session, event: dict[str, Any], kind: str, subject: str, *, checkpoint: bool = True) -> int:
         index = tlog_store.append(s, {"v": 1, "type": kind, **event}, kind=kind, subject=subject, now=self.clock())

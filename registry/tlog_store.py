@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, insert, or_
 from sqlmodel import Session, col, select
 
 from registry import tlog
@@ -70,11 +70,13 @@ def append(session: Session, event: dict[str, object], *, kind: str, subject: st
     leaf = rfc8785.dumps(cast(Any, event))
     leaf_hash = tlog.leaf_hash(leaf)
     reader = SqlNodes(session)
-    session.add(LogEntry(index=index, leaf=leaf, leaf_hash=leaf_hash, kind=kind, subject=subject, created_at=now))
-    session.add_all(LogNode(level=lv, index=ix, hash=h) for lv, ix, h in tlog.nodes_to_store(index, leaf_hash, reader))
+    nodes = tlog.nodes_to_store(index, leaf_hash, reader)
+    # Core inserts (no ORM objects: nothing reads them back in this session but through queries)
+    session.execute(insert(LogEntry), [{"index": index, "leaf": leaf, "leaf_hash": leaf_hash, "kind": kind,
+                                        "subject": subject, "created_at": now}])
+    session.execute(insert(LogNode), [{"level": lv, "index": ix, "hash": h} for lv, ix, h in nodes])
     head.size = index + 1
     session.add(head)
-    session.flush()
     return index
 
 
