@@ -877,4 +877,8 @@ JSONISH = st.recursive(
 def test_verify_bundle_never_raises(log, fields, start_from_good):
     bundle = {**bundle_of(log), **fields} if start_from_good else fields
     result = verify_bundle(bundle, LOG_VKEY)
-    assert result.valid is (bundle == bundle_of(log))
+    good = bundle_of(log)
+    # with a pinned key, the bundle's own vkey (a string) is only informational: any other change invalidates it
+    same = set(bundle) == set(good) and isinstance(bundle.get("vkey"), str) and all(
+        bundle[k] == good[k] for k in good if k != "vkey")
+    assert result.valid is same
