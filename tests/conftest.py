@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from factors_db.release import factor_set
 from footprint.model import FactorData, FactorSet
+
+# CI runs the same examples every time (a property that fails there fails the same way when re-run); developers'
+# runs keep exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
