@@ -16,6 +16,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,3 +115,55 @@ def app_settings(folder: Path, **kw: object):  # type: ignore[no-untyped-def]
     settings = Settings(data_dir=folder, **kw)  # type: ignore[arg-type]
     write_key_file(settings.key_path)
     return settings
+
+
+# ----------------------------------------------------------------------------------------------- browser tests
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium (scripts/setup-system.sh)
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT_DIR / "tests" / "artifacts"
+
+
+@contextlib.contextmanager
+def serve_in_thread(app: object) -> Iterator[str]:
+    """uvicorn serving ``app`` on a free loopback port in a thread; yields the base URL."""
+    import threading
+
+    import pytest
+    import uvicorn
+
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))  # type: ignore[arg-type]
+    thread = threading.Thread(target=srv.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start within 20 s", pytrace=False)
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+def chromium_browser() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright; fails loudly (never skips) when either is missing."""
+    import pytest
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (scripts/setup-system.sh)",
+                    pytrace=False)
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError as exc:
+        pytest.fail(f"Playwright for Python is missing: {exc}", pytrace=False)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        try:
+            chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        except Error as exc:
+            pytest.fail(f"Chromium at {CHROMIUM} did not start: {exc}", pytrace=False)
+        yield chromium
+        chromium.close()

@@ -10,8 +10,6 @@ When Chromium or Playwright is missing the tests fail with the reason: they are 
 from __future__ import annotations
 
 import json
-import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,58 +17,28 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+from tests.services import ARTIFACTS, chromium_browser, serve_in_thread
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """uvicorn serving the app over a seeded demo registry; yields the base URL and the demo label ids."""
-    import uvicorn
 
     from api.demo import seed_demo
-    from tests.services import app_settings, free_port
+    from tests.services import app_settings
     from tests.test_pages import page_app
 
     app = page_app(app_settings(tmp_path_factory.mktemp("browser")))
     seeded = seed_demo(app.state.registry)
     assert seeded is not None
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start within 20 s", pytrace=False)
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", seeded["labels"]
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(app) as base:
+        yield base, seeded["labels"]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (scripts/setup-system.sh)",
-                    pytrace=False)
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError as exc:
-        pytest.fail(f"Playwright for Python is missing: {exc}", pytrace=False)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        try:
-            chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        except Error as exc:
-            pytest.fail(f"Chromium at {CHROMIUM} did not start: {exc}", pytrace=False)
-        yield chromium
-        chromium.close()
+    yield from chromium_browser()
 
 
 def phone(browser: Any, locale: str = "zh-CN", javascript: bool = True) -> Any:
@@ -194,10 +162,9 @@ PUBLIC_PAGES = ["/", "/labels", "/labels?min=abc&q=%3Cb%3E", "/compare?category=
 @pytest.fixture(scope="module")
 def public_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Any]]]:
     """uvicorn serving the app with the public pages over the demo and eight more certified PV modules."""
-    import uvicorn
 
     from api.demo import seed_demo
-    from tests.services import app_settings, free_port
+    from tests.services import app_settings
     from tests.test_public_pages import add_pv_modules, public_app
 
     app = public_app(app_settings(tmp_path_factory.mktemp("public-browser")))
@@ -205,20 +172,8 @@ def public_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     assert seeded is not None
     labels: dict[str, Any] = dict(seeded["labels"])
     labels["pv"] = add_pv_modules(app.state.registry)
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, name="uvicorn-public", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start within 20 s", pytrace=False)
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", labels
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(app) as base:
+        yield base, labels
 
 
 def buyer_story(base: str, page: Any, shot: str, lang: str) -> None:

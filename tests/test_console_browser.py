@@ -14,20 +14,15 @@ fails with the reason: it is never skipped.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.services import ARTIFACTS, chromium_browser, serve_in_thread
 from tests.test_console import MONITOR_FORM, PASSWORD, add_people, console_app, email
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 VIEWPORTS: dict[str, dict[str, Any]] = {
     "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
               "has_touch": True, "locale": "zh-CN", "java_script_enabled": False},
@@ -39,47 +34,20 @@ REVOKED = {"phone": "已撤销", "desktop": "REVOKED"}
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """uvicorn serving the app over a seeded demo registry with console people; yields the base URL."""
-    import uvicorn
 
     from api.demo import seed_demo
-    from tests.services import app_settings, free_port
+    from tests.services import app_settings
 
     app = console_app(app_settings(tmp_path_factory.mktemp("console-browser")))
     assert seed_demo(app.state.registry) is not None
     add_people(app)
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, name="uvicorn-console", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start within 20 s", pytrace=False)
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (scripts/setup-system.sh)",
-                    pytrace=False)
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError as exc:
-        pytest.fail(f"Playwright for Python is missing: {exc}", pytrace=False)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        try:
-            chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        except Error as exc:
-            pytest.fail(f"Chromium at {CHROMIUM} did not start: {exc}", pytrace=False)
-        yield chromium
-        chromium.close()
+    yield from chromium_browser()
 
 
 def shot(page: Any, view: str, name: str) -> None:
