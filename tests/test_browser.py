@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-PHONE = {"width": 390, "height": 844}
 from tests.services import ARTIFACTS, chromium_browser, serve_in_thread
+
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
