@@ -68,7 +68,7 @@ from registry.tables import (
     Product,
     SigningKey,
 )
-from registry.views import _SORTS, LabelReads, LabelView, _cursor, effective_status  # noqa: F401 (also re-exported)
+from registry.views import LabelReads, effective_status
 
 #: A submitted result may differ from the server's by this relative amount (float rounding only).
 RESULT_RTOL = 1e-6

@@ -27,8 +27,9 @@ from footprint.model import Result
 from registry import rules
 from registry.accounts import WebIdentity
 from registry.errors import NotFound, RegistryError
-from registry.service import RESULT_RTOL, Registry, effective_status
+from registry.service import RESULT_RTOL, Registry
 from registry.tables import Citation, GreenClaim, Label
+from registry.views import effective_status
 
 LABEL_ACTIONS: Final = {"suspend": ("active",), "reinstate": ("suspended",),
                         "revoke": ("active", "suspended", "expired", "superseded")}

@@ -13,7 +13,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from api.auth import actor
 from api.schemas import CheckpointOut, ConsistencyOut, InclusionOut, LabelOut, LabelPage, LabelSummary, ReasonIn
 from registry.errors import NotFound
-from registry.service import Actor, LabelView
+from registry.service import Actor
+from registry.views import LabelView
 
 
 def summary(v: LabelView) -> LabelSummary:

@@ -17,7 +17,8 @@ from markupsafe import Markup
 from api.pages import charts, formatting, gs1, i18n
 from registry import catalogue, pact
 from registry.errors import NotFound
-from registry.service import LabelView, Registry
+from registry.service import Registry
+from registry.views import LabelView
 
 MAX_SUCCESSION = 20  # a superseded label's successors are followed this far to the current one
 MAX_ECHO = 80  # characters of an unknown label id shown back (escaped)
