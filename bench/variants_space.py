@@ -58,7 +58,8 @@ def _once(doc: dict[str, Any], vary: dict[str, list[str]], factors: Any, *, addi
 def _peak_mb(additive: bool) -> float:
     """Largest resident set (MB) of a fresh interpreter computing the space once."""
     env = dict(os.environ)
-    env.setdefault("BRIGHTWAY2_DIR", tempfile.mkdtemp(prefix="pcf-bench-bw-"))
+    if "BRIGHTWAY2_DIR" not in env:  # (setdefault would make a folder every call)
+        env["BRIGHTWAY2_DIR"] = tempfile.mkdtemp(prefix="pcf-bench-bw-")
     out = subprocess.run(
         [sys.executable, "-m", "bench.variants_space", "--peak", "fast" if additive else "general"],
         cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=600,
