@@ -31,6 +31,7 @@ from footprint.model import (
     ProductSpec,
     Result,
 )
+from footprint.solved import Solved
 from footprint.uncertainty import monte_carlo
 
 with warnings.catch_warnings():
@@ -76,16 +77,6 @@ class _Prepared:
     gas_rows: np.ndarray
     gwp: np.ndarray  # characterisation factor of each gas, in the system's order
     bio_flat: np.ndarray  # gas * n_nodes + node of each biosphere entry, in the system's order
-
-
-@dataclass
-class Solved:
-    """What a solve gives back, in the system's own node and gas order."""
-
-    supply: np.ndarray  # per node
-    node_scores: np.ndarray  # kg CO2e per node
-    gas_kg: np.ndarray  # kg per gas
-    gas_co2e: np.ndarray  # kg CO2e per gas
 
 
 class Engine:

@@ -23,8 +23,8 @@ SERIES_LABELS = {
 
 
 if TYPE_CHECKING:
-    from footprint.calculate import Solved
     from footprint.matrices import System
+    from footprint.solved import Solved
 
 
 def electricity_result(

@@ -23,8 +23,8 @@ import stats_arrays as sa
 from footprint.model import STAGES, FactorData, FactorSet, UncertaintyResult
 
 if TYPE_CHECKING:
-    from footprint.calculate import Solved
     from footprint.matrices import System
+    from footprint.solved import Solved
 
 #: U_i (GSD² factors) for scores 1..5 of reliability, completeness, temporal, geographical and further
 #: technological correlation (ecoinvent v3, Weidema et al. 2013). The source gives no factor for
