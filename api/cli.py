@@ -210,9 +210,10 @@ def footprint_cmd(
     top: int = typer.Option(10, "--top", min=1),
 ) -> None:
     """Compute the footprint of a product file (YAML or JSON)."""
+    from api.documents import read_document
     from factors_db.release import factor_set
     from footprint.calculate import calculate
-    from footprint.loader import read_document, to_spec
+    from footprint.products import to_spec
 
     factors = factor_set(release)
     result = calculate(to_spec(read_document(file), factors), factors, top_n=top, iterations=mc, seed=seed)
@@ -260,8 +261,8 @@ def variants_cmd(
     """Cross values of fields of a product file and compute every variant (e.g. the region of each step)."""
     import time
 
+    from api.documents import read_document
     from factors_db.release import factor_set
-    from footprint.loader import read_document
     from footprint.variants import axes_from, parse_vary, run_variants
 
     factors = factor_set(release)

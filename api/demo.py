@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlmodel import Session, select
 
+from api.documents import read_document
 from registry.accounts import Accounts, generate_password
 from registry.pact_service import create_client
 from registry.service import SYSTEM, Actor, Registry
@@ -30,7 +30,7 @@ ORGS = [
 
 
 def _doc(name: str) -> dict[str, Any]:
-    return yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))
+    return read_document(EXAMPLES / name)
 
 
 def seed_demo(reg: Registry, *, if_empty: bool = False) -> dict[str, Any] | None:

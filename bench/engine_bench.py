@@ -20,14 +20,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from api.documents import read_document
 from bench.registry_bench import figure
 from factors_db.importers import read_cpcd
 from factors_db.release import factor_set
 from factors_db.store import SearchQuery, import_report, load_bundled, make_engine, search
 from footprint.calculate import Engine, calculate
-from footprint.loader import read_document, to_spec
 from footprint.matrices import System, build_system, characterisation
 from footprint.model import FactorSet
+from footprint.products import to_spec
 from footprint.uncertainty import bw2calc_monte_carlo
 from footprint.variants import axes_from, run_variants
 

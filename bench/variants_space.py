@@ -36,8 +36,8 @@ ROWS = 100
 
 def _space() -> tuple[dict[str, Any], dict[str, list[str]], Any]:
     """The product file, the axes (every province for each step) and the factor set."""
+    from api.documents import read_document
     from factors_db.release import factor_set
-    from footprint.loader import read_document
     from footprint.variants import provinces_with_grid_factor
 
     factors = factor_set()

@@ -258,7 +258,7 @@ class ProductSpec(_Strict):
 
     def sha256(self) -> str:
         """SHA-256 of the input: the RFC 8785 canonical JSON of the product file it was read from (see
-        :func:`footprint.loader.to_spec`), else of this specification itself. Computed once (the model is
+        :func:`footprint.products.to_spec`), else of this specification itself. Computed once (the model is
         frozen)."""
         if self._input_sha256 is None:
             self._input_sha256 = canonical_sha256(self.model_dump(mode="json"))

@@ -618,7 +618,7 @@ def run_variants(
             structure of the product system, or the checks against one-by-one bw2calc solves disagree.
     """
     from footprint.calculate import calculate
-    from footprint.loader import to_spec as default_to_spec
+    from footprint.products import to_spec as default_to_spec
 
     to_spec = to_spec or default_to_spec
     axes = list(axes)

@@ -35,8 +35,8 @@ from sqlmodel import Session, col, select
 
 from factors_db.release import factor_set
 from footprint.calculate import STANDARD, calculate
-from footprint.loader import to_spec
 from footprint.model import Result
+from footprint.products import to_spec
 from registry import external_signing, keys, payload, rules, signing, supply, tlog_store
 from registry.actors import SYSTEM, Actor, utcnow
 from registry.db import read_only

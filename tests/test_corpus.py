@@ -55,13 +55,14 @@ from sqlmodel import Session
 
 from api.app import create_app
 from api.demo import seed_demo
+from api.documents import read_document
 from factors_db.errors import FactorDbError
 from factors_db.importers import read_cpcd, read_table, write_table
 from factors_db.release import load_release
 from factors_db.schema import FactorRow
 from factors_db.store import import_report, make_engine
 from footprint.errors import FootprintError
-from footprint.loader import read_document, to_spec
+from footprint.products import to_spec
 from footprint.units import parse_unit
 from registry import keys, pact, pact_service, signing
 from registry.errors import RegistryError

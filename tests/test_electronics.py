@@ -21,8 +21,8 @@ from factors_db.build_release import (
 )
 from footprint.calculate import calculate
 from footprint.errors import FootprintError
-from footprint.loader import to_spec
 from footprint.model import FactorSet
+from footprint.products import to_spec
 from footprint.products.electronics import (
     ANY_FORM,
     FIT_RANGE_INCH,
@@ -237,7 +237,7 @@ def test_bill_of_components_by_hand(release_factors):
     #  adapter 0.3 x 24.3; panel 538.5 x area(14", 16:9: 0.30993 x 0.17434 m) = 538.5 x 0.054033; battery 0.057 x 73.51;
     #  aluminium 0.35 x 20.3; plastics 0.25 x 3.102; carton 0.4 x 1.605
     #  production: assembly 6.68 + 5 kWh x 0.1564 (Sichuan 2023)
-    from footprint.loader import read_document
+    from api.documents import read_document
     from tests.test_products import EXAMPLES
 
     doc = {**read_document(EXAMPLES / "laptop_components.yaml"), "boundary": "cradle-to-gate"}

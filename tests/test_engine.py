@@ -150,7 +150,8 @@ def test_cached_solve_equals_fresh_bw2calc_lca_on_every_example(release_factors)
 
     import numpy as np
 
-    from footprint.loader import read_document, to_spec
+    from api.documents import read_document
+    from footprint.products import to_spec
 
     engine = Engine()
     for file in sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.yaml")):

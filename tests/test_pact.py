@@ -20,9 +20,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from api.documents import read_document
 from footprint.calculate import calculate
-from footprint.loader import read_document, to_spec
 from footprint.model import FactorSet
+from footprint.products import to_spec
 from registry import pact, pact_schema
 from registry.errors import InvalidInput
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from api.documents import read_document
 from factors_db.release import DEFAULT_RELEASE
 from footprint.calculate import calculate
 from footprint.errors import FootprintError
-from footprint.loader import read_document, to_spec
+from footprint.products import to_spec
 from footprint.products.electronics import screen_area_m2
 from footprint.products.pv_module import lifetime_energy_kwh
 

@@ -13,9 +13,10 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from api.documents import read_document
 from footprint.calculate import calculate
-from footprint.loader import read_document, to_spec
 from footprint.model import FactorSet, ProductSpec, Result
+from footprint.products import to_spec
 from registry import rules, supply
 from registry.errors import InvalidInput, NotFound, RegistryError
 from registry.rules import (
@@ -154,7 +155,7 @@ def test_unknown_category_and_version() -> None:
     ({"kind": "laptop"}, None, "laptop"),
     ({"kind": "desktop"}, None, "desktop"),
     ({"kind": "custom", "category": "component"}, None, "component"),
-    ({"category": "component"}, None, "component"),  # kind defaults to custom, as in footprint.loader
+    ({"category": "component"}, None, "component"),  # kind defaults to custom, as in footprint.products
     ({"kind": "custom"}, "component", "component"),
     ({"kind": "monitor"}, "component", "monitor"),  # the kind names the rule; the default is for custom files
 ])

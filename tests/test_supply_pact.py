@@ -11,7 +11,7 @@ import pytest
 
 from factors_db.release import factor_set
 from footprint.calculate import calculate
-from footprint.loader import to_spec
+from footprint.products import to_spec
 from registry import supply
 from registry.errors import InvalidCitation
 from registry.pact import PactError

@@ -16,10 +16,11 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli
+from api.documents import read_document
 from footprint import variants as variants_module
 from footprint.calculate import calculate
-from footprint.loader import read_document, to_spec
 from footprint.model import STAGES
+from footprint.products import to_spec
 from footprint.variants import (
     VariantError,
     axes_from,

@@ -7,13 +7,14 @@ which the calculator's "declare this" link can prefill). Nothing here touches th
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar, Final
 
 import yaml
 
+from api import documents
 from api.controllers.console_common import CT_
 from api.pages.forms import Form
+from footprint.errors import SpecificationError
 
 ELECTRONICS: Final = ("monitor", "laptop", "desktop")
 FORM_FACTORS: Final = ("tower", "small_form_factor", "micro", "all_in_one", "workstation")
@@ -96,13 +97,10 @@ def parse_document(text: str, form: FormState, field_name: str) -> dict[str, Any
         form.errors[field_name] = TOO_LONG
         return None
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError):
-        data = None
-    if not isinstance(data, dict):
+        return documents.parse_document(text, "the document", fmt="json" if text.lstrip().startswith("{") else "yaml")
+    except SpecificationError:
         form.errors[field_name] = NOT_A_FILE
         return None
-    return data
 
 
 def document_text(doc: dict[str, Any]) -> str:

@@ -60,7 +60,7 @@ class FactorsController(Controller):
         """Compute the footprint of a product document (the same fields as a product file); nothing is stored."""
         from factors_db.release import factor_set
         from footprint.calculate import calculate
-        from footprint.loader import to_spec
+        from footprint.products import to_spec
 
         factors = factor_set(state.settings.release)
         return calculate(to_spec(data, factors), factors, iterations=mc, seed=seed).to_json()

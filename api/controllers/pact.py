@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -35,6 +34,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter, RawBody
 
+from api.documents import load_text
+from footprint.errors import SpecificationError
 from registry import pact, pact_service
 from registry.errors import Forbidden, InvalidInput, NotFound, RegistryError, Unauthenticated
 from registry.pact_service import Filters, InvalidClient, Received
@@ -183,10 +184,10 @@ def _event(request: Request[Any, Any, Any], state: State, version: pact.PactVers
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in ("", "application/cloudevents+json", "application/json"):
         raise pact.PactError(f"the content type is application/cloudevents+json, not {media[:60]}", "Content-Type")
-    try:
-        document = json.loads(body)
-    except (ValueError, RecursionError):
-        raise pact.PactError("the body is not JSON", "(body)") from None
+    try:  # no size limit of the reader's own: the app's request limit applies
+        document = load_text(body, "the body", fmt="json", max_bytes=None)
+    except SpecificationError as exc:
+        raise pact.PactError(exc.message, "(body)") from None
     received = pact_service.receive_event(state.registry, version, document, client_id)
     task = BackgroundTask(_answer_in_background, state, received) if received.answer_due else None
     return Response(b"", status_code=200, media_type=MediaType.TEXT, background=task)

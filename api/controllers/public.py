@@ -30,6 +30,7 @@ from api.pages.forms import Form
 from api.pages.templating import base_url, page
 from factors_db import store
 from factors_db.errors import FactorNotFound
+from footprint.errors import SpecificationError
 from registry import catalogue, procurement
 from registry.errors import InvalidInput, LogRangeError
 from registry.tables import Organisation
@@ -300,7 +301,7 @@ class PublicPages(Controller):
         else:
             try:
                 document = calculator.read_upload(upload.file.read(calculator.MAX_UPLOAD + 1), upload.filename)
-            except calculator.SpecificationError as exc:
+            except SpecificationError as exc:
                 form.fail("product_file", forms.UNREADABLE_FILE)
                 form.values["product_file_detail"] = exc.message
         return self._calculate(request, state, form, document)

@@ -14,12 +14,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-import yaml
-
+from api.documents import format_of, parse_document
 from api.pages.forms import REQUIRED, Form
 from api.pages.i18n import N_
 from factors_db.schema import GEOGRAPHIES, GRIDS, PROVINCES
-from footprint.errors import FootprintError, SpecificationError
+from footprint.errors import FootprintError
 
 KINDS: Final = ("pv_module", "monitor", "laptop", "desktop")
 KIND_NAMES: Final = {"pv_module": N_("PV module"), "monitor": N_("Monitor"), "laptop": N_("Laptop"),
@@ -144,21 +143,10 @@ def read_upload(data: bytes, filename: str) -> dict[str, Any]:
     """A product file (YAML or JSON) as a mapping.
 
     Raises:
-        SpecificationError: not UTF-8, not YAML/JSON, or not a mapping.
+        SpecificationError: larger than :data:`MAX_UPLOAD`, not UTF-8, not YAML/JSON, beyond the reader's limits
+            (``api.documents``), or not a mapping.
     """
-    if len(data) > MAX_UPLOAD:
-        raise SpecificationError(f"the file is larger than {MAX_UPLOAD // 1024} KiB", "product_file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SpecificationError("the file is not UTF-8 text", "product_file") from None
-    try:
-        doc = json.loads(text) if filename.lower().endswith(".json") else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError):
-        raise SpecificationError("the file is neither valid YAML nor valid JSON", "product_file") from None
-    if not isinstance(doc, dict):
-        raise SpecificationError("the file must hold a mapping of fields (kind, name, ...)", "product_file")
-    return doc
+    return parse_document(data, "the file", fmt=format_of(filename), field="product_file", max_bytes=MAX_UPLOAD)
 
 
 @dataclass
@@ -181,7 +169,7 @@ def run(document: dict[str, Any], release: str, *, iterations: int, what_if: tup
     """Compute ``document`` (and its what-if variants) with the factor release; an engine error is kept, not raised."""
     from factors_db.release import factor_set
     from footprint.calculate import calculate
-    from footprint.loader import to_spec
+    from footprint.products import to_spec
     from footprint.variants import axes_from, run_variants
 
     factors = factor_set(release)
