@@ -262,15 +262,17 @@ def variants_cmd(
     import time
 
     from api.documents import read_document
+    from api.variants_cli import parse_vary, write_csv
     from factors_db.release import factor_set
-    from footprint.variants import axes_from, parse_vary, run_variants
+    from footprint.variants.axes import axes_from
+    from footprint.variants.run import run_variants
 
     factors = factor_set(release)
     started = time.perf_counter()
     result = run_variants(read_document(file), axes_from(parse_vary(vary)), factors)
     seconds = time.perf_counter() - started
     if csv_out is not None:
-        result.write_csv(csv_out)
+        write_csv(result, csv_out)
     if as_json:
         _print_json({**result.to_json(rows=rows), "seconds": seconds})
         return

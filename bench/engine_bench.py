@@ -30,7 +30,8 @@ from footprint.matrices import System, build_system, characterisation
 from footprint.model import FactorSet
 from footprint.products import to_spec
 from footprint.uncertainty import bw2calc_monte_carlo
-from footprint.variants import axes_from, run_variants
+from footprint.variants.axes import axes_from
+from footprint.variants.run import run_variants
 
 ROOT = Path(__file__).resolve().parents[1]
 PV_FILE = ROOT / "examples" / "pv_perc_sichuan.yaml"

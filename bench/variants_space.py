@@ -38,7 +38,7 @@ def _space() -> tuple[dict[str, Any], dict[str, list[str]], Any]:
     """The product file, the axes (every province for each step) and the factor set."""
     from api.documents import read_document
     from factors_db.release import factor_set
-    from footprint.variants import provinces_with_grid_factor
+    from footprint.variants.axes import provinces_with_grid_factor
 
     factors = factor_set()
     doc = read_document(PV_FILE)
@@ -48,7 +48,8 @@ def _space() -> tuple[dict[str, Any], dict[str, list[str]], Any]:
 
 
 def _once(doc: dict[str, Any], vary: dict[str, list[str]], factors: Any, *, additive: bool) -> tuple[float, Any]:
-    from footprint.variants import axes_from, run_variants
+    from footprint.variants.axes import axes_from
+    from footprint.variants.run import run_variants
 
     started = time.perf_counter()
     summary = run_variants(doc, axes_from(vary), factors, additive=additive).to_json(rows=ROWS)

@@ -6,7 +6,8 @@ FootprintError (code: footprint-error)
  │    ├── UnitMismatch       unit-mismatch           a quantity has the wrong dimension
  │    └── ImplausibleValue   implausible-value       a magnitude outside physical bounds
  ├── SingularSystem          singular-system         the technosphere matrix cannot be solved
- └── GridFactorMissing       grid-factor-missing     no electricity factor for region/year/series
+ ├── GridFactorMissing       grid-factor-missing     no electricity factor for region/year/series
+ └── VariantError            invalid-variants        a variant axis is wrong, or its variants cannot be computed
 
 Every error carries ``path``: the dotted path of the offending field (``processes[2].inputs[0].unit``)
 so that the command line and the API can point at it.
@@ -63,3 +64,9 @@ class GridFactorMissing(FootprintError):
     """No electricity factor exists for the region, year and series asked for."""
 
     code = "grid-factor-missing"
+
+
+class VariantError(FootprintError):
+    """A variant axis is wrong, or its variants cannot be computed together."""
+
+    code = "invalid-variants"

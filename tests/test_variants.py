@@ -17,18 +17,14 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.cli import app as cli
 from api.documents import read_document
-from footprint import variants as variants_module
+from api.variants_cli import parse_vary
 from footprint.calculate import calculate
+from footprint.errors import VariantError
 from footprint.model import STAGES
 from footprint.products import to_spec
-from footprint.variants import (
-    VariantError,
-    axes_from,
-    parse_vary,
-    provinces_with_grid_factor,
-    run_variants,
-    set_field,
-)
+from footprint.variants import additive as additive_module
+from footprint.variants.axes import axes_from, provinces_with_grid_factor, set_field
+from footprint.variants.run import run_variants
 from tests.services import app_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -286,7 +282,7 @@ def test_independent_branches_of_a_custom_product_add_up(release_factors):
 
 
 def test_the_sum_check_catches_what_the_structure_check_would_miss(release_factors, monkeypatch):
-    monkeypatch.setattr(variants_module, "_interaction", lambda *args: None)  # a structure check that sees nothing
+    monkeypatch.setattr(additive_module, "interaction", lambda *args: None)  # a structure check that sees nothing
     vary: dict[str, list[Any]] = {"regions.polysilicon": ["CN-SC", "CN-XJ", "CN-YN"],
                                   "silicon_mfg_efficiency": [0.6, 0.6698]}
     result = run_variants(PV, axes_from(vary), release_factors)

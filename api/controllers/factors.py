@@ -69,7 +69,9 @@ class FactorsController(Controller):
     def variants(self, state: State, data: JSONBody[VariantsRequest]) -> dict[str, Any]:
         """Every crossing of the values given for some fields of a product document, with per-value effects."""
         from factors_db.release import factor_set
-        from footprint.variants import VariantError, axes_from, run_variants
+        from footprint.errors import VariantError
+        from footprint.variants.axes import axes_from
+        from footprint.variants.run import run_variants
 
         axes = axes_from(data.vary)
         count = math.prod(len(a.values) for a in axes)

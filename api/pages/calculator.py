@@ -170,7 +170,8 @@ def run(document: dict[str, Any], release: str, *, iterations: int, what_if: tup
     from factors_db.release import factor_set
     from footprint.calculate import calculate
     from footprint.products import to_spec
-    from footprint.variants import axes_from, run_variants
+    from footprint.variants.axes import axes_from
+    from footprint.variants.run import run_variants
 
     factors = factor_set(release)
     out = Outcome()
