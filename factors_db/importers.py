@@ -7,7 +7,9 @@ Own format columns (``factors.csv`` of a release uses the same):
 ``id, name_zh, name_en, category, unit, value_kg_co2e, gases, boundary, geography, year, series, source,
 licence, pedigree, gsd, min, max, exchanges, is_removal, notes`` where ``gases`` reads ``CO2=0.5;CH4=0.01``
 (kg of gas per unit), ``pedigree`` reads ``2;1;1;1;1`` and ``exchanges`` reads
-``electricity=66.5 kWh;pv.mg_silicon.arc_furnace=1 kg``.
+``electricity=66.5 kWh;pv.mg_silicon.arc_furnace=1 kg``; an exchange whose source gives a range adds its law:
+``electricity=70 kWh triangular(66.5,72)`` (minimum, maximum; the amount is the mode), ``uniform(6.03,17.7)`` or
+``lognormal(1.2)`` (geometric standard deviation; the amount is the median).
 """
 
 from __future__ import annotations
@@ -90,6 +92,30 @@ def _pairs(text: str) -> list[tuple[str, str]]:
     return out
 
 
+_LAW = re.compile(r"^(?P<unit>\S+)\s+(?P<kind>triangular|uniform|lognormal)\((?P<args>[^)]*)\)$")
+
+
+def _exchange_law(text: str) -> tuple[str, dict[str, Any]]:
+    """Split ``kWh triangular(66.5,72)`` into the unit and the law's fields (none when no law is written)."""
+    found = _LAW.match(text)
+    if not found:
+        return text, {}
+    args = [float(a) for a in found["args"].split(",")]
+    if found["kind"] == "lognormal":
+        if len(args) != 1:
+            raise ValueError(f"lognormal(gsd) takes one number, got {text!r}")
+        return found["unit"], {"distribution": "lognormal", "gsd": args[0]}
+    if len(args) != 2:
+        raise ValueError(f"{found['kind']}(minimum,maximum) takes two numbers, got {text!r}")
+    return found["unit"], {"distribution": found["kind"], "minimum": args[0], "maximum": args[1]}
+
+
+def _exchange_text(e: Exchange) -> str:
+    law = e.law()
+    return (f"{'electricity' if e.electricity else e.factor}={e.amount:g} {e.unit}"
+            + ("" if law is None else f" {law.text()}"))
+
+
 def factor_from_row(row: dict[str, Any], *, file: str, line: int) -> Factor:
     """Validate one row of the own format into a :class:`Factor`.
 
@@ -123,8 +149,9 @@ def factor_from_row(row: dict[str, Any], *, file: str, line: int) -> Factor:
         exchanges = []
         for key, val in _pairs(_cell(row, "exchanges")):
             amount, _, unit = val.partition(" ")
+            unit, law = _exchange_law(unit.strip())
             exchanges.append(Exchange(factor=None if key == "electricity" else key,
-                                      electricity=key == "electricity", amount=float(amount), unit=unit.strip()))
+                                      electricity=key == "electricity", amount=float(amount), unit=unit, **law))
         data["exchanges"] = tuple(exchanges)
         column = "is_removal"
         data["is_removal"] = _cell(row, "is_removal").lower() in ("1", "true", "yes")
@@ -183,9 +210,7 @@ def factor_to_row(f: Factor) -> dict[str, str]:
         "gsd": "" if f.uncertainty.gsd is None else repr(f.uncertainty.gsd),
         "min": "" if f.uncertainty.minimum is None else str(f.uncertainty.minimum),
         "max": "" if f.uncertainty.maximum is None else str(f.uncertainty.maximum),
-        "exchanges": ";".join(
-            f"{'electricity' if e.electricity else e.factor}={e.amount:g} {e.unit}" for e in f.exchanges
-        ),
+        "exchanges": ";".join(_exchange_text(e) for e in f.exchanges),
         "is_removal": "true" if f.is_removal else "", "notes": f.notes,
     }
 

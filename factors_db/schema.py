@@ -16,7 +16,7 @@ from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from footprint.errors import UnitMismatch
-from footprint.model import ExchangeData, FactorData
+from footprint.model import AmountLaw, ExchangeData, FactorData, Law
 from footprint.units import parse_unit
 
 Category = Literal["electricity", "fuel", "heat", "material", "component", "intermediate", "transport", "waste"]
@@ -96,19 +96,33 @@ class Uncertainty(BaseModel):
 
 
 class Exchange(BaseModel):
-    """An input of a unit-process factor."""
+    """An input of a unit-process factor; ``distribution`` with ``minimum``/``maximum`` (or ``gsd``) when its source
+    gives a range (table notation ``electricity=70 kWh triangular(66.5,72)``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     factor: str | None = None
     electricity: bool = False
     amount: float = Field(ge=0)
     unit: str
+    distribution: Law | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    gsd: float | None = None
 
     @model_validator(mode="after")
     def _one(self) -> Exchange:
         if (self.factor is None) == (not self.electricity):
             raise ValueError("an exchange names a factor or electricity: true")
+        law = self.law()
+        if law is not None:
+            law.check(self.amount, "exchange amount")
         return self
+
+    def law(self) -> AmountLaw | None:
+        """The engine's law of the amount, if any."""
+        if self.distribution is None:
+            return None
+        return AmountLaw(self.distribution, self.minimum, self.maximum, self.gsd)
 
 
 class Factor(BaseModel):
@@ -186,7 +200,7 @@ class Factor(BaseModel):
             series=self.series,
             gases={k: float(v) for k, v in self.gases.items()},
             exchanges=tuple(
-                ExchangeData(amount=e.amount, unit=e.unit, factor=e.factor, electricity=e.electricity)
+                ExchangeData(amount=e.amount, unit=e.unit, factor=e.factor, electricity=e.electricity, law=e.law())
                 for e in self.exchanges
             ),
             pedigree=self.pedigree.as_tuple() if self.pedigree else None,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from footprint.errors import ImplausibleValue, SpecificationError
-from footprint.model import BIOGENIC, UNSPLIT, FactorData, FactorSet, ProductSpec
+from footprint.model import BIOGENIC, UNSPLIT, AmountLaw, FactorData, FactorSet, ProductSpec
 from footprint.units import convert
 
 GAS_ID_OFFSET = 10_000_000
@@ -41,6 +41,22 @@ class Node:
     primary: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class EntryLaw:
+    """The distribution of one technosphere entry, as a multiplier of its stated value (1 = stated).
+
+    Entries with the same ``parameter`` are drawn together. ``description`` says what the parameter is.
+    """
+
+    entry: int  # index into the system's technosphere lists
+    parameter: str
+    distribution: str  # triangular | uniform | lognormal
+    low: float  # multiplier bounds (triangular, uniform); nan for lognormal
+    high: float
+    gsd: float  # lognormal; nan otherwise
+    description: str = ""
+
+
 @dataclass(slots=True)
 class System:
     """The arrays of one product system, ready for bw_processing."""
@@ -57,6 +73,7 @@ class System:
     demand: int = 0
     notes: list[str] = field(default_factory=list)
     electricity: list[dict[str, object]] = field(default_factory=list)  # one per electricity node
+    laws: list[EntryLaw] = field(default_factory=list)  # technosphere entries with a distribution
 
     def signature(self) -> tuple[object, ...]:
         """What must be equal for two systems to share one matrix layout."""
@@ -78,18 +95,33 @@ class _Builder:
         self.system = System(nodes=[])
         self.gas_index: dict[str, int] = {}
         self.process_node: dict[str, int] = {}
+        self.laws_by_parameter: dict[str, EntryLaw] = {}
 
     # ----------------------------------------------------------------------------------------- helpers
     def _node(self, node: Node) -> int:
         self.system.nodes.append(node)
         return len(self.system.nodes) - 1
 
-    def _tech(self, row: int, col: int, amount: float, flip: bool) -> None:
+    def _tech(self, row: int, col: int, amount: float, flip: bool, law: AmountLaw | None = None,
+              parameter: str = "", description: str = "", path: str = "") -> None:
         s = self.system
         s.tech_rows.append(row)
         s.tech_cols.append(col)
         s.tech_data.append(amount)
         s.tech_flip.append(flip)
+        if law is None or amount == 0:
+            return
+        kind, low, high, gsd = law.relative(amount)
+        if kind != "lognormal" and low == high == 1.0:
+            return  # a range of one value: exact
+        entry = EntryLaw(len(s.tech_data) - 1, parameter, kind, low, high, gsd, description)
+        same = self.laws_by_parameter.setdefault(parameter, entry)
+        if same is not entry and not (same.distribution == kind and np.allclose(
+                [same.low, same.high, same.gsd], [low, high, gsd], rtol=1e-6, equal_nan=True)):
+            raise SpecificationError(
+                f"parameter {parameter!r} is used with two different relative ranges; give each use its own "
+                "parameter name", path)
+        s.laws.append(entry)
 
     def _bio(self, gas: str, col: int, amount: float, path: str) -> None:
         key = gas_key(gas)
@@ -131,17 +163,23 @@ class _Builder:
             for j, inp in enumerate(p.inputs):
                 path = f"processes[{i}].inputs[{j}]"
                 amount = inp.amount * p.allocation
+                law = None
+                if inp.uncertainty is not None:
+                    u = inp.uncertainty
+                    # the law scales with the amount (allocation, unit conversion): only its relative shape counts
+                    law = ((u.law(), inp.amount), u.parameter or f"{p.id}:{path}", u.description, path)
                 if inp.process is not None:
                     qty = convert(amount, inp.unit, by_id[inp.process].output_unit, f"{path}.unit")
-                    self._tech(self.process_node[inp.process], col, qty, True)
+                    self._tech(self.process_node[inp.process], col, qty, True, *self._law_at(law, qty))
                 elif inp.electricity:
                     kwh = convert(amount, inp.unit, "kWh", f"{path}.unit")
-                    self._electricity(kwh, col, p.id, p.stage, inp.location or p.location, path, p.primary_data)
+                    self._electricity(kwh, col, p.id, p.stage, inp.location or p.location, path, p.primary_data,
+                                      law=law)
                 else:
                     assert inp.factor is not None
                     self._factor_input(
                         inp.factor, amount, inp.unit, col, p.id, p.stage, inp.location or p.location,
-                        path, p.primary_data, depth=0, label=inp.label,
+                        path, p.primary_data, depth=0, label=inp.label, law=law,
                     )
         if not self.system.bio_data:
             raise SpecificationError("the product is empty: no process has a factor, electricity or emission "
@@ -149,8 +187,21 @@ class _Builder:
         self.system.demand = self.process_node[spec.reference]
         return self.system
 
+    @staticmethod
+    def _law_at(law: tuple[tuple[AmountLaw, float], str, str, str] | None,
+                qty: float) -> tuple[AmountLaw | None, str, str, str]:
+        """The law of an amount that is ``qty`` in the matrix (after allocation and unit conversion)."""
+        if law is None:
+            return None, "", "", ""
+        (base, stated), parameter, description, path = law
+        if base.distribution == "lognormal" or stated == 0:
+            return base, parameter, description, path
+        k = qty / stated
+        return AmountLaw(base.distribution, base.minimum * k, base.maximum * k), parameter, description, path  # type: ignore[operator]
+
     def _electricity(
-        self, kwh: float, parent: int, owner: str, stage: str, region: str | None, path: str, primary: bool
+        self, kwh: float, parent: int, owner: str, stage: str, region: str | None, path: str, primary: bool,
+        law: tuple[tuple[AmountLaw, float], str, str, str] | None = None,
     ) -> None:
         settings = self.spec.electricity
         if region is None:
@@ -166,7 +217,7 @@ class _Builder:
         )
         self._tech(col, col, 1.0, False)
         self._factor_flows(grid, col, 1.0, path)
-        self._tech(col, parent, kwh, True)
+        self._tech(col, parent, kwh, True, *self._law_at(law, kwh))
         self.system.electricity.append(
             {"node": col, "process": owner, "region": region, "factor": grid.id, "kwh_per_run": kwh,
              "kg_per_kwh": grid.value_kg_co2e}
@@ -175,6 +226,7 @@ class _Builder:
     def _factor_input(
         self, factor_id: str, amount: float, unit: str, parent: int, owner: str, stage: str,
         region: str | None, path: str, primary: bool, depth: int, label: str | None,
+        law: tuple[tuple[AmountLaw, float], str, str, str] | None = None,
     ) -> None:
         factor = self.factors.get(factor_id, f"{path}.factor")
         qty = convert(amount, unit, factor.unit, f"{path}.unit")
@@ -187,7 +239,7 @@ class _Builder:
             Node(f"f:{owner}:{path}", kind, owner, stage, label or factor.name or factor.id, factor.id, primary)
         )
         self._tech(col, col, 1.0, False)
-        self._tech(col, parent, qty, True)
+        self._tech(col, parent, qty, True, *self._law_at(law, qty))
         self._factor_flows(factor, col, 1.0, path)
         if not factor.exchanges:
             return
@@ -195,13 +247,19 @@ class _Builder:
             raise SpecificationError(f"unit processes nested deeper than {MAX_DEPTH}", path)
         for k, ex in enumerate(factor.exchanges):
             sub = f"{path}.exchanges[{k}]"
+            # a unit process's exchange is one parameter wherever the unit process is used
+            ex_law = None if ex.law is None else (
+                (ex.law, ex.amount), f"{factor.id}.exchanges[{k}]",
+                f"{factor.id}: {'electricity' if ex.electricity else ex.factor} {ex.amount:g} {ex.unit} "
+                f"{ex.law.text()}", sub)
             if ex.electricity:
                 kwh = convert(ex.amount, ex.unit, "kWh", sub)
-                self._electricity(kwh, col, owner, stage, region, sub, primary)
+                self._electricity(kwh, col, owner, stage, region, sub, primary, law=ex_law)
             else:
                 assert ex.factor is not None
                 self._factor_input(
-                    ex.factor, ex.amount, ex.unit, col, owner, stage, region, sub, primary, depth + 1, None
+                    ex.factor, ex.amount, ex.unit, col, owner, stage, region, sub, primary, depth + 1, None,
+                    law=ex_law,
                 )
 
 
@@ -219,11 +277,12 @@ def characterisation(system: System, factors: FactorSet) -> np.ndarray:
     return np.array([gwp[g] for g in system.gases], dtype=float)
 
 
-def datapackage(system: System, factors: FactorSet, bio_uncertainty: np.ndarray | None = None):  # type: ignore[no-untyped-def]
+def datapackage(system: System, factors: FactorSet, bio_uncertainty: np.ndarray | None = None,  # type: ignore[no-untyped-def]
+                tech_uncertainty: np.ndarray | None = None):
     """An in-memory bw_processing datapackage of the system (technosphere, biosphere, characterisation).
 
-    ``bio_uncertainty``: stats_arrays rows (``bwp.UNCERTAINTY_DTYPE``) for the biosphere entries, for
-    bw2calc's own Monte Carlo (``use_distributions=True``).
+    ``bio_uncertainty``/``tech_uncertainty``: stats_arrays rows (``bwp.UNCERTAINTY_DTYPE``) for the biosphere and
+    technosphere entries, for bw2calc's own Monte Carlo (``use_distributions=True``).
     """
     import bw_processing as bwp
 
@@ -239,6 +298,7 @@ def datapackage(system: System, factors: FactorSet, bio_uncertainty: np.ndarray 
         indices_array=tech_idx,
         data_array=np.asarray(system.tech_data, dtype=float),
         flip_array=np.asarray(system.tech_flip, dtype=bool),
+        distributions_array=tech_uncertainty,
     )
     bio_idx = np.empty(len(system.bio_rows), dtype=bwp.INDICES_DTYPE)
     bio_idx["row"] = gas_ids[system.bio_rows]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import hashlib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -33,6 +34,48 @@ def canonical_sha256(data: Any) -> str:
 
 
 # --------------------------------------------------------------------------------------------- factors
+Law = Literal["triangular", "uniform", "lognormal"]
+
+
+@dataclass(frozen=True, slots=True)
+class AmountLaw:
+    """The distribution of an amount, in the amount's own unit: ``triangular`` (minimum, mode = the stated amount,
+    maximum), ``uniform`` (minimum, maximum; the stated amount lies between) or ``lognormal`` (median = the stated
+    amount, ``gsd``). Monte Carlo draws the amount from it once per iteration."""
+
+    distribution: Law
+    minimum: float | None = None
+    maximum: float | None = None
+    gsd: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.distribution == "lognormal":
+            if self.gsd is None or not math.isfinite(self.gsd) or self.gsd < 1:
+                raise ValueError(f"a lognormal amount needs a gsd of at least 1, got {self.gsd!r}")
+        elif (self.minimum is None or self.maximum is None or not math.isfinite(self.minimum)
+              or not math.isfinite(self.maximum) or self.minimum < 0 or self.minimum > self.maximum):
+            raise ValueError(f"a {self.distribution} amount needs 0 <= minimum <= maximum, got "
+                             f"{self.minimum!r}..{self.maximum!r}")
+
+    def check(self, amount: float, what: str) -> None:
+        """Raise ``ValueError`` when ``amount`` lies outside the law's range."""
+        if self.distribution != "lognormal" and not (
+                self.minimum - 1e-12 * abs(amount) <= amount <= self.maximum + 1e-12 * abs(amount)):  # type: ignore[operator]
+            raise ValueError(f"{what} {amount:g} lies outside its range {self.minimum:g}..{self.maximum:g}")
+
+    def relative(self, amount: float) -> tuple[str, float, float, float]:
+        """(distribution, low, high, gsd) of the multiplier ``drawn / amount`` (1 = the stated amount)."""
+        if self.distribution == "lognormal":
+            return ("lognormal", math.nan, math.nan, float(self.gsd))  # type: ignore[arg-type]
+        return (self.distribution, float(self.minimum) / amount, float(self.maximum) / amount, math.nan)  # type: ignore[arg-type]
+
+    def text(self) -> str:
+        """``triangular(66.5,72)``, ``uniform(6.03,17.7)`` or ``lognormal(1.2)``: the factor-table notation."""
+        if self.distribution == "lognormal":
+            return f"lognormal({self.gsd:g})"
+        return f"{self.distribution}({self.minimum:g},{self.maximum:g})"
+
+
 @dataclass(frozen=True, slots=True)
 class ExchangeData:
     """One input of a unit process stored in the factor database (e.g. electricity of a PV step)."""
@@ -41,10 +84,13 @@ class ExchangeData:
     unit: str
     factor: str | None = None  # another factor id
     electricity: bool = False  # electricity at the consuming process's location
+    law: AmountLaw | None = None  # the amount's distribution, when the source gives a range
 
     def __post_init__(self) -> None:
         if (self.factor is None) == (not self.electricity):
             raise ValueError(f"exchange needs exactly one of factor or electricity, got {self!r}")
+        if self.law is not None:
+            self.law.check(self.amount, "exchange amount")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +184,25 @@ class _Strict(BaseModel):
 PositiveAmount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
+class AmountUncertainty(_Strict):
+    """What is known of an input's amount: its distribution, in the input's unit (see :class:`AmountLaw`).
+
+    Inputs naming the same ``parameter`` are drawn together (one draw per iteration, fully correlated); they must
+    then have the same range relative to their amounts.
+    """
+
+    distribution: Law
+    minimum: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    maximum: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    gsd: float | None = Field(default=None, ge=1, allow_inf_nan=False)
+    parameter: str | None = Field(default=None, max_length=200, description="shared name: drawn once for all uses")
+    description: str = Field(default="", description="the parameter in its own units and its sources")
+
+    def law(self) -> AmountLaw:
+        """The engine's law (raises ``ValueError`` for an incomplete one)."""
+        return AmountLaw(self.distribution, self.minimum, self.maximum, self.gsd)
+
+
 class Input(_Strict):
     """An input of a process: a factor, another process, or electricity at the process's location."""
 
@@ -148,12 +213,15 @@ class Input(_Strict):
     unit: str
     location: str | None = Field(default=None, description="Electricity region of a unit-process factor")
     label: str | None = None
+    uncertainty: AmountUncertainty | None = Field(default=None, description="distribution of the amount (Monte Carlo)")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Input:
         kinds = (self.factor is not None) + (self.process is not None) + self.electricity
         if kinds != 1:
             raise ValueError("an input names exactly one of: factor, process, electricity: true")
+        if self.uncertainty is not None:
+            self.uncertainty.law().check(self.amount, "amount")
         return self
 
 
@@ -261,7 +329,13 @@ class ProductSpec(_Strict):
         :func:`footprint.products.to_spec`), else of this specification itself. Computed once (the model is
         frozen)."""
         if self._input_sha256 is None:
-            self._input_sha256 = canonical_sha256(self.model_dump(mode="json"))
+            # an input without uncertainty hashes as it did before the field existed
+            dumped = self.model_dump(mode="json")
+            for p in dumped["processes"]:
+                for inp in p["inputs"]:
+                    if inp.get("uncertainty") is None:
+                        inp.pop("uncertainty", None)
+            self._input_sha256 = canonical_sha256(dumped)
         return self._input_sha256
 
     def from_document(self, document: Mapping[str, Any]) -> ProductSpec:
@@ -319,6 +393,8 @@ class UncertaintyResult(BaseModel):
     stages_p2_5: dict[str, float]
     stages_p97_5: dict[str, float]
     method: str
+    parameters: list[dict[str, Any]] = Field(
+        default_factory=list, description="amounts drawn from their own distributions (parameter uncertainty)")
 
 
 class DataQuality(BaseModel):
