@@ -1,6 +1,6 @@
 """Build a factor release from the sourced reference files (run once per release; releases are immutable).
 
-``python -m factors_db.build_release ../shared/reference factors_db/data/2026.2``
+``python -m factors_db.build_release ../shared/reference factors_db/data/2026.3``
 
 The electronics source rows (``data/sources/boavizta_electronics_pcf.csv``) are extracted once from Boavizta's
 ``boavizta-data-us.csv`` with ``python -m factors_db.build_release --boavizta boavizta-data-us.csv``; the release
@@ -11,8 +11,9 @@ checked on load), so a result computed with them can always be recomputed unchan
 
 It takes every row of the official electricity factors, the IPCC AR6 GWP100 table, the CPCD core rows
 and a named selection of CPCD literature rows that PV and electronics need (through the same importer a
-user runs, so the same checks apply), the curated rows of ``data/curated/curated.csv``, and the electronics
-class factors refitted from the declared footprints in ``data/sources/``.
+user runs, so the same checks apply), the curated rows of ``data/curated/curated.csv``, the electronics
+class factors refitted from the declared footprints in ``data/sources/``, and the factors of every source family
+of :data:`factors_db.build.FAMILIES` (each rebuilt from its own curated source rows, e.g. ``data/curated/pv.csv``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from factors_db.build import FAMILIES
 from factors_db.importers import read_cpcd, read_table, write_table
 from factors_db.release import GWP_FILE, write_manifest
 from factors_db.schema import GEOGRAPHIES, Factor, Pedigree
@@ -40,23 +42,14 @@ from footprint.products.electronics import (
     size_class,
 )
 
-RELEASE_ID = "2026.2"
-TITLE = ("Chengdu PCF factor database, second release (electronics: spec-only estimates fitted on every declared brand "
-         "and year, bill-of-components factors)")
-PUBLISHED = "2026-11-22"
-#: What changed against the previous release (RELEASE_NOTES.md); the added ids are listed after these.
-CHANGES = [
-    "Spec-only manufacturing of laptops (by screen class), desktops (by form factor: micro, small form factor, tower, "
-    "all-in-one, workstation, or any) and monitors (by screen class): `fit.<kind>.<class>.manufacturing`, the "
-    "geometric mean of the declared cradle-to-gate footprints (total x manufacturing share) of every brand and year "
-    "in Boavizta's environmental-footprint-data, with the lognormal spread of the declared values as GSD (no "
-    "pedigree), and an `.extrapolated` twin with a wider GSD for devices outside the declared sizes or masses. "
-    "Cross-validated errors below. Replaces the Dell-2018 fits of earlier drafts of this release.",
-    "Bill of components: `comp.ram.per_gb.boavizta` and `comp.ssd.per_gb.boavizta` (Boavizta's die impact over its "
-    "default die densities), `fit.display_lcd.per_m2` (marginal monitor manufacturing per m2 of screen, a panel "
-    "proxy), and `.extrapolated` twins of the RAM, SSD and power-supply factors (same value, pedigree technological "
-    "correlation 5) for quantities outside the ranges Boavizta made them for. Every factor of 2026.1 is unchanged.",
-]
+RELEASE_ID = "2026.3"
+PREVIOUS_RELEASE = "2026.2"
+TITLE = ("Chengdu PCF factor database, third release (PV by mass and technology with sourced parameter ranges, "
+         "and the contributions of the source families)")
+PUBLISHED = "2026-12-02"
+#: What changed against the previous release, besides each source family's own ``CHANGES`` (release 2026.2's
+#: changes are in its frozen RELEASE_NOTES.md); the added ids are listed after these.
+CHANGES: list[str] = []
 GOV_LICENCE = "Government announcement (MEE/NBS/NEA), public document"
 
 SERIES_NAMES = {
@@ -158,10 +151,7 @@ DATA_GAPS = [
     "19,000 km ship + 1,000 km truck) is applied, otherwise transport_km must be given.",
     "Spec-only estimates cannot split raw materials from production: the declared footprints give one manufacturing "
     "figure.",
-    "Solar glass (low-iron rolled glass): no specific factor; tempered flat glass (cpcd.37117X0032014A) is used.",
-    "PV junction box, printed circuit boards by area, ABS plastic: no public factor found.",
-    "Heat (steam, hot water) by province: no official provincial heat factor is published.",
-    "Polysilicon process heat and the MG-Si to polysilicon yield: no sourced figure in the reference data.",
+    "Printed circuit boards by area, ABS plastic: no public factor found.",
     "Provincial life-cycle (carbon-footprint) electricity factors: only national ones are published (2023, "
     "2024); provincial factors are CO2-only generation factors (2021-2023).",
 ]
@@ -602,7 +592,8 @@ def build(reference: Path, target: Path) -> dict[str, object]:
     if curated.count("rejected"):
         raise SystemExit(f"curated rows rejected: {[r for r in curated.rows if r.status == 'rejected']}")
     grid = electricity_factors(reference)
-    factors = grid + curated.factors + electronics_factors() + cpcd_keep
+    families = [f for family in FAMILIES for f in family.factors(reference)]
+    factors = grid + curated.factors + electronics_factors() + families + cpcd_keep
     ids = [f.id for f in factors]
     if len(ids) != len(set(ids)):
         raise SystemExit("duplicate ids in the release")
@@ -619,9 +610,10 @@ def build(reference: Path, target: Path) -> dict[str, object]:
     notes = [f"# Release {RELEASE_ID}: {TITLE}", "", f"Published {PUBLISHED}. {len(factors)} factors; "
              f"content SHA-256 `{manifest['sha256']}`.", "", "## Contents", ""]
     notes += [f"- {cat}: {n}" for cat, n in sorted(counts.items())]
-    previous = {f.id for f in read_table(here / "data" / "2026.1" / "factors.csv").factors}
+    previous = {f.id for f in read_table(here / "data" / PREVIOUS_RELEASE / "factors.csv").factors}
     added = sorted(set(ids) - previous)
-    notes += ["", "## Changes", ""] + [f"- {c}" for c in CHANGES]
+    changes = CHANGES + [c for family in FAMILIES for c in family.CHANGES]
+    notes += ["", "## Changes", ""] + [f"- {c}" for c in changes]
     notes += [f"- Added factors ({len(added)}): " + ", ".join(f"`{i}`" for i in added) + "."]
     notes += ["", "## Sources", "",
               f"- Official Chinese electricity factors (MEE/NBS/NEA): {len(grid)} "
@@ -631,7 +623,9 @@ def build(reference: Path, target: Path) -> dict[str, object]:
               f"{len(CPCD_SELECTED)} selected literature rows, through the CPCD importer (rows it flags are "
               "left out; three aluminium rows with the known 1,000x unit error are included as separate "
               "`.corrected` factors whose notes say what was corrected).",
-              "- NREL PV_ICE (BSD-3): PV process electricity, process CO2, encapsulant and backsheet.",
+              "- NREL PV_ICE (BSD-3): PV process electricity, process CO2, encapsulant and backsheet; with the PV "
+              "parameter ranges of `data/curated/pv.csv` (IEA PVPS, ITRPV, Müller et al. 2021, Fan et al. 2021, Zubas "
+              "et al. 2023, Zhang et al. 2021, GB/T 32150-2025, IAPWS-IF97, trade press), each row with its source.",
               "- Boavizta API data (AGPL-3.0): electronic components.",
               "- IPCC 2006 Guidelines: stationary combustion of natural gas, diesel and coal.",
               "- Manufacturer product carbon footprints (Apple, Asus, Dell, Google, HP, Microsoft) via Boavizta "
@@ -643,9 +637,11 @@ def build(reference: Path, target: Path) -> dict[str, object]:
               "declared values around them and no pedigree (the spread is measured, not assessed); no other source "
               "states an uncertainty, so none is stored and the engine applies ecoinvent's default basic factor (1.05) "
               "widened by the pedigree factors.",
-              "", "## Electronics: spec-only fits and their validation", "", *electronics_notes(),
-              "", "## No public number found (left out, never invented)", ""]
-    notes += [f"- {gap}" for gap in DATA_GAPS]
+              "", "## Electronics: spec-only fits and their validation", "", *electronics_notes()]
+    for family in FAMILIES:
+        notes += ["", *family.notes(target)]
+    notes += ["", "## No public number found (left out, never invented)", ""]
+    notes += [f"- {gap}" for gap in DATA_GAPS + [g for family in FAMILIES for g in family.DATA_GAPS]]
     (target / "RELEASE_NOTES.md").write_text("\n".join(notes) + "\n", encoding="utf-8")
     return manifest
 

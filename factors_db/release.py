@@ -23,7 +23,7 @@ DATA_DIR = Path(__file__).parent / "data"
 FACTORS_FILE = "factors.csv"
 GWP_FILE = "gwp100.csv"
 MANIFEST = "release.json"
-DEFAULT_RELEASE = "2026.2"
+DEFAULT_RELEASE = "2026.3"
 
 
 @dataclass(frozen=True)
