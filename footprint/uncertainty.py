@@ -185,8 +185,8 @@ def supply_draws(system: System, multipliers: np.ndarray, iterations: int) -> np
     output = np.zeros((iterations, n))
     np.add.at(output.T, rows[diagonal], (data[:, diagonal] * sign[diagonal]).T)
     inputs_of: list[list[int]] = [[] for _ in range(n)]
-    for e in np.flatnonzero(~diagonal):
-        inputs_of[rows[e]].append(int(e))
+    for entry in np.flatnonzero(~diagonal):
+        inputs_of[rows[entry]].append(int(entry))
     supply = np.zeros((iterations, n))
     for i in order:
         need = np.zeros(iterations) + (1.0 if i == system.demand else 0.0)
@@ -198,16 +198,16 @@ def supply_draws(system: System, multipliers: np.ndarray, iterations: int) -> np
 
 def _consumers_first(n: int, rows: np.ndarray, cols: np.ndarray) -> list[int] | None:
     """Nodes ordered so that each comes after every node consuming it (Kahn); None when there is a loop."""
-    pending = np.bincount(rows, minlength=n)  # consumers not yet placed, per supplier... counted per entry
-    consumed_by: list[list[int]] = [[] for _ in range(n)]
+    pending = np.bincount(rows, minlength=n)  # per node: entries by which a not yet placed node consumes it
+    suppliers: list[list[int]] = [[] for _ in range(n)]  # per consumer: the nodes it takes inputs from
     for r, c in zip(rows, cols, strict=True):
-        consumed_by[int(c)].append(int(r))
+        suppliers[int(c)].append(int(r))
     ready = [i for i in range(n) if pending[i] == 0]
     order: list[int] = []
     while ready:
         j = ready.pop()
         order.append(j)
-        for r in consumed_by[j]:
+        for r in suppliers[j]:
             pending[r] -= 1
             if pending[r] == 0:
                 ready.append(r)

@@ -172,3 +172,97 @@ def test_empty_product_is_a_specification_error(toy_factors):
     with pytest.raises(SpecificationError, match="empty") as err:
         calculate(spec(Process(id="p", stage="production"), uses_p), toy_factors)
     assert err.value.path == "processes"
+
+
+# ------------------------------------------------------------------------------------ amounts with their own law
+def _law_spec(**q_law: object) -> ProductSpec:
+    from footprint.model import AmountUncertainty
+
+    return spec(
+        Process(id="p", stage="production", inputs=(
+            Input(process="q", amount=2, unit="piece",
+                  uncertainty=AmountUncertainty(distribution="uniform", minimum=1, maximum=3)),
+            Input(factor="b", amount=3, unit="kWh",
+                  uncertainty=AmountUncertainty(distribution="triangular", minimum=2, maximum=6)))),
+        Process(id="q", stage="raw_materials", inputs=(
+            Input(factor="a", amount=1, unit="kg",
+                  uncertainty=AmountUncertainty(distribution="lognormal", gsd=1.5, **q_law)),)),  # type: ignore[arg-type]
+    )
+
+
+def test_amount_laws_give_the_hand_mean_and_match_bw2calc(toy_factors):
+    # central: 2 x 1 kg x 0.2 + 3 kWh x 0.5 = 1.9 kg. Means: E[uniform(1,3)] = 2, E[lognormal gsd 1.5] =
+    # exp(ln(1.5)^2 / 2) = 1.0857, E[triangular(2,3,6)] = 11/3, factor a's own lognormal (sigma ln(1.05)/2) adds
+    # exp(sigma^2/2) = 1.0003: 2 x 1.0857 x 0.2 x 1.0003 + 11/3 x 0.5 = 2.2677
+    import numpy as np
+
+    from footprint.uncertainty import bw2calc_monte_carlo
+
+    s = _law_spec()
+    r = calculate(s, toy_factors, iterations=20000, seed=3)
+    assert r.total_kg_co2e == pytest.approx(1.9, rel=1e-6)  # the stated amounts, not the draws
+    assert r.uncertainty is not None and r.uncertainty.mean == pytest.approx(2.2677, rel=0.01)
+    assert [p["distribution"] for p in r.uncertainty.parameters] == ["uniform", "triangular", "lognormal"]
+    theirs = bw2calc_monte_carlo(build_system(s, toy_factors), toy_factors, iterations=4000, seed=3)
+    lo, mid, hi = np.percentile(theirs, [2.5, 50, 97.5])
+    assert r.uncertainty.median == pytest.approx(mid, rel=0.03)
+    assert r.uncertainty.p2_5 == pytest.approx(lo, rel=0.03)
+    assert r.uncertainty.p97_5 == pytest.approx(hi, rel=0.03)
+
+
+def test_inputs_of_one_parameter_are_drawn_together(toy_factors):
+    from footprint.model import AmountUncertainty
+
+    def two(parameter_b: str) -> ProductSpec:
+        law = {"distribution": "uniform", "minimum": 0.5, "maximum": 1.5}
+        return spec(Process(id="p", stage="production", inputs=(
+            Input(factor="b", amount=1, unit="kWh", uncertainty=AmountUncertainty(**law, parameter="x")),  # type: ignore[arg-type]
+            Input(factor="b", amount=1, unit="kWh", uncertainty=AmountUncertainty(**law, parameter=parameter_b)))))  # type: ignore[arg-type]
+
+    together = calculate(two("x"), toy_factors, iterations=4000, seed=1).uncertainty
+    apart = calculate(two("y"), toy_factors, iterations=4000, seed=1).uncertainty
+    assert together is not None and apart is not None
+    # one draw u for both: 2 x 0.5 x u spans 0.5-1.5; two draws average out: a narrower interval
+    assert together.p2_5 == pytest.approx(0.5 * 2 * (0.5 + 0.025), rel=0.03)
+    assert together.p97_5 - together.p2_5 > apart.p97_5 - apart.p2_5
+
+
+def test_a_loop_falls_back_to_one_solve_per_iteration(toy_factors):
+    from footprint.model import AmountUncertainty
+
+    # p needs 1 q; q needs 1 kg a and 0.2 p (a loop): supply q = 1 / (1 - 0.2) = 1.25, total 1.25 x 0.2 = 0.25
+    s = spec(Process(id="p", stage="production", inputs=(Input(process="q", amount=1, unit="piece"),)),
+             Process(id="q", stage="raw_materials", inputs=(
+                 Input(factor="a", amount=1, unit="kg",
+                       uncertainty=AmountUncertainty(distribution="uniform", minimum=1, maximum=1.0000001)),
+                 Input(process="p", amount=0.2, unit="piece"))))
+    r = calculate(s, toy_factors, iterations=200, seed=1)
+    assert r.total_kg_co2e == pytest.approx(0.25, rel=1e-6)
+    assert r.uncertainty is not None and r.uncertainty.median == pytest.approx(0.25, rel=0.01)
+
+
+def test_an_amount_outside_its_own_range_is_refused():
+    from pydantic import ValidationError
+
+    from footprint.model import AmountUncertainty
+
+    with pytest.raises(ValidationError, match="outside its range"):
+        Input(factor="a", amount=5, unit="kg", uncertainty=AmountUncertainty(distribution="triangular", minimum=1,
+                                                                              maximum=2))
+    with pytest.raises(ValidationError, match="gsd"):
+        Input(factor="a", amount=5, unit="kg", uncertainty=AmountUncertainty(distribution="lognormal"))
+
+
+def test_fast_monte_carlo_with_amount_laws_stays_fast(release_factors):
+    import time
+    from pathlib import Path
+
+    from api.documents import read_document
+    from footprint.products import to_spec
+
+    s = to_spec(read_document(Path(__file__).resolve().parents[1] / "examples" / "pv_hjt_china_average.yaml"),
+                release_factors)
+    started = time.perf_counter()
+    r = calculate(s, release_factors, iterations=1000, seed=1)
+    assert r.uncertainty is not None and len(r.uncertainty.parameters) > 10
+    assert time.perf_counter() - started < 2  # measured about 10 ms on the 2-core machine; a loose bound

@@ -168,3 +168,15 @@ def test_xlsx_round_trip_gives_the_same_factors(tmp_path):
     xlsx_report = read_table(tmp_path / "curated.xlsx")
     assert [r.status for r in xlsx_report.rows] == ["accepted"] * len(csv_report.factors)
     assert xlsx_report.factors == csv_report.factors
+
+
+def test_an_exchange_law_round_trips_through_the_table(tmp_path):
+    from factors_db.importers import factor_to_row, read_table, write_table
+    from factors_db.release import load_release
+
+    siemens = next(f for f in load_release("2026.3").factors if f.id == "pv.polysilicon.siemens.v2")
+    row = factor_to_row(siemens)
+    assert row["exchanges"].startswith("electricity=70 kWh triangular(66.5,72);heat.cn.purchased.gbt32150=70 MJ ")
+    write_table([siemens], tmp_path / "f.csv")
+    back = read_table(tmp_path / "f.csv").factors[0]
+    assert back == siemens and back.to_engine().exchanges[0].law is not None

@@ -109,14 +109,14 @@ def test_page_shows_the_claim_with_units_chart_and_evidence(demo: Any) -> None:
     client, labels = demo
     lid = labels["active"]
     body = get(client, f"/l/{lid}?lang=en").text
-    assert "302\u00a0kg CO₂e" in body and "per 1 kWp" in body  # value with unit and declared unit
+    assert "299\u00a0kg CO₂e" in body and "per 1 kWp" in body  # value with unit and declared unit
     assert "cradle to gate" in body and "GB/T 24067-2024 (ISO 14067:2018); IPCC AR6 GWP100" in body
-    assert "2026.2" in body  # factor release
+    assert "2026.3" in body  # factor release
     assert "Example Certification Centre" in body and "CNCA-R-DEMO-001" in body
     assert re.search(r"\w+ \d{1,2}, \d{4} to \w+ \d{1,2}, \d{4}", body)  # validity, both dates
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in body and 'role="img"' in body
-    # stages scaled to the declared unit: 110.85 and 13.01 kg per 0.41 kWp module -> 270 + 31.7 = 302 per kWp
-    assert "Raw materials: 270\u00a0kg CO₂e · 89%" in body and "Production: 31.7\u00a0kg CO₂e · 11%" in body
+    # stages scaled to the declared unit: 110.76 and 12.03 kg per 0.41 kWp module -> 270 + 29.3 = 299 per kWp
+    assert "Raw materials: 270\u00a0kg CO₂e · 90%" in body and "Production: 29.3\u00a0kg CO₂e · 9.8%" in body
     assert "Use:" not in body  # zero stages (outside the boundary) are left out
     assert "included in its latest signed checkpoint" in body
     assert f'href="/api/v1/labels/{lid}/proof"' in body

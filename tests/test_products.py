@@ -42,15 +42,14 @@ def test_sichuan_module_is_lower_than_coal_grid_module_by_the_electricity_differ
     coal = run("pv_perc_coal_grid.yaml", release_factors)
     assert sc.total_kg_co2e < coal.total_kg_co2e
     # The difference is exactly the polysilicon and wafer electricity re-priced at other grids (2023 CO2 factors):
-    by = {(r["process"]): r["kwh"] for r in sc.electricity.by_process}
     poly_kwh = sum(r["kwh"] for r in sc.electricity.by_process if r["process"] == "polysilicon")
-    wafer_kwh = by["ingot_wafer"]
+    wafer_kwh = sum(r["kwh"] for r in sc.electricity.by_process if r["process"] == "ingot_wafer")
     expected = poly_kwh * (0.6021 - 0.1564) + wafer_kwh * (0.6479 - 0.1564)
     assert coal.total_kg_co2e - sc.total_kg_co2e == pytest.approx(expected, rel=1e-6)
-    # poly_kwh = polysilicon kg * (66.5 + 13.1); polysilicon kg = 0.375 kg/m2 * 1.95 m2 / 0.6698
+    # poly_kwh = polysilicon kg * (70 + 1.136 kg MG-Si * 13.1); polysilicon kg = 0.375 kg/m2 * 1.95 m2 / 0.6698
     poly_kg = 0.375 * 1.95 / 0.6698
-    assert poly_kwh == pytest.approx(poly_kg * (66.5 + 13.1), rel=1e-6)
-    assert wafer_kwh == pytest.approx(poly_kg * 38.4, rel=1e-6)
+    assert poly_kwh == pytest.approx(poly_kg * (70 + 1.136 * 13.1), rel=1e-6)
+    assert wafer_kwh == pytest.approx(poly_kg * (38.4 + 4.71), rel=1e-6)  # ingot and wafering
 
 
 def test_minimal_monitor_spec_works_and_use_stage_is_hand_checkable(release_factors):

@@ -458,7 +458,7 @@ def test_open_data_labels_csv_and_jsonl(demo: Any) -> None:
         assert column in rows[0]
     by_id = {row["label_id"]: row for row in rows}
     assert by_id[labels["revoked"]]["status"] == "revoked" and by_id[labels["expired"]]["status"] == "expired"
-    assert by_id[labels["active"]]["value"] == "302" and by_id[labels["active"]]["declared_unit"] == "1 kWp"
+    assert by_id[labels["active"]]["value"] == "299" and by_id[labels["active"]]["declared_unit"] == "1 kWp"
     assert by_id[labels["active"]]["certifier"] == "Example Certification Centre"
     lines = client.get("/open-data/labels.jsonl").text.splitlines()
     assert [json.loads(line) for line in lines] == [dict(row, version=int(row["version"])) for row in rows]

@@ -72,8 +72,9 @@ def test_polysilicon_region_changes_the_total_by_its_kwh_times_the_factor_differ
     kwh = sum(r["kwh"] for r in base.electricity.by_process if r["process"] == "polysilicon")
     f = release_factors.factors
     diff = kwh * (f["cn.grid.co2_average.CN-XJ.2023"].value_kg_co2e - f["cn.grid.co2_average.CN-SC.2023"].value_kg_co2e)
-    # hand figure: 0.375 kg/m2 x 1.95 m2 / 0.6698 = 1.0918 kg polysilicon x 79.6 kWh/kg = 86.9 kWh
-    assert kwh == pytest.approx(0.375 * 1.95 / 0.6698 * (66.5 + 13.1), rel=1e-6)
+    # hand figure (release 2026.3): 0.375 kg/m2 x 1.95 m2 / 0.6698 = 1.0918 kg polysilicon x (70 kWh/kg + 1.136 kg
+    # MG-Si x 13.1 kWh/kg = 84.88 kWh/kg) = 92.67 kWh
+    assert kwh == pytest.approx(0.375 * 1.95 / 0.6698 * (70 + 1.136 * 13.1), rel=1e-6)
     assert result.totals[1] - result.totals[0] == pytest.approx(diff, rel=1e-9)
     assert result.checked == [0, 1]
     effects = {e["value"]: e["mean_kg_co2e"] for e in result.effects()}
@@ -309,17 +310,17 @@ def test_whole_supply_chain_space_of_a_pv_module(release_factors):
     cleanest = min(provinces, key=factor.__getitem__)
     assert cleanest == "CN-YN"  # Yunnan 0.1333 kg/kWh, then Sichuan 0.1564, Qinghai 0.1796
     assert summary["lowest"]["values"] == {f"regions.{step}": cleanest for step in steps}
-    # by hand: the file is all Sichuan; kWh per module by step (PV_ICE 2023, 1.95 m2, 1.0918 kg polysilicon):
-    # polysilicon 1.0918 x (66.5 + 13.1) = 86.90, wafer 1.0918 x 38.4 = 41.92, cell 17.7 x 1.95 = 34.52,
-    # module 3.45 x 1.95 = 6.73 plus the module materials' own 6.79 (encapsulant, backsheet): 176.85 kWh in all
+    # by hand: the file is all Sichuan; kWh per module by step (release 2026.3, 1.95 m2, 1.0918 kg polysilicon):
+    # polysilicon 1.0918 x (70 + 1.136 x 13.1) = 92.67, wafer 1.0918 x (38.4 + 4.71) = 47.07, cell 11.865 x 1.95 =
+    # 23.14, module 3.45 x 1.95 = 6.73 plus the module materials' own 6.79 (encapsulant, backsheet): 176.38 kWh
     base = calculate(to_spec(PV, release_factors), release_factors)
     step_of = {"polysilicon": "polysilicon", "ingot_wafer": "wafer", "cell": "cell", "cell_materials": "cell",
                "module": "module", "module_materials": "module"}
     kwh = dict.fromkeys(steps, 0.0)
     for r in base.electricity.by_process:
         kwh[step_of[r["process"]]] += r["kwh"]
-    assert kwh["polysilicon"] == pytest.approx(1.95 * 0.375 / 0.6698 * (66.5 + 13.1), rel=1e-9)
-    assert sum(kwh.values()) == pytest.approx(176.85, abs=0.01)
+    assert kwh["polysilicon"] == pytest.approx(1.95 * 0.375 / 0.6698 * (70 + 1.136 * 13.1), rel=1e-9)
+    assert sum(kwh.values()) == pytest.approx(176.38, abs=0.01)
     assert summary["lowest"]["total_kg_co2e"] == pytest.approx(
         base.total_kg_co2e + sum(kwh.values()) * (factor[cleanest] - factor["CN-SC"]), rel=1e-9)
     totals = [r["total_kg_co2e"] for r in summary["rows"]]

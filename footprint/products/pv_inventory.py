@@ -90,6 +90,8 @@ def build(m: PVModule, factors: FactorSet) -> ProductSpec:
 
     w_area = outside("module_area_m2", area, "area_m2")
     w_eff = outside("module_efficiency", efficiency, "efficiency (rated_power_wp / area_m2)")
+    # an efficiency the data do not describe is a technology they may not describe: every per-area input widens
+    w_area = max(w_area, w_eff)
 
     # silicon chain: one parameter (silicon per m2) scales polysilicon, ingot and wafering together
     si = PARAMS["silicon_g_per_m2"]

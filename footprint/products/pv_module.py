@@ -88,7 +88,8 @@ class PVModule(BaseModel):
                 raise SpecificationError(f"{v} g/m2 is implausible (0-50,000)", f"materials_g_per_m2.{k}")
         efficiency = self.rated_power_wp / (self.area_m2 * 1000)
         if not 0.05 <= efficiency <= 0.35:
-            raise ValueError(f"rated_power_wp / area_m2 gives {efficiency:.1%} efficiency: outside 5-35 %")
+            raise SpecificationError(f"rated_power_wp / area_m2 gives {efficiency:.1%} efficiency: outside 5-35 %",
+                                     "rated_power_wp")
         if self.boundary == "cradle-to-gate" and any(leg.stage == "distribution" for leg in self.transport):
             raise ValueError("distribution transport legs need boundary cradle-to-grave")
         if self.rear_glass_mm is not None and self.module_type != "glass_glass":
