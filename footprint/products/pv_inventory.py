@@ -247,8 +247,13 @@ def build(m: PVModule, factors: FactorSet) -> ProductSpec:
         "Process heat at the purchased-heat default of GB/T 32150-2025 (0.11 kg CO2/MJ, CO2 only, no upstream "
         "fuel chain): no provincial heat factor is published.",
         "Silver per watt by technology from trade press and one review (ITRPV and CPIA figures by technology not "
-        "public): " + silver_text + ".",
+        "public): " + silver_text + "; silver valued at CPCD's by-product route (copper anode slime, 28.1 kg "
+        "CO2e/kg): no primary-silver factor in the release.",
     ]
+    if m.regions.polysilicon == "CN":
+        gaps.append("Polysilicon on the national grid: Chinese polysilicon is made mostly on provincial grids far from "
+                    "the average (2021 output: Xinjiang 55 %, Inner Mongolia 14 %, Sichuan 11 %, Jiangsu 9 %; CPIA data "
+                    "as reported by cfenews.com 2022-05-24); declare regions.polysilicon for a specific module.")
     if m.technology == "HJT":
         gaps.append("HJT indium (ITO layers) per watt: no public figure; not included.")
     if m.polysilicon_route == "fbr":
