@@ -32,7 +32,7 @@ from api.runtime import open_database, open_registry
 from api.settings import Settings
 from factors_db.errors import FactorDbError
 from footprint.errors import FootprintError
-from registry.accounts import Accounts
+from registry.accounts.people import Accounts
 from registry.errors import RegistryError
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from litestar import Request
 from litestar.datastructures import State
 
+from registry.certification.service import Actor
 from registry.errors import Unauthenticated
-from registry.service import Actor
 
 
 def actor(request: Request, state: State) -> Actor:

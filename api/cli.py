@@ -87,7 +87,7 @@ def db_load() -> None:
     factor release not loaded yet."""
     from api.runtime import open_registry
     from factors_db.store import releases
-    from registry.keys import write_key_file
+    from registry.keys.custody import write_key_file
 
     settings = Settings()
     created = write_key_file(settings.key_path)

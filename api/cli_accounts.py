@@ -26,9 +26,9 @@ def person_add(
 ) -> None:
     """Create a person of an organisation; prints the generated password once when no --password-file is given."""
     from api.runtime import open_registry
-    from registry.accounts import Accounts, generate_password
-    from registry.keys import REGISTRY_ORG
-    from registry.service import Actor
+    from registry.accounts.people import Accounts, generate_password
+    from registry.certification.service import Actor
+    from registry.keys.custody import REGISTRY_ORG
 
     generated = password_file is None
     if password_file is not None:

@@ -51,7 +51,7 @@ def client_add(
     db: str | None = DB_OPTION,
 ) -> None:
     """Create a data recipient; prints its secret once (only its hash is stored)."""
-    from registry.pact_service import create_client
+    from registry.interop.pact.service import create_client
 
     secret = create_client(_registry(db), client_id, name)
     if as_json:
@@ -64,7 +64,7 @@ def client_add(
 @_clean_errors
 def client_revoke(client_id: str, db: str | None = DB_OPTION) -> None:
     """Revoke a data recipient: its access tokens stop working at once."""
-    from registry.pact_service import revoke_client
+    from registry.interop.pact.service import revoke_client
 
     revoke_client(_registry(db), client_id)
     typer.echo(f"revoked {client_id}")
@@ -79,7 +79,7 @@ def partner_add(
     db: str | None = DB_OPTION,
 ) -> None:
     """Record (or replace) the credentials for answering a partner's requests; the secret is encrypted at rest."""
-    from registry.pact_service import add_partner
+    from registry.interop.pact.service import add_partner
 
     base = add_partner(_registry(db), source_url, client_id, client_secret)
     typer.echo(f"partner {base}: requests from it are answered at {base}/auth/token and {base}/{{2|3}}/events")
@@ -90,7 +90,7 @@ def partner_add(
 def events(limit: int = typer.Option(50, "--limit", min=1, max=10000),
            as_json: bool = typer.Option(False, "--json"), db: str | None = DB_OPTION) -> None:
     """The newest PACT events received and sent, with their outcome."""
-    from registry.pact_service import events as recent
+    from registry.interop.pact.service import events as recent
 
     rows: list[dict[str, Any]] = [{"id": e.id, "at": e.created_at.isoformat(), "direction": e.direction, "type": e.type,
              "event_id": e.event_id, "source": e.source, "status": e.status} for e in recent(_registry(db), limit)]

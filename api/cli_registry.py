@@ -34,7 +34,7 @@ def _print_json(data: Any) -> None:
 
 
 def _admin():  # type: ignore[no-untyped-def]
-    from registry.service import Actor
+    from registry.certification.service import Actor
 
     return Actor("registry", "admin", "cli")
 
@@ -205,7 +205,7 @@ def verify(
     db: str | None = DB_OPTION,
 ) -> None:
     """Check a label's signed payload (or a proof bundle JSON file) offline; exit 0 only for a valid label."""
-    from registry.payload import verify_payload
+    from registry.trust.payload import verify_payload
 
     text = text_or_file
     path = Path(text_or_file)
@@ -250,9 +250,9 @@ def _verify_bundle(text: str, trust: dict[str, Any], as_json: bool) -> None:
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    from registry import tlog
-    from registry.payload import TrustList
-    from registry.proofs import verify_label_bundle
+    from registry.trust import tlog
+    from registry.trust.payload import TrustList
+    from registry.trust.proofs import verify_label_bundle
 
     try:
         bundle = json.loads(text)

@@ -14,10 +14,10 @@ from typing import Any
 from sqlmodel import Session, select
 
 from api.documents import read_document
-from registry.accounts import Accounts, generate_password
-from registry.pact_service import create_client
-from registry.service import SYSTEM, Actor, Registry
-from registry.tables import Organisation
+from registry.accounts.people import Accounts, generate_password
+from registry.certification.service import SYSTEM, Actor, Registry
+from registry.interop.pact.service import create_client
+from registry.store.tables import Organisation
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 ORGS = [

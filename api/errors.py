@@ -23,7 +23,7 @@ from registry.errors import (
     RuleFailed,
     Unauthenticated,
 )
-from registry.tlog import TlogError
+from registry.trust.tlog import TlogError
 
 log = logging.getLogger("pcf.api")
 PROBLEM_BASE = "https://pcf-registry.example/problems/"

@@ -9,9 +9,9 @@ from sqlmodel import Session
 from footprint.model import Result
 from label import Grade, LabelData, qr_content, render_pdf, render_png, render_svg
 from registry import rules
-from registry.service import Registry
-from registry.tables import Declaration
-from registry.views import LabelView
+from registry.certification.service import Registry
+from registry.public.labels import LabelView
+from registry.store.tables import Declaration
 
 MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
 

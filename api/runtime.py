@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from api.settings import Settings
-from registry.service import Registry
+from registry.certification.service import Registry
 
 
 def open_database(settings: Settings) -> Engine:
     """The engine with the registry schema migrated and the bundled factor releases loaded."""
     from factors_db.store import create_tables, load_bundled
-    from registry.db import make_engine
+    from registry.store.db import make_engine
 
     engine = make_engine(settings.db_url)
     create_tables(engine)
@@ -25,7 +25,7 @@ def open_registry(settings: Settings, engine: Engine | None = None, *, create_ke
     Raises:
         KeyFileError: the key file is missing (and ``create_key`` is false) or corrupt.
     """
-    from registry.keys import read_key_file, write_key_file
+    from registry.keys.custody import read_key_file, write_key_file
 
     if create_key:
         write_key_file(settings.key_path)

@@ -17,9 +17,11 @@ import rfc8785
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
-from registry import keys, tlog, tlog_store
-from registry.service import Registry
-from registry.tables import LogEntry, LogHead, LogNode
+from registry.certification.service import Registry
+from registry.keys import custody as keys
+from registry.log import store as tlog_store
+from registry.store.tables import LogEntry, LogHead, LogNode
+from registry.trust import tlog
 
 BATCH = 50_000
 PROGRESS_EVERY = 250_000

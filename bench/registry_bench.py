@@ -30,7 +30,7 @@ def figure(name: str, value: float, unit: str, target: float | None, *, higher_i
 def _registry(folder: Path):  # type: ignore[no-untyped-def]
     from api.runtime import open_registry
     from api.settings import Settings
-    from registry.keys import write_key_file
+    from registry.keys.custody import write_key_file
 
     settings = Settings(data_dir=folder)
     write_key_file(settings.key_path)
@@ -40,7 +40,7 @@ def _registry(folder: Path):  # type: ignore[no-untyped-def]
 def issuance(count: int = 10_000) -> dict[str, Any]:
     """Labels approved per second on SQLite with durable commits (WAL, synchronous=FULL), one label per product;
     the products, declarations and submissions are made before the clock starts."""
-    from registry.service import SYSTEM, Actor
+    from registry.certification.service import SYSTEM, Actor
 
     reg = _registry(Path(tempfile.mkdtemp(prefix="pcf-bench-issue-")))
     reg.create_organisation(SYSTEM, role="manufacturer", name_zh="m", name_en="m", org_id="m")
@@ -64,8 +64,9 @@ def issuance(count: int = 10_000) -> dict[str, Any]:
 def inclusion_proofs(leaves: int = 1_000_000, samples: int = 2_000) -> dict[str, Any]:
     """Median time of an inclusion proof for a random leaf of a 1,000,000-leaf log stored in SQLite (the proof
     reads its O(log n) stored subtree hashes in one query)."""
-    from registry import tlog, tlog_store
-    from registry.tables import LogNode
+    from registry.log import store as tlog_store
+    from registry.store.tables import LogNode
+    from registry.trust import tlog
 
     reg = _registry(Path(tempfile.mkdtemp(prefix="pcf-bench-log-")))
     mem = tlog.MemoryNodes.from_leaf_hashes(tlog.leaf_hash(i.to_bytes(8, "big")) for i in range(leaves))
@@ -91,7 +92,7 @@ def inclusion_proofs(leaves: int = 1_000_000, samples: int = 2_000) -> dict[str,
 
 def offline_verification(n: int = 20_000) -> dict[str, Any]:
     """Offline payload checks per second on one core (COSE decode, Ed25519 verify, trust-list window)."""
-    from registry import payload, signing
+    from registry.trust import payload, signing
 
     key = signing.generate_key()
     kid = signing.key_id(signing.public_raw(key))

@@ -111,10 +111,10 @@ def _templates() -> list[tuple[str, dict[str, Any]]]:
 def prepare(site: Site, count: int) -> list[str]:
     """``count`` submitted declarations of the bench manufacturer, ready for the bench certifier."""
     from footprint.errors import FootprintError
+    from registry.certification.service import SYSTEM, Actor
     from registry.errors import RegistryError
     from registry.ids import new_id
-    from registry.service import SYSTEM, Actor
-    from registry.tables import Declaration, Product
+    from registry.store.tables import Declaration, Product
 
     reg = _registry(site.folder)
     reg.create_organisation(SYSTEM, role="manufacturer", name_zh="基准测试制造商", name_en="Bench Manufacturer",
@@ -153,7 +153,7 @@ def prepare(site: Site, count: int) -> list[str]:
 def issue_labels(site: Site, *, single: int = 1_000, batched: int = 10_000, batch: int = 100,
                  runs: int = 5) -> list[dict[str, Any]]:
     """Issue ``single + batched`` labels; the two issuance figures (median of ``runs`` runs each, interleaved)."""
-    from registry.service import Actor
+    from registry.certification.service import Actor
 
     reg = _registry(site.folder)
     c = Actor(CERTIFIER, "certifier", "bench")

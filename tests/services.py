@@ -110,7 +110,7 @@ def start_postgres() -> Postgres:
 def app_settings(folder: Path, **kw: object):  # type: ignore[no-untyped-def]
     """Settings for an app over an embedded database in ``folder``, with its master key file created."""
     from api.settings import Settings
-    from registry.keys import write_key_file
+    from registry.keys.custody import write_key_file
 
     settings = Settings(data_dir=folder, **kw)  # type: ignore[arg-type]
     write_key_file(settings.key_path)

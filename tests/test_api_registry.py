@@ -10,8 +10,8 @@ import yaml
 from litestar.testing import TestClient
 
 from api.app import create_app
-from registry import payload, tlog
-from registry.service import SYSTEM
+from registry.certification.service import SYSTEM
+from registry.trust import payload, tlog
 from tests.services import app_settings
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -77,7 +77,7 @@ def test_submit_approve_verify_suspend_reinstate_revoke(api):
     roots = {}
     from sqlmodel import Session
 
-    from registry import tlog_store
+    from registry.log import store as tlog_store
 
     with Session(reg.engine) as s:
         for size in range(1, sizes[-1] + 1):
@@ -152,7 +152,7 @@ def test_bad_tokens_are_401(api, header):
 ])
 def test_bad_product_bodies_are_4xx_problems_and_store_nothing(api, body):
     reg = api.app.state.registry
-    from registry.service import Actor
+    from registry.certification.service import Actor
 
     count = len(reg.products(Actor("a1", "admin")))
     r = api.post("/api/v1/products", content=body, headers={**auth(api, "manufacturer"),

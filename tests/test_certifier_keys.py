@@ -19,11 +19,11 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli
-from registry import external_signing, payload, signing
-from registry.db import make_engine
+from registry.certification.service import PENDING_CLAIM_TTL, SYSTEM, Actor, Registry
 from registry.errors import Conflict, Forbidden, InvalidInput, KeyUnavailable
-from registry.service import PENDING_CLAIM_TTL, SYSTEM, Actor, Registry
-from registry.tables import AuditEvent, Declaration, Label, LogEntry, SigningKey
+from registry.store.db import make_engine
+from registry.store.tables import AuditEvent, Declaration, Label, LogEntry, SigningKey
+from registry.trust import external_signing, payload, signing
 from tests.services import app_settings
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -23,9 +23,9 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlmodel import Session, func, select
 
-from registry.accounts import Accounts
-from registry.service import SYSTEM
-from registry.tables import ApiToken, Declaration, Label, Person, Product, WebSession
+from registry.accounts.people import Accounts
+from registry.certification.service import SYSTEM
+from registry.store.tables import ApiToken, Declaration, Label, Person, Product, WebSession
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"

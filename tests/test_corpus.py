@@ -64,11 +64,14 @@ from factors_db.store import import_report, make_engine
 from footprint.errors import FootprintError
 from footprint.products import to_spec
 from footprint.units import parse_unit
-from registry import keys, pact, pact_service, signing
+from registry.certification.service import Actor
 from registry.errors import RegistryError
-from registry.payload import TrustList, cose_to_text, encode_payload, text_to_cose, verify_payload
-from registry.service import Actor
-from registry.tables import Label
+from registry.interop.pact import mapping as pact
+from registry.interop.pact import service as pact_service
+from registry.keys import custody as keys
+from registry.store.tables import Label
+from registry.trust import signing
+from registry.trust.payload import TrustList, cose_to_text, encode_payload, text_to_cose, verify_payload
 from tests.services import app_settings
 from tests.test_fuzz import json_values, mutated_documents, paths
 

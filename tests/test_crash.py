@@ -22,8 +22,8 @@ import yaml
 from sqlmodel import Session, select
 
 from api.runtime import open_registry
-from registry.service import SYSTEM, Actor
-from registry.tables import Label, LogEntry
+from registry.certification.service import SYSTEM, Actor
+from registry.store.tables import Label, LogEntry
 from tests.services import app_settings, free_port
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,8 +22,8 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.cli import app as cli
 from api.runtime import open_registry
-from registry.service import SYSTEM, Actor
-from registry.tables import Label, LogEntry
+from registry.certification.service import SYSTEM, Actor
+from registry.store.tables import Label, LogEntry
 from tests.services import ROOT_DIR, app_settings, start_postgres
 from tests.test_crash import start_server
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry import market
+from registry.public import market
 
 FIVE = [300.0, 100.0, 500.0, 200.0, 400.0]  # sorted: 100 200 300 400 500
 

@@ -24,12 +24,13 @@ from api.documents import read_document
 from footprint.calculate import calculate
 from footprint.model import FactorSet
 from footprint.products import to_spec
-from registry import pact, pact_schema
 from registry.errors import InvalidInput
+from registry.interop.pact import mapping as pact
+from registry.interop.pact import schema as pact_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_EXAMPLES = Path(__file__).parent / "pact_schemas"
-SPEC_DIR = ROOT / "registry" / "pact_spec"
+SPEC_DIR = ROOT / "registry" / "interop" / "pact" / "spec"
 DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")
 COMMIT = "cf4ebedb18d42f3453bcc868e01159321297c09a"
 

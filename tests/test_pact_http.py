@@ -31,9 +31,10 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.controllers.pact import PactController
 from api.demo import seed_demo
-from registry import pact, pact_service
-from registry.service import Actor
-from registry.tables import PactEvent, PactPartner
+from registry.certification.service import Actor
+from registry.interop.pact import mapping as pact
+from registry.interop.pact import service as pact_service
+from registry.store.tables import PactEvent, PactPartner
 from tests.services import app_settings
 
 CLOUDEVENTS = "application/cloudevents+json; charset=UTF-8"

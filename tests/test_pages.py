@@ -21,7 +21,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from api.pages import charts, formatting, gs1, i18n
-from registry import pact
+from registry.interop.pact import mapping as pact
 
 PV_GTIN = "06901234567892"
 MONITOR_GTIN = "06901234567908"
@@ -337,7 +337,7 @@ def test_catalogue_translates_every_text() -> None:
 
 def test_payload_format_is_read_from_the_registry() -> None:
     from api.pages.verification import payload_format
-    from registry import payload
+    from registry.trust import payload
 
     fmt = json.loads(json.dumps(payload_format()))
     assert fmt["prefix"] == payload.PREFIX and fmt["keys"] == payload.CLAIM_KEYS

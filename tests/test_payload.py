@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from qrcode.constants import ERROR_CORRECT_M
 
-from registry import payload, signing
 from registry.errors import InvalidClaim, InvalidTrustList, KeyMismatch, PayloadInvalid
-from registry.payload import PayloadResult, TrustList, verify_payload
+from registry.trust import payload, signing
+from registry.trust.payload import PayloadResult, TrustList, verify_payload
 
 KEY = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"test certifier key 1").digest())
 KID = signing.key_id(signing.public_raw(KEY))

@@ -30,8 +30,8 @@ from markupsafe import escape
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from registry.service import Actor, Registry
-from registry.tables import Declaration, Label, Product
+from registry.certification.service import Actor, Registry
+from registry.store.tables import Declaration, Label, Product
 
 ROOT = Path(__file__).resolve().parents[1]
 PATHS = ["/", "/labels", "/compare", "/factors", "/factors/cn.grid.co2_average.CN-SC.2023", "/calculate",
@@ -521,9 +521,9 @@ def test_home_search_and_compare_are_fast_with_10000_labels(tmp_path: Path) -> N
 
 def test_catalogue_and_comparison_on_sqlite_and_postgresql(db_url: str) -> None:
     """Counts, comparison, alternatives, open-data records, label events and the log's roots, on either backend."""
-    from registry import catalogue, procurement
-    from registry.db import make_engine
-    from registry.service import SYSTEM
+    from registry.certification.service import SYSTEM
+    from registry.public import catalogue, procurement
+    from registry.store.db import make_engine
     from tests.test_registry import Clock
 
     reg = Registry(make_engine(db_url), b"k" * 32, origin="test.pcf-registry/log", clock=Clock())

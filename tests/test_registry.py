@@ -14,8 +14,7 @@ import yaml
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
-from registry import payload, tlog
-from registry.db import make_engine
+from registry.certification.service import SYSTEM, Actor, Registry
 from registry.errors import (
     CitationNotActive,
     Conflict,
@@ -27,8 +26,9 @@ from registry.errors import (
     SerialClaimed,
     Unauthenticated,
 )
-from registry.service import SYSTEM, Actor, Registry
-from registry.tables import AuditEvent, Declaration, GreenClaim, Label, LogEntry
+from registry.store.db import make_engine
+from registry.store.tables import AuditEvent, Declaration, GreenClaim, Label, LogEntry
+from registry.trust import payload, tlog
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -140,7 +140,7 @@ def test_the_whole_life_of_a_label(world):
     checkpoints = []
     for size in range(1, len(kinds) + 1):
         with Session(reg.engine) as s:
-            from registry import tlog_store
+            from registry.log import store as tlog_store
 
             cp = tlog_store.checkpoint_at(s, size)
             checkpoints.append(cp)
@@ -153,7 +153,7 @@ def test_the_whole_life_of_a_label(world):
                 proof = [base64.b64decode(h) for h in reg.consistency(a.size, b.size)["proof"]]
                 assert tlog.verify_consistency(a.size, b.size, a.root, b.root, proof)
     bundle = reg.proof_bundle(label.label_id)
-    from registry.proofs import verify_label_bundle
+    from registry.trust.proofs import verify_label_bundle
 
     assert verify_label_bundle(bundle, vkey, trust).valid
     forged = {**bundle, "claim": bundle["claim"].replace(label.value, "1")}

@@ -17,7 +17,8 @@ from api.documents import read_document
 from footprint.calculate import calculate
 from footprint.model import FactorSet, ProductSpec, Result
 from footprint.products import to_spec
-from registry import rules, supply
+from registry import rules
+from registry.certification import supply
 from registry.errors import InvalidInput, NotFound, RegistryError
 from registry.rules import (
     BenchmarkMismatch,

@@ -7,8 +7,8 @@ import hashlib
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from registry import signing
 from registry.errors import RegistryError, SealedKeyInvalid, SigningError
+from registry.trust import signing
 
 # RFC 8032 section 7.1, test 1.
 RFC8032_SECRET = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")

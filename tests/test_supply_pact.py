@@ -12,9 +12,9 @@ import pytest
 from factors_db.release import factor_set
 from footprint.calculate import calculate
 from footprint.products import to_spec
-from registry import supply
+from registry.certification import supply
 from registry.errors import InvalidCitation
-from registry.pact import PactError
+from registry.interop.pact.mapping import PactError
 
 # an unchanged example of the PACT Technical Specifications v3 (licence: registry/pact_spec/LICENSE.md)
 PF = json.loads((Path(__file__).parent / "pact_schemas" / "spec-v3-example-2.json").read_text(encoding="utf-8"))
@@ -58,7 +58,7 @@ def test_bad_pact_inputs_name_their_field():
 
 def test_a_declaration_with_a_pact_input_is_computed_by_the_registry(tmp_path):
     from api.runtime import open_registry
-    from registry.service import SYSTEM, Actor
+    from registry.certification.service import SYSTEM, Actor
     from tests.services import app_settings
 
     reg = open_registry(app_settings(tmp_path))

@@ -32,9 +32,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry import tlog
 from registry.errors import LogRangeError, RegistryError
-from registry.tlog import (
+from registry.trust import tlog
+from registry.trust.tlog import (
     EMPTY_ROOT,
     Checkpoint,
     InvalidCheckpoint,

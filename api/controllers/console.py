@@ -40,9 +40,9 @@ from api.label_files import MEDIA_TYPES
 from api.pages.templating import base_url
 from footprint.errors import FootprintError
 from registry import rules
-from registry.accounts import SignInFailed, TooManyAttempts, WebIdentity
+from registry.accounts.people import SignInFailed, TooManyAttempts, WebIdentity
+from registry.certification.service import Registry
 from registry.errors import RegistryError
-from registry.service import Registry
 
 SOURCES: Final = ("form", "file", "text")
 HOME_OF_ROLE: Final = {"manufacturer": "/console", "certifier": "/console/review", "admin": "/console/admin"}

@@ -19,9 +19,9 @@ from litestar.params import FromPath
 from api.controllers import console_common as cc
 from api.controllers.console import see_other
 from api.controllers.console_forms import FormState
-from registry.accounts import Accounts, WebIdentity
+from registry.accounts.people import Accounts, WebIdentity
 from registry.errors import NotFound, RegistryError
-from registry.tables import ROLES
+from registry.store.tables import ROLES
 
 PERSON_FIELDS: Final = ("org_id", "email", "name", "password")
 ORG_FIELDS: Final = ("role", "name_zh", "name_en", "org_id", "uscc", "accreditation_no")

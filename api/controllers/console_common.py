@@ -34,7 +34,7 @@ from litestar.response import Redirect
 from api.pages import i18n
 from api.pages.templating import COOKIE_MAX_AGE, make_environment, page_context
 from footprint.errors import FootprintError
-from registry.accounts import Accounts, WebIdentity
+from registry.accounts.people import Accounts, WebIdentity
 from registry.errors import RegistryError
 
 SESSION_COOKIE: Final = "pcf_session"

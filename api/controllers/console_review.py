@@ -25,11 +25,11 @@ from api.controllers.console_forms import REQUIRED, FormState
 from footprint.errors import FootprintError
 from footprint.model import Result
 from registry import rules
-from registry.accounts import WebIdentity
+from registry.accounts.people import WebIdentity
+from registry.certification.service import RESULT_RTOL, Registry
 from registry.errors import NotFound, RegistryError
-from registry.service import RESULT_RTOL, Registry
-from registry.tables import Citation, GreenClaim, Label
-from registry.views import effective_status
+from registry.public.labels import effective_status
+from registry.store.tables import Citation, GreenClaim, Label
 
 LABEL_ACTIONS: Final = {"suspend": ("active",), "reinstate": ("suspended",),
                         "revoke": ("active", "suspended", "expired", "superseded")}

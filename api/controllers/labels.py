@@ -12,9 +12,9 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from api.auth import actor
 from api.schemas import CheckpointOut, ConsistencyOut, InclusionOut, LabelOut, LabelPage, LabelSummary, ReasonIn
+from registry.certification.service import Actor
 from registry.errors import NotFound
-from registry.service import Actor
-from registry.views import LabelView
+from registry.public.labels import LabelView
 
 
 def summary(v: LabelView) -> LabelSummary:

@@ -36,9 +36,10 @@ from litestar.params import FromPath, QueryParameter, RawBody
 
 from api.documents import load_text
 from footprint.errors import SpecificationError
-from registry import pact, pact_service
 from registry.errors import Forbidden, InvalidInput, NotFound, RegistryError, Unauthenticated
-from registry.pact_service import Filters, InvalidClient, Received
+from registry.interop.pact import mapping as pact
+from registry.interop.pact import service as pact_service
+from registry.interop.pact.service import Filters, InvalidClient, Received
 
 log = logging.getLogger("pcf.api.pact")
 JSON = "application/json"

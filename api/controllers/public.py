@@ -31,9 +31,9 @@ from api.pages.templating import base_url, page
 from factors_db import store
 from factors_db.errors import FactorNotFound
 from footprint.errors import SpecificationError
-from registry import catalogue, procurement
 from registry.errors import InvalidInput, LogRangeError
-from registry.tables import Organisation
+from registry.public import catalogue, procurement
+from registry.store.tables import Organisation
 
 PAGE_SIZE = 20
 COMPARE_ROWS = 50  # products listed on the compare page (the CSV has them all)
@@ -348,7 +348,7 @@ class PublicPages(Controller):
     @get("/log", sync_to_thread=True)
     def log(self, request: Request, state: State) -> Response[Any]:
         """The latest signed checkpoint, recent entries, and checks of inclusion and consistency."""
-        from registry import tlog
+        from registry.trust import tlog
 
         form = Form.of(request.query_params)
         check: dict[str, Any] | None = None

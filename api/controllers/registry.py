@@ -29,9 +29,9 @@ from api.schemas import (
     ProductOut,
     ReasonIn,
 )
-from registry.external_signing import Prepared
-from registry.service import Actor
-from registry.tables import Declaration, Product, SigningKey
+from registry.certification.service import Actor
+from registry.store.tables import Declaration, Product, SigningKey
+from registry.trust.external_signing import Prepared
 
 
 @dataclass

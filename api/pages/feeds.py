@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 from api.pages import i18n
-from registry.catalogue import LogEvent
+from registry.public.catalogue import LogEvent
 
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml"

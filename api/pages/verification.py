@@ -15,10 +15,11 @@ from typing import Any
 from markupsafe import Markup
 
 from api.pages import charts, formatting, gs1, i18n
-from registry import catalogue, pact
+from registry.certification.service import Registry
 from registry.errors import NotFound
-from registry.service import Registry
-from registry.views import LabelView
+from registry.interop.pact import mapping as pact
+from registry.public import catalogue
+from registry.public.labels import LabelView
 
 MAX_SUCCESSION = 20  # a superseded label's successors are followed this far to the current one
 MAX_ECHO = 80  # characters of an unknown label id shown back (escaped)
@@ -141,7 +142,7 @@ def payload_format() -> dict[str, Any]:
     Read from :mod:`registry.payload`, so the browser decodes exactly what the registry encodes; the script
     knows only how each named field is written (label number, id, date, code, text, hash prefix).
     """
-    from registry import payload
+    from registry.trust import payload
 
     return {
         "prefix": payload.PREFIX, "sentinel": getattr(payload, "SENTINEL", 1),

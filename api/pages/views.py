@@ -7,7 +7,7 @@ from typing import Any
 from markupsafe import Markup
 
 from api.pages import charts, formatting, i18n
-from registry.procurement import Comparison
+from registry.public.procurement import Comparison
 
 
 def comparison_chart(result: Comparison, lang: str) -> Markup | None:

@@ -115,8 +115,9 @@ def factors(reference: Path | None = None, path: Path = SOURCE_ROWS) -> list[Fac
         year=2025, source=heat.cite(), licence="Chinese national standard (GB/T), default value cited",
         pedigree=Pedigree.parse("3;4;2;2;3"), notes=heat.note)
     steam = _unit_process(
-        "heat.steam.saturated.per_kg", "饱和蒸汽（每千克，按热力缺省因子）", "saturated steam, per kg (heat at the Chinese default "
-        "factor)", "kg", (r["steam_heat_per_kg"].exchange(factor=heat_factor.id, unit="MJ"),),
+        "heat.steam.saturated.per_kg", "饱和蒸汽（每千克，按热力缺省因子）",
+        "saturated steam, per kg (heat at the Chinese default factor)", "kg",
+        (r["steam_heat_per_kg"].exchange(factor=heat_factor.id, unit="MJ"),),
         [r["steam_heat_per_kg"]], "2;3;2;2;3", year=2025, geography="CN")
     mgsi = _unit_process(
         "pv.mg_silicon.arc_furnace.v2", "工业硅（冶金级硅）电弧炉冶炼单元过程（含区间）",
@@ -133,27 +134,30 @@ def factors(reference: Path | None = None, path: Path = SOURCE_ROWS) -> list[Fac
          r["mgsi_per_kg_poly"].exchange(factor=mgsi.id, unit="kg")),
         [r["poly_siemens_electricity"], r["poly_siemens_heat"], r["mgsi_per_kg_poly"]], "2;3;2;3;2")
     fbr = _unit_process(
-        "pv.polysilicon.fbr.v2", "颗粒硅（流化床法）单元过程", "granular polysilicon, fluidised-bed (FBR) process (unit process)",
+        "pv.polysilicon.fbr.v2", "颗粒硅（流化床法）单元过程",
+        "granular polysilicon, fluidised-bed (FBR) process (unit process)",
         "kg", (r["poly_fbr_electricity"].exchange(unit="kWh"),
                r["poly_fbr_steam"].exchange(factor=steam.id, unit="kg"),
                r["mgsi_per_kg_poly"].exchange(factor=mgsi.id, unit="kg")),
         [r["poly_fbr_electricity"], r["poly_fbr_steam"], r["mgsi_per_kg_poly"]], "3;3;2;2;3", geography="CN",
         notes="MG-Si input taken as for the Siemens process (no FBR-specific figure).")
     ingot = _unit_process(
-        "pv.ingot.cz_mono.v2", "单晶硅棒（直拉法）单元过程（含区间）", "Cz mono ingot growth (unit process, per kg of polysilicon, "
-        "with range)", "kg", (r["cz_ingot_electricity"].exchange(unit="kWh"),), [r["cz_ingot_electricity"]],
+        "pv.ingot.cz_mono.v2", "单晶硅棒（直拉法）单元过程（含区间）",
+        "Cz mono ingot growth (unit process, per kg of polysilicon, with range)", "kg",
+        (r["cz_ingot_electricity"].exchange(unit="kWh"),), [r["cz_ingot_electricity"]],
         "2;3;2;3;2")
     wafering = _unit_process(
         "pv.wafering.v2", "硅片切割单元过程", "wafering (unit process, per kg of polysilicon)", "kg",
         (r["wafering_electricity"].exchange(unit="kWh"),), [r["wafering_electricity"]], "2;3;2;3;2")
     assembly = _unit_process(
-        "pv.module.assembly.v2", "光伏组件层压封装单元过程（每平方米组件，含区间）", "PV module assembly (unit process, per m2 "
-        "of module, with range)", "m2", (r["module_assembly_electricity"].exchange(unit="kWh"),),
+        "pv.module.assembly.v2", "光伏组件层压封装单元过程（每平方米组件，含区间）",
+        "PV module assembly (unit process, per m2 of module, with range)", "m2",
+        (r["module_assembly_electricity"].exchange(unit="kWh"),),
         [r["module_assembly_electricity"]], "2;3;2;3;2")
     al = r["frame_aluminium_intensity"]
     frame = _unit_process(
-        "pv.frame.aluminium.v2", "光伏组件铝边框（每千克，铝合金，含强度区间）", "PV module aluminium frame, per kg (alloy, with "
-        "the range from extruded profile to primary ingot)", "kg",
+        "pv.frame.aluminium.v2", "光伏组件铝边框（每千克，铝合金，含强度区间）",
+        "PV module aluminium frame, per kg (alloy, with the range from extruded profile to primary ingot)", "kg",
         (Exchange(factor="cpcd.41532X0022021A", amount=1.0, unit="kg", distribution="triangular",
                   minimum=round(al.low / al.central, 4), maximum=round(al.high / al.central, 4)),),
         [al], "4;3;3;3;3", geography="CN", category="material", year=2021)

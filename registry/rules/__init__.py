@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from footprint.model import STAGES, FactorSet, ProductSpec, Result, Stage, canonical_sha256
 from registry.errors import InvalidInput, NotFound, RegistryError
 
-RULES_DIR = Path(__file__).parent / "rules"
+RULES_DIR = Path(__file__).parent
 #: Product kinds (footprint.loader) whose rule has the same name.
 KIND_CATEGORIES: dict[str, str] = {k: k for k in ("pv_module", "monitor", "display", "laptop", "desktop")}
 Status = Literal["pass", "fail", "not_applicable", "unverified"]

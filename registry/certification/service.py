@@ -37,9 +37,9 @@ from factors_db.release import factor_set
 from footprint.calculate import STANDARD, calculate
 from footprint.model import Result
 from footprint.products import to_spec
-from registry import external_signing, keys, payload, rules, signing, supply, tlog_store
-from registry.actors import SYSTEM, Actor, utcnow
-from registry.db import read_only
+from registry import rules
+from registry.accounts.actors import SYSTEM, Actor, utcnow
+from registry.certification import supply
 from registry.errors import (
     CitationNotActive,
     Conflict,
@@ -54,9 +54,13 @@ from registry.errors import (
     Unauthenticated,
 )
 from registry.ids import gtin14, new_id, uscc
-from registry.log_service import LogUseCases
-from registry.pact import PACT_NAMESPACE
-from registry.tables import (
+from registry.interop.pact.mapping import PACT_NAMESPACE
+from registry.keys import custody as keys
+from registry.log import store as tlog_store
+from registry.log.service import LogUseCases
+from registry.public.labels import LabelReads, effective_status
+from registry.store.db import read_only
+from registry.store.tables import (
     ROLES,
     ApiToken,
     AuditEvent,
@@ -68,7 +72,7 @@ from registry.tables import (
     Product,
     SigningKey,
 )
-from registry.views import LabelReads, effective_status
+from registry.trust import external_signing, payload, signing
 
 #: A submitted result may differ from the server's by this relative amount (float rounding only).
 RESULT_RTOL = 1e-6

@@ -58,10 +58,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlmodel import Session, select
 
-from registry import pact
+from registry.certification.service import Registry
 from registry.errors import Forbidden, InvalidInput, NotFound, RegistryError, Unauthenticated
-from registry.service import Registry
-from registry.tables import AuditEvent, Declaration, Label, PactClient, PactEvent, PactPartner
+from registry.interop.pact import mapping as pact
+from registry.store.tables import AuditEvent, Declaration, Label, PactClient, PactEvent, PactPartner
 
 if TYPE_CHECKING:  # httpx is imported where an answer is sent, so that reading footprints does not need it
     import httpx

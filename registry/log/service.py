@@ -16,9 +16,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from registry import keys, payload, proofs, signing, tlog, tlog_store
 from registry.errors import NotFound
-from registry.tables import Label, SigningKey
+from registry.keys import custody as keys
+from registry.log import store as tlog_store
+from registry.store.tables import Label, SigningKey
+from registry.trust import payload, proofs, signing, tlog
 
 
 class LogUseCases:
@@ -75,7 +77,7 @@ class LogUseCases:
     def verify_log(self) -> dict[str, Any]:
         """Re-check the whole log from its first leaf: every leaf hash, every stored node, every checkpoint's root
         and signature, consistency from each checkpoint to the last, and every label's signature and leaf."""
-        from registry.tables import Checkpoint, LogEntry, LogHead
+        from registry.store.tables import Checkpoint, LogEntry, LogHead
 
         problems: list[str] = []
         with Session(self.read_engine) as s:

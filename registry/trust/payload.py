@@ -104,8 +104,8 @@ import cbor2
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from registry import signing
 from registry.errors import InvalidClaim, InvalidTrustList, KeyMismatch, PayloadInvalid
+from registry.trust import signing
 
 PREFIX = "PCF2."  # format 2; format 1 (full hashes, model, certifier in the map) was never published
 SENTINEL = 0x01

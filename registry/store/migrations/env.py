@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import registry.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from registry.tables import REGISTRY_TABLES
+import registry.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from registry.store.tables import REGISTRY_TABLES
 
 OWN = {t.name for t in REGISTRY_TABLES}
 

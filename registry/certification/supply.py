@@ -143,7 +143,7 @@ def pact_factors(document: dict[str, Any]) -> dict[str, FactorData]:
     Raises:
         PactError: naming the field inside the footprint (prefixed with the input's path).
     """
-    from registry.pact import PactError, from_product_footprint
+    from registry.interop.pact.mapping import PactError, from_product_footprint
 
     out: dict[str, FactorData] = {}
     for where, pf, _ in pact_inputs(document):

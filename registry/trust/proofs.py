@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from registry import signing, tlog
-from registry.payload import TrustList
+from registry.trust import signing, tlog
+from registry.trust.payload import TrustList
 
 FORMAT = "pcf-label-proof/1"
 

@@ -1,6 +1,6 @@
 """JSON Schemas (draft 2020-12) of PACT, built in memory from the unchanged official OpenAPI files.
 
-``registry/pact_spec/`` holds ``spec/v2/openapi.yaml`` and ``spec/v3/openapi.yaml`` of
+``registry/interop/pact/spec/`` holds ``spec/v2/openapi.yaml`` and ``spec/v3/openapi.yaml`` of
 ``wbcsd/data-exchange-protocol`` byte for byte (third-party material under WBCSD's licence, see the README
 there). They declare ``openapi: 3.1.0``, whose schema objects are already JSON Schema 2020-12 plus OpenAPI
 keywords, so :func:`convert` only:
@@ -16,7 +16,7 @@ keywords, so :func:`convert` only:
 
 The result lives only in memory (:func:`schema_document` caches it); it is never written to disk, so no
 modified copy of the specification is part of this project. To move to a new PACT release, replace the files
-in ``registry/pact_spec/`` with unchanged copies of the new commit and update :data:`SOURCE_COMMIT` and that
+in ``registry/interop/pact/spec/`` with unchanged copies of the new commit and update :data:`SOURCE_COMMIT` and that
 folder's README.
 """
 
@@ -30,11 +30,11 @@ import yaml
 
 PactVersion = Literal["2", "3"]
 
-SPEC_PACKAGE = "registry"
-SPEC_FOLDER = "pact_spec"
+SPEC_PACKAGE = "registry.interop.pact"
+SPEC_FOLDER = "spec"
 SOURCE_REPOSITORY = "wbcsd/data-exchange-protocol"
 SOURCE_COMMIT = "cf4ebedb18d42f3453bcc868e01159321297c09a"
-#: version -> (file in registry/pact_spec/, path in the source repository)
+#: version -> (file in registry/interop/pact/spec/, path in the source repository)
 SPEC_FILES: dict[str, tuple[str, str]] = {
     "2": ("v2-openapi.yaml", "spec/v2/openapi.yaml"),
     "3": ("v3-openapi.yaml", "spec/v3/openapi.yaml"),
@@ -83,7 +83,7 @@ def convert(openapi: dict[str, Any], source: str) -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:pcf-registry:pact-schema:{version}",
         "$comment": f"Built in memory from {source} (PACT Technical Specifications {version}, (c) WBCSD, "
-                    "see registry/pact_spec/README.md); prose removed, refs moved to $defs.",
+                    "see registry/interop/pact/spec/README.md); prose removed, refs moved to $defs.",
         "$defs": defs,
     }
 

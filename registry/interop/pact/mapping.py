@@ -5,7 +5,7 @@ Pure functions over dicts: no database, no HTTP. The HTTP layer serves ``/2/...`
 * :func:`to_product_footprint` maps a label (``LabelView.to_json()``) and the engine's result JSON to a PACT
   ProductFootprint of Technical Specifications v2.3 (``specVersion`` "2.3.0") or v3.0 ("3.0.0").
 * :func:`validate` checks one against the JSON Schema built in memory (:mod:`registry.pact_schema`) from
-  the unchanged official OpenAPI file (``registry/pact_spec/``, third-party material under WBCSD's licence:
+  the unchanged official OpenAPI file (``registry/interop/pact/spec/``, third-party material under WBCSD's licence:
   provenance and terms in its README) plus the rules a schema cannot say; :func:`from_product_footprint`
   turns a supplier's footprint into a :class:`SupplierFactor`.
 * :func:`parse_event`, :func:`fulfilled_event`, :func:`rejected_event`, :func:`published_event`: CloudEvents
@@ -65,8 +65,8 @@ from urllib.parse import quote
 from jsonschema import Draft202012Validator, FormatChecker
 
 from footprint.model import UNSPLIT, FactorData
-from registry import pact_schema
 from registry.errors import InvalidInput, RegistryError
+from registry.interop.pact import schema as pact_schema
 
 PactVersion = pact_schema.PactVersion
 SPEC_VERSION: dict[str, str] = {"2": "2.3.0", "3": "3.0.0"}

@@ -34,8 +34,8 @@ import cbor2
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from registry import payload, signing
 from registry.errors import InvalidInput
+from registry.trust import payload, signing
 
 SIGNATURE_BYTES = 64
 PUBLIC_KEY_BYTES = 32

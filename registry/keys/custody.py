@@ -18,9 +18,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import Session, select
 
-from registry import signing
 from registry.errors import KeyFileError, KeyUnavailable, NotFound
-from registry.tables import Organisation, SigningKey
+from registry.store.tables import Organisation, SigningKey
+from registry.trust import signing
 
 REGISTRY_ORG = "registry"
 

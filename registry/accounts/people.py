@@ -33,10 +33,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
+from registry.certification.service import Actor, Registry, record_sha256
 from registry.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from registry.ids import new_id
-from registry.service import Actor, Registry, record_sha256
-from registry.tables import ApiToken, AuditEvent, Organisation, Person, WebSession
+from registry.store.tables import ApiToken, AuditEvent, Organisation, Person, WebSession
 
 SESSION_HOURS = 12
 MIN_PASSWORD = 12

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from registry.errors import Forbidden
-from registry.keys import REGISTRY_ORG
+from registry.keys.custody import REGISTRY_ORG
 
 
 def utcnow() -> datetime:

@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import and_, insert, or_
 from sqlmodel import Session, col, select
 
-from registry import tlog
 from registry.errors import LogRangeError
-from registry.tables import Checkpoint, LogEntry, LogHead, LogNode
+from registry.store.tables import Checkpoint, LogEntry, LogHead, LogNode
+from registry.trust import tlog
 
 
 class SqlNodes:

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from registry import catalogue, market
-from registry.catalogue import Candidate
+from registry.public import catalogue, market
+from registry.public.catalogue import Candidate
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,12 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from registry import tlog_store
-from registry.tables import Checkpoint, Declaration, Label, LogEntry, Organisation, Product
+from registry.log import store as tlog_store
+from registry.store.tables import Checkpoint, Declaration, Label, LogEntry, Organisation, Product
 
 if TYPE_CHECKING:
-    from registry.service import Registry
-    from registry.views import LabelView
+    from registry.certification.service import Registry
+    from registry.public.labels import LabelView
 
 T = TypeVar("T")
 

@@ -16,11 +16,12 @@ from typing import Any
 from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, select
 
-from registry import tlog, tlog_store
-from registry.actors import Actor
+from registry.accounts.actors import Actor
 from registry.errors import InvalidInput, NotFound
 from registry.ids import gtin14
-from registry.tables import AuditEvent, Citation, Declaration, Label, Organisation, Product
+from registry.log import store as tlog_store
+from registry.store.tables import AuditEvent, Citation, Declaration, Label, Organisation, Product
+from registry.trust import tlog
 
 #: Labels whose public JSON a process keeps (a few kB each).
 PUBLIC_CACHE_SIZE = 20_000
