@@ -32,7 +32,6 @@ from api.runtime import open_database, open_registry
 from api.settings import Settings
 from factors_db.errors import FactorDbError
 from footprint.errors import FootprintError
-from registry.accounts.people import Accounts
 from registry.errors import RegistryError
 
 
@@ -88,7 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                         *pages.route_handlers(), *console.route_handlers(),
                         *public.route_handlers()],
         template_config=template_config(),
-        state=State({"engine": engine, "settings": settings, "registry": registry, "accounts": Accounts(registry)}),
+        state=State({"engine": engine, "settings": settings, "registry": registry, "accounts": registry.accounts}),
         exception_handlers={
             FactorDbError: domain_error, FootprintError: domain_error, RegistryError: domain_error,
             HTTPException: http_error, OperationalError: database_error, InterfaceError: database_error,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from litestar import Request
 from litestar.datastructures import State
 
-from registry.certification.service import Actor
+from registry.accounts.actors import Actor
 from registry.errors import Unauthenticated
 
 
@@ -15,4 +15,4 @@ def actor(request: Request, state: State) -> Actor:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("this needs a bearer token (Authorization: Bearer <token>)")
-    return state.registry.authenticate(token.strip())
+    return state.registry.organisations.authenticate(token.strip())

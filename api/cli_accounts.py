@@ -1,5 +1,5 @@
 """``pcf registry person add``: create a person who signs in to the web platform (a thin wrapper over
-:meth:`registry.accounts.Accounts.add_person`)."""
+:meth:`registry.accounts.people.Accounts.add_person`)."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ def person_add(
 ) -> None:
     """Create a person of an organisation; prints the generated password once when no --password-file is given."""
     from api.runtime import open_registry
-    from registry.accounts.people import Accounts, generate_password
-    from registry.certification.service import Actor
+    from registry.accounts.actors import Actor
+    from registry.accounts.people import generate_password
     from registry.keys.custody import REGISTRY_ORG
 
     generated = password_file is None
@@ -36,6 +36,6 @@ def person_add(
         password = lines[0] if lines else ""
     else:
         password = generate_password()
-    accounts = Accounts(open_registry(settings_for(db)))
+    accounts = open_registry(settings_for(db)).accounts
     person = accounts.add_person(Actor(REGISTRY_ORG, "admin", "cli"), org_id=org, email=email, password=password, name=name)
     typer.echo(f"{person.id} {person.email}" + (f" password: {password}" if generated else ""))

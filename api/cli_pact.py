@@ -1,5 +1,5 @@
 """``pcf pact``: PACT data recipients (clients) and the partners the registry calls back; thin wrappers over
-:mod:`registry.pact_service`. Library errors become ``error [code]: message`` on stderr and exit code 2."""
+:mod:`registry.interop.pact`. Library errors become ``error [code]: message`` on stderr and exit code 2."""
 
 from __future__ import annotations
 
@@ -51,9 +51,9 @@ def client_add(
     db: str | None = DB_OPTION,
 ) -> None:
     """Create a data recipient; prints its secret once (only its hash is stored)."""
-    from registry.interop.pact.service import create_client
+    from registry.accounts.actors import SYSTEM
 
-    secret = create_client(_registry(db), client_id, name)
+    secret = _registry(db).pact_clients.create_client(SYSTEM, client_id, name)
     if as_json:
         typer.echo(json.dumps({"client_id": client_id, "client_secret": secret}))
     else:
@@ -64,9 +64,9 @@ def client_add(
 @_clean_errors
 def client_revoke(client_id: str, db: str | None = DB_OPTION) -> None:
     """Revoke a data recipient: its access tokens stop working at once."""
-    from registry.interop.pact.service import revoke_client
+    from registry.accounts.actors import SYSTEM
 
-    revoke_client(_registry(db), client_id)
+    _registry(db).pact_clients.revoke_client(SYSTEM, client_id)
     typer.echo(f"revoked {client_id}")
 
 
@@ -79,9 +79,9 @@ def partner_add(
     db: str | None = DB_OPTION,
 ) -> None:
     """Record (or replace) the credentials for answering a partner's requests; the secret is encrypted at rest."""
-    from registry.interop.pact.service import add_partner
+    from registry.accounts.actors import SYSTEM
 
-    base = add_partner(_registry(db), source_url, client_id, client_secret)
+    base = _registry(db).pact_clients.add_partner(SYSTEM, source_url, client_id, client_secret)
     typer.echo(f"partner {base}: requests from it are answered at {base}/auth/token and {base}/{{2|3}}/events")
 
 
@@ -90,10 +90,8 @@ def partner_add(
 def events(limit: int = typer.Option(50, "--limit", min=1, max=10000),
            as_json: bool = typer.Option(False, "--json"), db: str | None = DB_OPTION) -> None:
     """The newest PACT events received and sent, with their outcome."""
-    from registry.interop.pact.service import events as recent
-
     rows: list[dict[str, Any]] = [{"id": e.id, "at": e.created_at.isoformat(), "direction": e.direction, "type": e.type,
-             "event_id": e.event_id, "source": e.source, "status": e.status} for e in recent(_registry(db), limit)]
+             "event_id": e.event_id, "source": e.source, "status": e.status} for e in _registry(db).pact.events(limit)]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

@@ -34,7 +34,7 @@ def _print_json(data: Any) -> None:
 
 
 def _admin():  # type: ignore[no-untyped-def]
-    from registry.certification.service import Actor
+    from registry.accounts.actors import Actor
 
     return Actor("registry", "admin", "cli")
 
@@ -43,7 +43,7 @@ def _admin():  # type: ignore[no-untyped-def]
 def init(db: str | None = DB_OPTION) -> None:
     """Create the master key file (if missing), migrate the database and start the log."""
     reg = _registry(db, create_key=True)
-    typer.echo(f"registry ready: log {reg.origin}, verifier key {reg.registry_vkey()}")
+    typer.echo(f"registry ready: log {reg.origin}, verifier key {reg.log.registry_vkey()}")
 
 
 @registry_app.command("org")
@@ -57,7 +57,8 @@ def create_org(
     db: str | None = DB_OPTION,
 ) -> None:
     """Create an organisation (a certifier also gets its first signing key)."""
-    org = _registry(db).create_organisation(_admin(), role=role, name_zh=name_zh, name_en=name_en, org_id=org_id,
+    org = _registry(db).organisations.create_organisation(_admin(), role=role, name_zh=name_zh, name_en=name_en,
+                                                          org_id=org_id,
                                             uscc_code=uscc, accreditation_no=accreditation)
     typer.echo(org.id)
 
@@ -70,14 +71,14 @@ def create_token(
     db: str | None = DB_OPTION,
 ) -> None:
     """Create a bearer token for an organisation; prints the secret once (only its hash is stored)."""
-    row, secret = _registry(db).create_token(_admin(), org_id, name=name, days=days)
+    row, secret = _registry(db).organisations.create_token(_admin(), org_id, name=name, days=days)
     typer.echo(f"{row.id} {secret}")
 
 
 @registry_app.command("revoke-token")
 def revoke_token(token_id: str, db: str | None = DB_OPTION) -> None:
     """Revoke a token."""
-    _registry(db).revoke_token(_admin(), token_id)
+    _registry(db).organisations.revoke_token(_admin(), token_id)
     typer.echo(f"revoked {token_id}")
 
 
@@ -91,7 +92,7 @@ def rotate_key(
 ) -> None:
     """Retire a certifier's (or the registry's) current key and create a new one; both events are logged."""
     raw = _read_public_key(public_key) if public_key else None
-    row = _registry(db).rotate_key(_admin(), org_id, raw)
+    row = _registry(db).keys.rotate_key(_admin(), org_id, raw)
     held = "kept by the certifier" if row.sealed_private_key is None else "kept sealed by the registry"
     typer.echo(f"new key {row.key_id} for {org_id} ({held})")
 
@@ -122,14 +123,14 @@ def _read_public_key(path: Path) -> bytes | str:
 @registry_app.command("revoke-key")
 def revoke_key(key_id: str, db: str | None = DB_OPTION) -> None:
     """Revoke a compromised key: claims it signed no longer verify."""
-    _registry(db).revoke_key(_admin(), key_id)
+    _registry(db).keys.revoke_key(_admin(), key_id)
     typer.echo(f"revoked key {key_id}")
 
 
 @registry_app.command("verify-log")
 def verify_log(db: str | None = DB_OPTION, as_json: bool = typer.Option(False, "--json")) -> None:
     """Re-check the whole log from its first leaf, every checkpoint, and every label's signature; exit 1 on a problem."""
-    report = _registry(db).verify_log()
+    report = _registry(db).log.verify_log()
     if as_json:
         _print_json(report)
     else:
@@ -144,7 +145,7 @@ def verify_log(db: str | None = DB_OPTION, as_json: bool = typer.Option(False, "
 @registry_app.command("proof")
 def proof(label_id: str, output: Path = typer.Option(..., "-o", "--output"), db: str | None = DB_OPTION) -> None:
     """Export a label's proof bundle (verifies offline with `pcf verify --bundle`)."""
-    bundle = _registry(db).proof_bundle(label_id)
+    bundle = _registry(db).log.proof_bundle(label_id)
     output.write_text(json.dumps(bundle, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     typer.echo(f"proof of {label_id} written to {output}")
 
@@ -152,7 +153,7 @@ def proof(label_id: str, output: Path = typer.Option(..., "-o", "--output"), db:
 @registry_app.command("trust-list")
 def trust_list(output: Path | None = typer.Option(None, "-o", "--output"), db: str | None = DB_OPTION) -> None:
     """Write (or print) the trust list of certifier keys."""
-    data = _registry(db).trust_list()
+    data = _registry(db).keys.trust_list()
     if output:
         output.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         typer.echo(f"trust list written to {output}")
@@ -227,7 +228,7 @@ def verify(
             typer.echo(f"error [trust-list]: cannot read {trust_list}: {type(exc).__name__}", err=True)
             raise typer.Exit(2) from None
     else:
-        trust = _registry(db).trust_list()
+        trust = _registry(db).keys.trust_list()
     if text.startswith("{"):
         _verify_bundle(text, trust, as_json)
     result = verify_payload(text, trust)

@@ -14,9 +14,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from api.documents import read_document
-from registry.accounts.people import Accounts, generate_password
-from registry.certification.service import SYSTEM, Actor, Registry
-from registry.interop.pact.service import create_client
+from registry.accounts.actors import SYSTEM, Actor
+from registry.accounts.people import generate_password
+from registry.services import Registry
 from registry.store.tables import Organisation
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -46,57 +46,59 @@ def seed_demo(reg: Registry, *, if_empty: bool = False) -> dict[str, Any] | None
     reg.clock = lambda: past
     try:
         for org_id, role, zh, en, accreditation in ORGS:
-            reg.create_organisation(SYSTEM, role=role, name_zh=zh, name_en=en, org_id=org_id,
+            reg.organisations.create_organisation(SYSTEM, role=role, name_zh=zh, name_en=en, org_id=org_id,
                                     accreditation_no=accreditation)
     finally:
         reg.clock = real_clock
-    tokens = {org_id: reg.create_token(SYSTEM, org_id, name="demo", days=365)[1] for org_id, *_ in ORGS}
+    tokens = {org_id: reg.organisations.create_token(SYSTEM, org_id, name="demo", days=365)[1] for org_id, *_ in ORGS}
     mk = Actor("demo_manufacturer", "manufacturer", "demo")
     supplier = Actor("demo_supplier", "manufacturer", "demo")
     cert = Actor("demo_certifier", "certifier", "demo")
     labels: dict[str, str] = {}
 
     def certify(actor: Actor, product_id: str, spec: dict[str, Any]) -> str:
-        dec = reg.create_declaration(actor, product_id=product_id, spec=spec)
-        reg.submit(actor, dec.id)
-        return reg.approve(cert, dec.id).label_id
+        dec = reg.declarations.create_declaration(actor, product_id=product_id, spec=spec)
+        reg.declarations.submit(actor, dec.id)
+        return reg.review.approve(cert, dec.id).label_id
 
     # expired: a desktop certified four years ago (3-year validity)
     reg.clock = lambda: past
     try:
-        desktop = reg.create_product(mk, name="示例办公台式机 Example office desktop", model="ED-7", category="desktop")
+        desktop = reg.products.create_product(mk, name="示例办公台式机 Example office desktop", model="ED-7",
+                                              category="desktop")
         labels["expired"] = certify(mk, desktop.id, _doc("desktop.yaml"))
     finally:
         reg.clock = real_clock
-    pv = reg.create_product(mk, name="示例410W单晶PERC组件 Example 410 Wp mono PERC module", model="EX-410M",
+    pv = reg.products.create_product(mk, name="示例410W单晶PERC组件 Example 410 Wp mono PERC module", model="EX-410M",
                             category="pv_module", gtin="06901234567892")
     labels["active"] = certify(mk, pv.id, _doc("pv_perc_sichuan.yaml"))
-    pv_coal = reg.create_product(mk, name="示例410W组件（煤电供应链） Example 410 Wp module, coal-grid chain",
+    pv_coal = reg.products.create_product(mk, name="示例410W组件（煤电供应链） Example 410 Wp module, coal-grid chain",
                                  model="EX-410C", category="pv_module")
     labels["active_coal_grid"] = certify(mk, pv_coal.id, _doc("pv_perc_coal_grid.yaml"))
-    monitor = reg.create_product(mk, name="示例27英寸显示器 Example 27-inch monitor", model="EM-27",
+    monitor = reg.products.create_product(mk, name="示例27英寸显示器 Example 27-inch monitor", model="EM-27",
                                  category="monitor", gtin="06901234567908")
     labels["superseded"] = certify(mk, monitor.id, _doc("monitor_27.yaml"))
     better = _doc("monitor_27.yaml")
     better["annual_energy_kwh"] = 40
     labels["active_monitor"] = certify(mk, monitor.id, better)
-    laptop = reg.create_product(mk, name="示例14英寸笔记本 Example 14-inch laptop", model="EL-14", category="laptop")
+    laptop = reg.products.create_product(mk, name="示例14英寸笔记本 Example 14-inch laptop", model="EL-14",
+                                         category="laptop")
     labels["suspended"] = certify(mk, laptop.id, _doc("laptop.yaml"))
-    reg.suspend(cert, labels["suspended"], "演示：复核期间暂停 / demo: suspended pending a review")
-    monitor24 = reg.create_product(mk, name="示例24英寸显示器 Example 24-inch monitor", model="EM-24",
+    reg.status.suspend(cert, labels["suspended"], "演示：复核期间暂停 / demo: suspended pending a review")
+    monitor24 = reg.products.create_product(mk, name="示例24英寸显示器 Example 24-inch monitor", model="EM-24",
                                    category="monitor")
     labels["revoked"] = certify(mk, monitor24.id, _doc("monitor_24.yaml"))
-    reg.revoke(cert, labels["revoked"], "演示：数据有误 / demo: declared data found wrong")
-    glass = reg.create_product(supplier, name="示例3.2毫米光伏玻璃 Example 3.2 mm solar glass", model="SG-3.2",
+    reg.status.revoke(cert, labels["revoked"], "演示：数据有误 / demo: declared data found wrong")
+    glass = reg.products.create_product(supplier, name="示例3.2毫米光伏玻璃 Example 3.2 mm solar glass", model="SG-3.2",
                                category="component")
     labels["supplier"] = certify(supplier, glass.id, _doc("supplier_glass_sichuan.yaml"))
     laminate_doc = _doc("registry/glass_glass_laminate_cites_supplier.yaml")
     laminate_doc["processes"][0]["inputs"][0]["supplier_label"] = labels["supplier"]
-    laminate = reg.create_product(mk, name="示例双玻层压件 Example glass-glass laminate", model="GGL-2",
+    laminate = reg.products.create_product(mk, name="示例双玻层压件 Example glass-glass laminate", model="GGL-2",
                                   category="component")
     labels["cites_supplier"] = certify(mk, laminate.id, laminate_doc)
-    pact_secret = create_client(reg, "demo_pact_client", "Demo PACT data recipient")
-    accounts = Accounts(reg)
+    pact_secret = reg.pact_clients.create_client(SYSTEM, "demo_pact_client", "Demo PACT data recipient")
+    accounts = reg.accounts
     logins: dict[str, dict[str, str]] = {}
     for org_id, _role, _zh, en, _accreditation in ORGS:
         login = {"email": f"{org_id.removeprefix('demo_')}@demo.pcf-registry.example", "password": generate_password()}

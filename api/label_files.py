@@ -9,8 +9,8 @@ from sqlmodel import Session
 from footprint.model import Result
 from label import Grade, LabelData, qr_content, render_pdf, render_png, render_svg
 from registry import rules
-from registry.certification.service import Registry
 from registry.public.labels import LabelView
+from registry.services import Registry
 from registry.store.tables import Declaration
 
 MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
@@ -18,7 +18,7 @@ MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/p
 
 def label_grade(registry: Registry, view: LabelView) -> Grade | None:
     """The benchmark grade, only where the category rule names a sourced benchmark."""
-    with Session(registry.read_engine) as s:
+    with Session(registry.ctx.read_engine) as s:
         dec = s.get(Declaration, view.label.declaration_id)
     if dec is None:
         return None
@@ -53,7 +53,7 @@ def label_data(registry: Registry, view: LabelView, base_url: str) -> LabelData:
 
 def render(registry: Registry, label_id: str, fmt: str, base_url: str) -> bytes:
     """The label as SVG, PNG (300 dpi) or PDF bytes."""
-    data = label_data(registry, registry.label_view(label_id), base_url)
+    data = label_data(registry, registry.public.label_view(label_id), base_url)
     if fmt == "svg":
         return render_svg(data).encode("utf-8")
     if fmt == "png":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from api.settings import Settings
-from registry.certification.service import Registry
+from registry.services import Registry
 
 
 def open_database(settings: Settings) -> Engine:

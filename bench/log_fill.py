@@ -17,9 +17,9 @@ import rfc8785
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
-from registry.certification.service import Registry
 from registry.keys import custody as keys
 from registry.log import store as tlog_store
+from registry.services import Registry
 from registry.store.tables import LogEntry, LogHead, LogNode
 from registry.trust import tlog
 
@@ -97,7 +97,7 @@ def fill_log(registry: Registry, size: int, progress: bool = True) -> int:
         s.flush()
         row = keys.current_key(s, keys.REGISTRY_ORG)
         tlog_store.sign_checkpoint(s, now=now, origin=registry.origin, key_name=registry.origin,
-                                   key=keys.private_key(row, registry.secret))
+                                   key=keys.private_key(row, registry.ctx.secret))
         if head.root != merkle_root(hashes):
             raise RuntimeError("the root from the stored subtree hashes disagrees with the leaves")
     return size - start

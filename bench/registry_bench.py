@@ -40,23 +40,24 @@ def _registry(folder: Path):  # type: ignore[no-untyped-def]
 def issuance(count: int = 10_000) -> dict[str, Any]:
     """Labels approved per second on SQLite with durable commits (WAL, synchronous=FULL), one label per product;
     the products, declarations and submissions are made before the clock starts."""
-    from registry.certification.service import SYSTEM, Actor
+    from registry.accounts.actors import SYSTEM, Actor
 
     reg = _registry(Path(tempfile.mkdtemp(prefix="pcf-bench-issue-")))
-    reg.create_organisation(SYSTEM, role="manufacturer", name_zh="m", name_en="m", org_id="m")
-    reg.create_organisation(SYSTEM, role="certifier", name_zh="c", name_en="c", org_id="c", accreditation_no="B-1")
+    reg.organisations.create_organisation(SYSTEM, role="manufacturer", name_zh="m", name_en="m", org_id="m")
+    reg.organisations.create_organisation(SYSTEM, role="certifier", name_zh="c", name_en="c", org_id="c",
+                                          accreditation_no="B-1")
     m, c = Actor("m", "manufacturer", "bench"), Actor("c", "certifier", "bench")
     submitted = []
     for i in range(count):
-        product = reg.create_product(m, name=f"module {i}", category="pv_module")
-        dec = reg.create_declaration(m, product_id=product.id, spec=PV)
-        reg.submit(m, dec.id)
+        product = reg.products.create_product(m, name=f"module {i}", category="pv_module")
+        dec = reg.declarations.create_declaration(m, product_id=product.id, spec=PV)
+        reg.declarations.submit(m, dec.id)
         submitted.append(dec.id)
         if i % 1000 == 999:
             print(f"  prepared {i + 1:,} submitted declarations", flush=True)
     started = time.perf_counter()
     for dec_id in submitted:
-        reg.approve(c, dec_id)
+        reg.review.approve(c, dec_id)
     rate = count / (time.perf_counter() - started)
     return figure(f"label issuance, {count:,} labels, SQLite durable", rate, "labels/s", 300, higher_is_better=True)
 

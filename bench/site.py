@@ -111,23 +111,24 @@ def _templates() -> list[tuple[str, dict[str, Any]]]:
 def prepare(site: Site, count: int) -> list[str]:
     """``count`` submitted declarations of the bench manufacturer, ready for the bench certifier."""
     from footprint.errors import FootprintError
-    from registry.certification.service import SYSTEM, Actor
+    from registry.accounts.actors import SYSTEM, Actor
     from registry.errors import RegistryError
     from registry.ids import new_id
     from registry.store.tables import Declaration, Product
 
     reg = _registry(site.folder)
-    reg.create_organisation(SYSTEM, role="manufacturer", name_zh="基准测试制造商", name_en="Bench Manufacturer",
+    reg.organisations.create_organisation(SYSTEM, role="manufacturer", name_zh="基准测试制造商",
+                                          name_en="Bench Manufacturer",
                             org_id=MANUFACTURER)
-    reg.create_organisation(SYSTEM, role="certifier", name_zh="基准测试认证机构", name_en="Bench Certifier",
+    reg.organisations.create_organisation(SYSTEM, role="certifier", name_zh="基准测试认证机构", name_en="Bench Certifier",
                             org_id=CERTIFIER, accreditation_no="CNAS-BENCH-1")
     m = Actor(MANUFACTURER, "manufacturer", "bench")
     templates: list[tuple[Product, Declaration]] = []
     for category, doc in _templates():
         try:
-            product = reg.create_product(m, name=doc.get("name") or category, model=doc.get("model", ""),
+            product = reg.products.create_product(m, name=doc.get("name") or category, model=doc.get("model", ""),
                                          category=category)
-            dec = reg.submit(m, reg.create_declaration(m, product_id=product.id, spec=doc).id)
+            dec = reg.declarations.submit(m, reg.declarations.create_declaration(m, product_id=product.id, spec=doc).id)
         except (RegistryError, FootprintError) as exc:  # say, a region without the factors this file needs
             print(f"  template skipped ({category}): {exc}", flush=True)
             continue
@@ -153,27 +154,27 @@ def prepare(site: Site, count: int) -> list[str]:
 def issue_labels(site: Site, *, single: int = 1_000, batched: int = 10_000, batch: int = 100,
                  runs: int = 5) -> list[dict[str, Any]]:
     """Issue ``single + batched`` labels; the two issuance figures (median of ``runs`` runs each, interleaved)."""
-    from registry.certification.service import Actor
+    from registry.accounts.actors import Actor
 
     reg = _registry(site.folder)
     c = Actor(CERTIFIER, "certifier", "bench")
     ids = prepare(site, single + batched + 20)
     warm, ids = ids[:20], ids[20:]
     for dec_id in warm[:10]:  # warm-up: code paths, the certifier key, SQLite's page cache
-        reg.approve(c, dec_id)
-    reg.approve_many(c, warm[10:])
+        reg.review.approve(c, dec_id)
+    reg.review.approve_many(c, warm[10:])
     one_rates, batch_rates = [], []
     per_single, per_batched = single // runs, batched // runs
     for run in range(runs):
         chunk, ids = ids[:per_single], ids[per_single:]
         started = time.perf_counter()
         for dec_id in chunk:
-            reg.approve(c, dec_id)
+            reg.review.approve(c, dec_id)
         one_rates.append(len(chunk) / (time.perf_counter() - started))
         chunk, ids = ids[:per_batched], ids[per_batched:]
         started = time.perf_counter()
         for first in range(0, len(chunk), batch):
-            reg.approve_many(c, chunk[first:first + batch])
+            reg.review.approve_many(c, chunk[first:first + batch])
         batch_rates.append(len(chunk) / (time.perf_counter() - started))
         print(f"  issuance run {run + 1}/{runs}: one by one {one_rates[-1]:.0f}/s, "
               f"batches of {batch} {batch_rates[-1]:.0f}/s", flush=True)

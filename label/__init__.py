@@ -9,6 +9,7 @@ A pure package: no database, no settings, nothing imported from the rest of the 
 
 from label.errors import FontMissing, GlyphMissing, InvalidGTIN, LabelError, LabelTooLong, QRDpiTooLow, QRTooLarge
 from label.fonts import CJKFont, FontFace, find_cjk_font
+from label.gs1 import gtin14
 from label.model import BOUNDARIES, DEFAULT_STANDARD, STATUSES, Grade, LabelData
 from label.qr import (
     MAX_VERSION,
@@ -16,7 +17,6 @@ from label.qr import (
     MIN_PRINT_MM,
     QUIET_ZONE,
     decode_qr_image,
-    gtin14,
     make_qr,
     min_print_mm,
     qr_content,

@@ -34,7 +34,8 @@ import zxingcpp
 from PIL import Image
 from qrcode.util import MODE_8BIT_BYTE, MODE_ALPHA_NUM, MODE_NUMBER, QRData
 
-from label.errors import InvalidGTIN, QRTooLarge
+from label.errors import QRTooLarge
+from label.gs1 import gtin14
 from label.segments import ALPHANUMERIC, NUMERIC, segments
 
 MAX_VERSION = 12
@@ -64,31 +65,6 @@ _PAYLOAD = re.compile(r"[0-9A-Z.]+")
 _BASE_URL = re.compile(r"https?://[^\s/?#]+(/[^\s?#]*)?")
 _LABEL_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
-
-
-def gtin14(gtin: str) -> str:
-    """Return ``gtin`` (GTIN-8, -12, -13 or -14) as 14 digits after checking its check digit.
-
-    The check digit is the GS1 mod-10 check: weights 3 and 1 alternate from the digit left of the
-    check digit, and the check digit brings the weighted sum up to a multiple of 10.
-
-    Args:
-        gtin: the digits, without spaces.
-
-    Returns:
-        The GTIN padded with leading zeros to 14 digits, e.g. ``"04006381333931"``.
-
-    Raises:
-        InvalidGTIN: (a ValueError) on a non-digit, a length other than 8, 12, 13 or 14, or a wrong check digit.
-    """
-    if not isinstance(gtin, str) or not gtin.isascii() or not gtin.isdigit() or len(gtin) not in (8, 12, 13, 14):
-        raise InvalidGTIN(f"gtin: must be 8, 12, 13 or 14 digits, got {gtin!r}")
-    padded = gtin.zfill(14)
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(padded[:13]))
-    check = (10 - total % 10) % 10
-    if int(padded[13]) != check:
-        raise InvalidGTIN(f"gtin: check digit of {gtin} should be {check}, not {padded[13]}")
-    return padded
 
 
 def qr_content(

@@ -1,9 +1,12 @@
-"""Identifiers with check characters: GTIN (GS1) and the unified social credit code (GB 32100-2015)."""
+"""Identifiers: GTIN (GS1, the check digit from :mod:`label.gs1`), the unified social credit code (GB 32100-2015),
+object ids and label UUIDs."""
 
 from __future__ import annotations
 
 import secrets
+import uuid
 
+from label.gs1 import GTIN_LENGTHS, check_digit
 from registry.errors import InvalidInput
 
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: 31 characters (no I, O, Z, S, V)
@@ -15,12 +18,11 @@ def gtin14(gtin: str, field: str = "gtin") -> str:
     Raises:
         InvalidInput: not 8, 12, 13 or 14 digits, or a wrong check digit.
     """
-    if not isinstance(gtin, str) or not gtin.isascii() or not gtin.isdigit() or len(gtin) not in (8, 12, 13, 14):
+    if not isinstance(gtin, str) or not gtin.isascii() or not gtin.isdigit() or len(gtin) not in GTIN_LENGTHS:
         raise InvalidInput("a GTIN has 8, 12, 13 or 14 digits", field)
-    body, check = gtin[:-1], int(gtin[-1])
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    if (10 - total % 10) % 10 != check:
-        raise InvalidInput(f"GTIN {gtin} has a wrong check digit (expected {(10 - total % 10) % 10})", field)
+    expected = check_digit(gtin[:-1])
+    if expected != int(gtin[-1]):
+        raise InvalidInput(f"GTIN {gtin} has a wrong check digit (expected {expected})", field)
     return gtin.zfill(14)
 
 
@@ -45,3 +47,13 @@ def uscc(code: str, field: str = "uscc") -> str:
 def new_id(prefix: str) -> str:
     """A random, URL-safe object id such as ``dec_3q9...`` (not guessable: ids of unpublished work are private)."""
     return f"{prefix}_{secrets.token_hex(10)}"
+
+
+#: Namespace of every label's UUID (uuid5 of the label id): fixed forever, since exchanges (PACT footprint ids)
+#: publish these UUIDs.
+LABEL_UUID_NAMESPACE = uuid.UUID("2344b1b4-e7b8-4095-8b58-c876c4b52b4e")
+
+
+def label_uuid(label_id: str) -> str:
+    """The stable UUID of a label (its PACT footprint id)."""
+    return str(uuid.uuid5(LABEL_UUID_NAMESPACE, label_id))

@@ -10,7 +10,7 @@ import yaml
 from litestar.testing import TestClient
 
 from api.app import create_app
-from registry.certification.service import SYSTEM
+from registry.accounts.actors import SYSTEM
 from registry.trust import payload, tlog
 from tests.services import app_settings
 
@@ -26,8 +26,8 @@ def api(tmp_path_factory):
     tokens = {}
     for org_id, role, extra in (("m1", "manufacturer", {}), ("m2", "manufacturer", {}),
                                 ("c1", "certifier", {"accreditation_no": "CNCA-T-1"}), ("a1", "admin", {})):
-        reg.create_organisation(SYSTEM, role=role, name_zh=org_id, name_en=org_id, org_id=org_id, **extra)
-        tokens[role if org_id != "m2" else "other"] = reg.create_token(SYSTEM, org_id)[1]
+        reg.organisations.create_organisation(SYSTEM, role=role, name_zh=org_id, name_en=org_id, org_id=org_id, **extra)
+        tokens[role if org_id != "m2" else "other"] = reg.organisations.create_token(SYSTEM, org_id)[1]
     with TestClient(app) as client:
         client.tokens = tokens  # type: ignore[attr-defined]
         yield client
@@ -73,7 +73,7 @@ def test_submit_approve_verify_suspend_reinstate_revoke(api):
     assert sizes == list(range(sizes[0], sizes[0] + 4))  # each step is one leaf
     # consistency between every pair of checkpoints, checked with the log's public key only
     reg = api.app.state.registry
-    vkey = reg.registry_vkey()
+    vkey = reg.log.registry_vkey()
     roots = {}
     from sqlmodel import Session
 
@@ -152,13 +152,13 @@ def test_bad_tokens_are_401(api, header):
 ])
 def test_bad_product_bodies_are_4xx_problems_and_store_nothing(api, body):
     reg = api.app.state.registry
-    from registry.certification.service import Actor
+    from registry.accounts.actors import Actor
 
-    count = len(reg.products(Actor("a1", "admin")))
+    count = len(reg.products.products(Actor("a1", "admin")))
     r = api.post("/api/v1/products", content=body, headers={**auth(api, "manufacturer"),
                                                              "content-type": "application/json"})
     assert 400 <= r.status_code < 500 and is_problem(r), r.text
-    assert len(reg.products(Actor("a1", "admin"))) == count
+    assert len(reg.products.products(Actor("a1", "admin"))) == count
 
 
 def test_bad_declarations_name_the_field(api):

@@ -19,8 +19,10 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli
-from registry.certification.service import PENDING_CLAIM_TTL, SYSTEM, Actor, Registry
+from registry.accounts.actors import SYSTEM, Actor
+from registry.certification.issuance import PENDING_CLAIM_TTL
 from registry.errors import Conflict, Forbidden, InvalidInput, KeyUnavailable
+from registry.services import Registry
 from registry.store.db import make_engine
 from registry.store.tables import AuditEvent, Declaration, Label, LogEntry, SigningKey
 from registry.trust import external_signing, payload, signing
@@ -48,18 +50,19 @@ class World:
         self.reg.init()
         for org_id, role, extra in (("m1", "manufacturer", {}), ("c_own", "certifier", {"accreditation_no": "A-1"}),
                                     ("c_sealed", "certifier", {"accreditation_no": "A-2"})):
-            self.reg.create_organisation(SYSTEM, role=role, name_zh=org_id, name_en=org_id, org_id=org_id, **extra)
+            self.reg.organisations.create_organisation(SYSTEM, role=role, name_zh=org_id, name_en=org_id, org_id=org_id,
+                                                       **extra)
         self.mk = Actor("m1", "manufacturer", "t")
         self.own = Actor("c_own", "certifier", "t")  # keeps its private key (registered below)
         self.sealed = Actor("c_sealed", "certifier", "t")  # the registry keeps its key sealed
         self.key = signing.generate_key()
-        self.key_row = self.reg.rotate_key(self.own, "c_own", public_key=signing.public_raw(self.key))
-        self.product = self.reg.create_product(self.mk, name="Module", model="M-1", category="pv_module",
+        self.key_row = self.reg.keys.rotate_key(self.own, "c_own", public_key=signing.public_raw(self.key))
+        self.product = self.reg.products.create_product(self.mk, name="Module", model="M-1", category="pv_module",
                                                gtin="4006381333931").id
 
     def submitted(self) -> str:
-        dec = self.reg.create_declaration(self.mk, product_id=self.product, spec=PV)
-        self.reg.submit(self.mk, dec.id)
+        dec = self.reg.declarations.create_declaration(self.mk, product_id=self.product, spec=PV)
+        self.reg.declarations.submit(self.mk, dec.id)
         return dec.id
 
     def sign(self, prepared: external_signing.Prepared, key=None) -> dict[str, bytes]:
@@ -72,7 +75,7 @@ class World:
                     for t in (Label, LogEntry, AuditEvent)}
 
     def declaration(self, dec_id: str) -> Declaration:
-        return self.reg.get_declaration(SYSTEM, dec_id)
+        return self.reg.declarations.get_declaration(SYSTEM, dec_id)
 
 
 @pytest.fixture
@@ -84,7 +87,7 @@ def test_registered_public_key_is_current_and_the_old_key_retired(world):
     w = world
     raw = signing.public_raw(w.key)
     assert w.key_row.key_id == signing.key_id(raw) and w.key_row.sealed_private_key is None
-    keys = {k["key_id"]: k for k in w.reg.trust_list()["keys"] if k["certifier_id"] == "c_own"}
+    keys = {k["key_id"]: k for k in w.reg.keys.trust_list()["keys"] if k["certifier_id"] == "c_own"}
     assert keys[w.key_row.key_id]["status"] == "current" and keys[w.key_row.key_id]["not_after"] is None
     assert [k["status"] for k in keys.values()].count("retired") == 1  # the sealed key made with the organisation
     with Session(w.reg.engine) as s:
@@ -95,23 +98,23 @@ def test_registered_public_key_is_current_and_the_old_key_retired(world):
 def test_prepare_sign_approve_issues_a_label_that_verifies(world):
     w = world
     dec_id = w.submitted()
-    prepared = w.reg.prepare(w.own, dec_id)
+    prepared = w.reg.review.prepare(w.own, dec_id)
     claim = prepared.claim
     assert claim["key_id"] == w.key_row.key_id and claim["certifier_id"] == "c_own"
     assert claim["label_id"] == "CD-PCF-2026-000001" and claim["version"] == 1
     assert prepared.to_sign == signing.claim_bytes(claim)
     assert w.declaration(dec_id).pending_label_id == claim["label_id"]
-    assert w.reg.prepare(w.own, dec_id) == prepared  # preparing again answers the same claim
-    label = w.reg.approve(w.own, dec_id, "ok", **w.sign(prepared))
+    assert w.reg.review.prepare(w.own, dec_id) == prepared  # preparing again answers the same claim
+    label = w.reg.review.approve(w.own, dec_id, "ok", **w.sign(prepared))
     stored = json.loads(label.claim)
     assert stored == claim and label.label_id == claim["label_id"] and label.key_id == w.key_row.key_id
     raw = signing.public_raw(w.key)
     assert signing.verify_claim(stored, base64.b64decode(label.signature), raw)
-    checked = payload.verify_payload(label.payload, w.reg.trust_list())
+    checked = payload.verify_payload(label.payload, w.reg.keys.trust_list())
     assert checked.valid, checked.detail
     assert checked.certifier_id == "c_own" and payload.matches_full_claim(checked.claim, stored)
     assert label.payload == payload.encode_payload(claim, w.key)  # Ed25519 is deterministic: the same text
-    report = w.reg.verify_log()
+    report = w.reg.log.verify_log()
     assert report["ok"], report["problems"]
     dec = w.declaration(dec_id)
     assert dec.status == "certified" and dec.pending_label_id is None and dec.pending_claim is None
@@ -156,15 +159,15 @@ WRONG = [  # (name, make the approval's signatures, the field named)
 def test_wrong_or_missing_signatures_are_refused_and_write_nothing(world, name, make, field):
     w = world
     dec_id = w.submitted()
-    prepared = w.reg.prepare(w.own, dec_id)
+    prepared = w.reg.review.prepare(w.own, dec_id)
     before = w.counts()
     with pytest.raises(InvalidInput) as err:
-        w.reg.approve(w.own, dec_id, **make(prepared, w.sign(prepared), signing.generate_key()))
+        w.reg.review.approve(w.own, dec_id, **make(prepared, w.sign(prepared), signing.generate_key()))
     assert err.value.field == field, (name, err.value)
     assert w.counts() == before
     dec = w.declaration(dec_id)
     assert dec.status == "submitted" and dec.pending_claim is not None
-    label = w.reg.approve(w.own, dec_id, **w.sign(prepared))  # the right signatures still issue it
+    label = w.reg.review.approve(w.own, dec_id, **w.sign(prepared))  # the right signatures still issue it
     assert label.label_id == prepared.claim["label_id"]
 
 
@@ -173,11 +176,11 @@ def test_one_step_approval_with_a_certifier_held_key_says_to_prepare_and_sign(wo
     dec_id = w.submitted()
     before = w.counts()
     with pytest.raises(KeyUnavailable, match=r"prepare .* sign"):
-        w.reg.approve(w.own, dec_id)
+        w.reg.review.approve(w.own, dec_id)
     with pytest.raises(KeyUnavailable):
-        w.reg.approve_many(w.own, [dec_id])
+        w.reg.review.approve_many(w.own, [dec_id])
     with pytest.raises(Conflict, match="no pending claim"):  # signatures without a prepared claim
-        w.reg.approve(w.own, dec_id, signature=b"\0" * 64, payload_signature=b"\0" * 64)
+        w.reg.review.approve(w.own, dec_id, signature=b"\0" * 64, payload_signature=b"\0" * 64)
     assert w.counts() == before and w.declaration(dec_id).status == "submitted"
 
 
@@ -185,64 +188,64 @@ def test_a_certifier_whose_key_the_registry_keeps_approves_in_one_step(world):
     w = world
     dec_id = w.submitted()
     with pytest.raises(Conflict, match="approve directly"):
-        w.reg.prepare(w.sealed, dec_id)
+        w.reg.review.prepare(w.sealed, dec_id)
     with pytest.raises(InvalidInput) as err:
-        w.reg.approve(w.sealed, dec_id, signature=b"\0" * 64, payload_signature=b"\0" * 64)
+        w.reg.review.approve(w.sealed, dec_id, signature=b"\0" * 64, payload_signature=b"\0" * 64)
     assert err.value.field == "signature"
-    assert w.reg.approve(w.sealed, dec_id).label_id == "CD-PCF-2026-000001"
+    assert w.reg.review.approve(w.sealed, dec_id).label_id == "CD-PCF-2026-000001"
     with pytest.raises(Forbidden):
-        w.reg.prepare(w.mk, w.submitted())
+        w.reg.review.prepare(w.mk, w.submitted())
 
 
 def test_prepared_numbers_are_reserved_and_never_reused(world):
     w = world
     a, b, c = w.submitted(), w.submitted(), w.submitted()
-    pa = w.reg.prepare(w.own, a)
+    pa = w.reg.review.prepare(w.own, a)
     assert pa.claim["label_id"] == "CD-PCF-2026-000001"
-    assert w.reg.approve(w.sealed, b).label_id == "CD-PCF-2026-000002"  # skips the reserved number
-    pc = w.reg.prepare(w.own, c)
+    assert w.reg.review.approve(w.sealed, b).label_id == "CD-PCF-2026-000002"  # skips the reserved number
+    pc = w.reg.review.prepare(w.own, c)
     assert pc.claim["label_id"] == "CD-PCF-2026-000003"
-    w.reg.reject(w.own, c, "fix the transport distances")
+    w.reg.review.reject(w.own, c, "fix the transport distances")
     assert w.declaration(c).pending_claim is None and w.declaration(c).pending_label_id == "CD-PCF-2026-000003"
     d = w.submitted()
-    assert w.reg.approve(w.sealed, d).label_id == "CD-PCF-2026-000004"  # the rejected one keeps its number
-    w.reg.submit(w.mk, c)
-    pc2 = w.reg.prepare(w.own, c)
+    assert w.reg.review.approve(w.sealed, d).label_id == "CD-PCF-2026-000004"  # the rejected one keeps its number
+    w.reg.declarations.submit(w.mk, c)
+    pc2 = w.reg.review.prepare(w.own, c)
     assert pc2.claim["label_id"] == "CD-PCF-2026-000003" and pc2.claim["issued_at"] > pc.claim["issued_at"]
     with pytest.raises(Conflict, match="out of date"):  # b and d were issued for the product since pa
-        w.reg.approve(w.own, a, **w.sign(pa))
-    pa2 = w.reg.prepare(w.own, a)
+        w.reg.review.approve(w.own, a, **w.sign(pa))
+    pa2 = w.reg.review.prepare(w.own, a)
     assert pa2.claim["label_id"] == pa.claim["label_id"] and pa2.claim["version"] == 3
-    labels = [w.reg.approve(w.own, a, **w.sign(pa2))]
+    labels = [w.reg.review.approve(w.own, a, **w.sign(pa2))]
     with pytest.raises(Conflict, match="out of date"):  # pc2 supersedes d, which a's label superseded since
-        w.reg.approve(w.own, c, **w.sign(pc2))
-    pc3 = w.reg.prepare(w.own, c)
-    labels.append(w.reg.approve(w.own, c, **w.sign(pc3)))
+        w.reg.review.approve(w.own, c, **w.sign(pc2))
+    pc3 = w.reg.review.prepare(w.own, c)
+    labels.append(w.reg.review.approve(w.own, c, **w.sign(pc3)))
     assert [(lab.label_id, lab.version, lab.supersedes) for lab in labels] == [
         ("CD-PCF-2026-000001", 3, "CD-PCF-2026-000004"), ("CD-PCF-2026-000003", 4, "CD-PCF-2026-000001")]
-    report = w.reg.verify_log()
+    report = w.reg.log.verify_log()
     assert report["ok"] and report["labels"] == 4, report["problems"]
 
 
 def test_a_pending_claim_goes_stale_with_a_new_key_or_time(world):
     w = world
     dec_id = w.submitted()
-    first = w.reg.prepare(w.own, dec_id)
+    first = w.reg.review.prepare(w.own, dec_id)
     new_key = signing.generate_key()
-    w.reg.rotate_key(w.own, "c_own", public_key=base64.b64encode(signing.public_raw(new_key)).decode())
+    w.reg.keys.rotate_key(w.own, "c_own", public_key=base64.b64encode(signing.public_raw(new_key)).decode())
     with pytest.raises(Conflict, match="out of date"):
-        w.reg.approve(w.own, dec_id, **w.sign(first))
-    second = w.reg.prepare(w.own, dec_id)
+        w.reg.review.approve(w.own, dec_id, **w.sign(first))
+    second = w.reg.review.prepare(w.own, dec_id)
     assert second.claim["label_id"] == first.claim["label_id"]
     assert second.claim["key_id"] == signing.key_id(signing.public_raw(new_key)) != first.claim["key_id"]
     w.clock.now += PENDING_CLAIM_TTL
     with pytest.raises(Conflict, match="out of date"):
-        w.reg.approve(w.own, dec_id, **w.sign(second, new_key))
-    third = w.reg.prepare(w.own, dec_id)
+        w.reg.review.approve(w.own, dec_id, **w.sign(second, new_key))
+    third = w.reg.review.prepare(w.own, dec_id)
     assert third.claim["issued_at"] > second.claim["issued_at"] and third.claim["label_id"] == first.claim["label_id"]
-    label = w.reg.approve(w.own, dec_id, **w.sign(third, new_key))
-    assert payload.verify_payload(label.payload, w.reg.trust_list()).valid
-    assert w.reg.verify_log()["ok"]
+    label = w.reg.review.approve(w.own, dec_id, **w.sign(third, new_key))
+    assert payload.verify_payload(label.payload, w.reg.keys.trust_list()).valid
+    assert w.reg.log.verify_log()["ok"]
 
 
 @pytest.mark.parametrize(("given", "error", "field"), [
@@ -252,7 +255,7 @@ def test_a_pending_claim_goes_stale_with_a_new_key_or_time(world):
 def test_bad_public_keys_are_refused(world, given, error, field):
     before = world.counts()
     with pytest.raises(error) as err:
-        world.reg.rotate_key(world.own, "c_own", public_key=given)
+        world.reg.keys.rotate_key(world.own, "c_own", public_key=given)
     assert err.value.field == field and world.counts() == before
 
 
@@ -260,11 +263,11 @@ def test_a_key_is_registered_once_and_never_for_the_log(world):
     w = world
     before = w.counts()
     with pytest.raises(Conflict):
-        w.reg.rotate_key(w.own, "c_own", public_key=signing.public_raw(w.key))
+        w.reg.keys.rotate_key(w.own, "c_own", public_key=signing.public_raw(w.key))
     with pytest.raises(InvalidInput):
-        w.reg.rotate_key(SYSTEM, "registry", public_key=signing.public_raw(signing.generate_key()))
+        w.reg.keys.rotate_key(SYSTEM, "registry", public_key=signing.public_raw(signing.generate_key()))
     with pytest.raises(Forbidden):
-        w.reg.rotate_key(w.sealed, "c_own", public_key=signing.public_raw(signing.generate_key()))
+        w.reg.keys.rotate_key(w.sealed, "c_own", public_key=signing.public_raw(signing.generate_key()))
     assert w.counts() == before
     with Session(w.reg.engine) as s:
         assert s.get(SigningKey, w.key_row.key_id).status == "current"
@@ -280,8 +283,8 @@ def api(db_url, tmp_path):
     tokens = {}
     for org_id, role, extra in (("m1", "manufacturer", {}), ("c1", "certifier", {"accreditation_no": "A-1"}),
                                 ("a1", "admin", {})):
-        reg.create_organisation(SYSTEM, role=role, name_zh=org_id, name_en=org_id, org_id=org_id, **extra)
-        tokens[role] = {"Authorization": f"Bearer {reg.create_token(SYSTEM, org_id)[1]}"}
+        reg.organisations.create_organisation(SYSTEM, role=role, name_zh=org_id, name_en=org_id, org_id=org_id, **extra)
+        tokens[role] = {"Authorization": f"Bearer {reg.organisations.create_token(SYSTEM, org_id)[1]}"}
     with TestClient(app) as client:
         client.tokens = tokens  # type: ignore[attr-defined]
         yield client
@@ -340,7 +343,7 @@ def test_over_http_register_prepare_sign_approve(api):
     trust = payload.TrustList.from_json(api.get("/api/v1/trust-list").json())
     assert payload.verify_payload(label["payload"], trust).valid
     assert signing.verify_claim(label["claim"], base64.b64decode(label["signature"]), signing.public_raw(key))
-    assert api.app.state.registry.verify_log()["ok"]
+    assert api.app.state.registry.log.verify_log()["ok"]
     # an administrator rotates the certifier back to a key the registry keeps: one-step approval again
     r = api.post("/api/v1/keys", json={"org_id": "c1"}, headers=api.tokens["admin"])
     assert r.status_code == 201 and r.json()["held_by"] == "registry"

@@ -23,8 +23,8 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlmodel import Session, func, select
 
+from registry.accounts.actors import SYSTEM
 from registry.accounts.people import Accounts
-from registry.certification.service import SYSTEM
 from registry.store.tables import ApiToken, Declaration, Label, Person, Product, WebSession
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,7 +56,8 @@ def email(who: str) -> str:
 
 
 def add_people(app: Litestar) -> Accounts:
-    accounts = Accounts(app.state.registry, hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
+    cheap = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+    accounts = Accounts(app.state.registry.ctx, app.state.registry.log, hasher=cheap)
     app.state.accounts = accounts
     for who, org in PEOPLE.items():
         accounts.add_person(SYSTEM, org_id=org, email=email(who), password=PASSWORD, name=who)
@@ -136,7 +137,7 @@ def test_password_is_stored_as_argon2id_only(demo: Any) -> None:
 
 
 def test_default_hasher_is_argon2id_with_rfc9106_parameters(demo: Any) -> None:
-    accounts = Accounts(demo[0].state.registry)
+    accounts = Accounts(demo[0].state.registry.ctx, demo[0].state.registry.log)
     encoded = accounts.hasher.hash("x" * 12)
     assert encoded.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
@@ -351,7 +352,7 @@ def snapshot(app: Litestar, table: Any, dec_id: str, label_id: str) -> tuple[Any
     with Session(app.state.registry.engine) as s:
         dec, label = s.get(Declaration, dec_id), s.get(Label, label_id)
         statuses = (dec.status if dec else None, label.status if label else None)
-    return rows, statuses, app.state.registry.trust_list()["keys"]
+    return rows, statuses, app.state.registry.keys.trust_list()["keys"]
 
 
 @pytest.mark.parametrize("forgery", ["missing", "forged", "other-session", "cross-origin"])
@@ -545,7 +546,7 @@ def test_tokens_secret_shown_once_and_revocable(client: TestClient[Litestar], de
     r = client.post("/console/tokens", data={"csrf_token": csrf, "name": "ERP export", "days": "30"})
     assert r.status_code == 201
     secret = re.search(r'id="new-token">([^<]+)', r.text).group(1)  # type: ignore[union-attr]
-    assert registry.authenticate(secret).org_id == "demo_manufacturer"
+    assert registry.organisations.authenticate(secret).org_id == "demo_manufacturer"
     assert r.headers["cache-control"] == "no-store"
     page = client.get("/console/tokens").text
     assert secret not in page and "ERP export" in page
@@ -553,7 +554,7 @@ def test_tokens_secret_shown_once_and_revocable(client: TestClient[Litestar], de
     r = client.post(f"/console/tokens/{token_id}/revoke", data={"csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 303
     with pytest.raises(Exception, match="revoked"):
-        registry.authenticate(secret)
+        registry.organisations.authenticate(secret)
     r = client.post("/console/tokens?lang=en", data={"csrf_token": csrf, "name": "", "days": "9999"})
     assert r.status_code == 422
     assert field_error(r.text, "days") == "Enter a whole number of days from 1 to 3650."
@@ -573,12 +574,12 @@ def test_admin_verifies_the_log_and_rotates_a_key(client: TestClient[Litestar], 
     assert r.status_code == 200 and "Verified: no problem" in r.text
     page = client.get("/console/admin?lang=en").text
     assert re.search(r'id="last-verification">Last full verification: .*no problem', page, re.S)
-    current = [k["key_id"] for k in app.state.registry.trust_list()["keys"]
+    current = [k["key_id"] for k in app.state.registry.keys.trust_list()["keys"]
                if k["certifier_id"] == "demo_certifier" and k["status"] == "current"]
     r = client.post("/console/admin/organisations/demo_certifier/rotate-key", data={"csrf_token": csrf},
                     follow_redirects=False)
     assert r.status_code == 303
-    keys = {k["key_id"]: k["status"] for k in app.state.registry.trust_list()["keys"]
+    keys = {k["key_id"]: k["status"] for k in app.state.registry.keys.trust_list()["keys"]
             if k["certifier_id"] == "demo_certifier"}
     assert keys[current[0]] == "retired" and list(keys.values()).count("current") == 1
 
@@ -618,7 +619,7 @@ def test_cli_person_add(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     settings = app_settings(tmp_path)
     monkeypatch.setenv("PCF_DATA_DIR", str(tmp_path))
     registry = open_registry(settings)
-    registry.create_organisation(SYSTEM, role="manufacturer", name_zh="甲", name_en="A", org_id="org_a")
+    registry.organisations.create_organisation(SYSTEM, role="manufacturer", name_zh="甲", name_en="A", org_id="org_a")
     cli = typer.Typer()
     cli.add_typer(person_app, name="person")
     runner = CliRunner()
@@ -626,7 +627,7 @@ def test_cli_person_add(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert r.exit_code == 0, r.output
     person_id, stored_email, _, password = r.output.split()
     assert stored_email == "someone@example.com" and len(password) == 20
-    accounts = Accounts(registry)
+    accounts = Accounts(registry.ctx, registry.log)
     assert accounts.sign_in("someone@example.com", password).identity.person.id == person_id
     secret_file = tmp_path / "pw.txt"
     secret_file.write_text("a long password from a file\n", encoding="utf-8")

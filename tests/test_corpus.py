@@ -64,10 +64,10 @@ from factors_db.store import import_report, make_engine
 from footprint.errors import FootprintError
 from footprint.products import to_spec
 from footprint.units import parse_unit
-from registry.certification.service import Actor
+from registry.accounts.actors import SYSTEM, Actor
 from registry.errors import RegistryError
-from registry.interop.pact import mapping as pact
-from registry.interop.pact import service as pact_service
+from registry.interop.pact import events as pact_event_kit
+from registry.interop.pact import terms as pact_terms
 from registry.keys import custody as keys
 from registry.store.tables import Label
 from registry.trust import signing
@@ -155,12 +155,14 @@ def demo(tmp_path_factory):
     with Session(registry.engine) as s:
         monitor = s.get(Label, creds["labels"]["active_monitor"])
         assert monitor is not None
-    product_ids = [p.id for p in registry.products(maker)]  # not inside the session: SQLite BEGIN IMMEDIATE
+    product_ids = [p.id for p in registry.products.products(maker)]  # not inside the session: SQLite BEGIN IMMEDIATE
     doc = yaml.safe_load((HERE.parent / "examples" / "monitor_27.yaml").read_text(encoding="utf-8"))
-    draft = registry.create_declaration(maker, product_id=monitor.product_id, spec=doc | {"annual_energy_kwh": 45})
-    submitted = registry.create_declaration(maker, product_id=monitor.product_id, spec=doc | {"annual_energy_kwh": 44})
-    registry.submit(maker, submitted.id)
-    pact_token, _ = pact_service.token_for(registry, "corpus", pact_service.create_client(registry, "corpus"))
+    draft = registry.declarations.create_declaration(maker, product_id=monitor.product_id,
+                                                     spec=doc | {"annual_energy_kwh": 45})
+    submitted = registry.declarations.create_declaration(maker, product_id=monitor.product_id,
+                                                         spec=doc | {"annual_energy_kwh": 44})
+    registry.declarations.submit(maker, submitted.id)
+    pact_token, _ = registry.pact_clients.token_for("corpus", registry.pact_clients.create_client(SYSTEM, "corpus"))
     errors = ServerErrors()
     logging.getLogger("pcf.api").addHandler(errors)
     try:
@@ -175,7 +177,7 @@ def demo(tmp_path_factory):
 
 def stored(engine: Any) -> dict[str, int]:
     """Rows in every table: what "nothing stored" compares. A refused PACT event is recorded on purpose
-    (``pact_service.receive_event``: status ``refused: <code>``), so only the other PACT events are counted."""
+    (``PactExchange.receive_event``: status ``refused: <code>``), so only the other PACT events are counted."""
     with engine.connect() as conn:
         counts = {name: conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one()
                   for name in sorted(inspect(engine).get_table_names()) if name != "pact_event"}
@@ -192,7 +194,7 @@ def error_code(path: str, response: Any) -> str:
         assert body["error"] and one_line(body["error_description"]), body
         return str(body["error"])
     if path.startswith(("/2/", "/3/")):
-        assert body["code"] in pact.ERROR_HTTP_STATUS and one_line(body["message"]), body
+        assert body["code"] in pact_terms.ERROR_HTTP_STATUS and one_line(body["message"]), body
         return str(body["code"])
     assert response.headers["content-type"].startswith("application/problem+json"), response.text
     assert body["status"] == response.status_code and body["code"] and one_line(body["detail"]), body
@@ -456,16 +458,16 @@ def qr(demo):
     with Session(registry.engine) as s:
         labels = {name: s.get(Label, label_id) for name, label_id in demo["labels"].items()}
         old_row = keys.current_key(s, "demo_certifier")
-    old_private = keys.private_key(old_row, registry.secret)
+    old_private = keys.private_key(old_row, registry.ctx.secret)
     # Rotate one second later than now: a label issued in the same second as a rotation fails as key-retired
     # (test_a_label_issued_in_the_second_of_a_rotation_still_verifies below).
     real_clock = registry.clock
     registry.clock = lambda: real_clock() + timedelta(seconds=1)
     try:
-        registry.rotate_key(certifier, "demo_certifier")
+        registry.keys.rotate_key(certifier, "demo_certifier")
     finally:
         registry.clock = real_clock
-    trust = TrustList.from_json(registry.trust_list())
+    trust = TrustList.from_json(registry.keys.trust_list())
     retired = trust.key(old_row.key_id)
     assert retired is not None and retired.status == "retired" and retired.not_after is not None
     claim = json.loads(labels["active"].claim)
@@ -540,7 +542,7 @@ def test_a_replayed_old_version_verifies_as_a_signature_but_the_registry_says_su
     old, new = qr["labels"]["superseded"], qr["labels"]["active_monitor"]
     result = verify_payload(old.payload, qr["trust"])
     assert result.valid and result.claim is not None and result.claim["label_id"] == old.label_id
-    view = qr["registry"].label_view(old.label_id)
+    view = qr["registry"].public.label_view(old.label_id)
     assert view.status == "superseded" and view.label.superseded_by == new.label_id
     assert result.claim["version"] < new.version and old.product_id == new.product_id
 
@@ -554,11 +556,12 @@ VALID_EVENTS: list[tuple[str, dict[str, Any]]] = [
     ("2", {"specversion": "1.0", "id": "run-1/12", "source": SOURCE, "time": "2026-11-22T10:30:00Z",
            "type": "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1",
            "data": {"pf": {"productIds": ["urn:gtin:06901234567892"]}, "comment": "Please send PCF data."}}),
-    ("3", pact.published_event(["3a6c14a7-4deb-498a-b5ea-16ce2535b576"], "3", SOURCE)),
-    ("2", pact.published_event(["3a6c14a7-4deb-498a-b5ea-16ce2535b576"], "2", SOURCE)),
+    ("3", pact_event_kit.published_event(["3a6c14a7-4deb-498a-b5ea-16ce2535b576"], "3", SOURCE)),
+    ("2", pact_event_kit.published_event(["3a6c14a7-4deb-498a-b5ea-16ce2535b576"], "2", SOURCE)),
     ("3", json.loads((HERE / "pact_schemas" / "spec-v3-pf-response-event.json").read_text(encoding="utf-8"))),
 ]
-EVENT_VALUES = (json_values | st.sampled_from([*pact.EVENT_TYPES["2"].values(), *pact.EVENT_TYPES["3"].values(), "1.0",
+EVENT_VALUES = (json_values | st.sampled_from([*pact_terms.EVENT_TYPES["2"].values(),
+                                               *pact_terms.EVENT_TYPES["3"].values(), "1.0",
                                                 "2026-11-22T10:30:00Z", "2026-02-30T10:30:00Z", "urn:gtin:1",
                                                 "3a6c14a7-4deb-498a-b5ea-16ce2535b576"]))
 
@@ -589,7 +592,7 @@ def pact_events(draw: st.DrawFn) -> tuple[str, Any]:
 def test_pact_events_are_refused_naming_the_field(demo):
     """parse_event, and the same body posted to /{version}/events with a PACT client's token."""
     for version, body in VALID_EVENTS:
-        assert pact.parse_event(body, version)  # type: ignore[arg-type]
+        assert pact_event_kit.parse_event(body, version)  # type: ignore[arg-type]
     routes = {r.path for r in demo["app"].routes if isinstance(r, HTTPRoute)}
     wired = {"/2/events", "/3/events"} <= routes
     auth = {"Authorization": f"Bearer {demo['tokens']['pact_token']}", "content-type": "application/cloudevents+json"}
@@ -601,8 +604,8 @@ def test_pact_events_are_refused_naming_the_field(demo):
     def run(case: tuple[str, Any]) -> None:
         version, body = case
         try:
-            pact.parse_event(body, version)  # type: ignore[arg-type]
-        except pact.PactError as exc:
+            pact_event_kit.parse_event(body, version)  # type: ignore[arg-type]
+        except pact_terms.PactError as exc:
             assert exc.code == "pact-bad-request" and exc.field and one_line(exc.message), exc
             seen[f"v{version} refused"] += 1
         except TypeError as exc:
@@ -739,8 +742,8 @@ def test_damaged_xlsx_is_refused_with_invalid_factor(tmp_path, kind):
 
 @pytest.mark.parametrize("value", [["x"], {"a": 1}], ids=["list", "object"])
 def test_an_unhashable_event_type_is_a_pact_error(value):
-    with pytest.raises(pact.PactError) as info:
-        pact.parse_event(VALID_EVENTS[0][1] | {"type": value}, "3")
+    with pytest.raises(pact_terms.PactError) as info:
+        pact_event_kit.parse_event(VALID_EVENTS[0][1] | {"type": value}, "3")
     assert info.value.field == "type"
 
 
@@ -762,7 +765,7 @@ TOY = {"kind": "custom", "identity": {"name": "toy"}, "electricity": {"series": 
 ], ids=["footprint-unit", "declaration-unit", "declaration-list-kind"])
 def test_bad_units_and_kinds_answer_422_and_store_nothing(demo, path, body):
     maker = Actor("demo_manufacturer", "manufacturer", "corpus")
-    product = demo["registry"].create_product(maker, name="toy", category="component")
+    product = demo["registry"].products.create_product(maker, name="toy", category="component")
     before = stored(demo["registry"].engine)
     body = body | ({"product_id": product.id} if "declarations" in path else {})
     response = demo["client"].post(path, json=body, headers={
@@ -789,10 +792,11 @@ def test_a_label_issued_in_the_second_of_a_rotation_still_verifies(tmp_path):
     doc = yaml.safe_load((HERE.parent / "examples" / "monitor_27.yaml").read_text(encoding="utf-8"))
     start = registry.clock().replace(microsecond=700_000) + timedelta(seconds=5)
     registry.clock = lambda: start  # issued at .7 s
-    dec = registry.create_declaration(maker, product_id=monitor.product_id, spec=doc | {"annual_energy_kwh": 41})
-    registry.submit(maker, dec.id)
-    label = registry.approve(certifier, dec.id)
+    dec = registry.declarations.create_declaration(maker, product_id=monitor.product_id,
+                                                   spec=doc | {"annual_energy_kwh": 41})
+    registry.declarations.submit(maker, dec.id)
+    label = registry.review.approve(certifier, dec.id)
     registry.clock = lambda: start + timedelta(milliseconds=200)  # rotated at .9 s: the label was signed before
-    registry.rotate_key(certifier, "demo_certifier")
-    result = verify_payload(label.payload, registry.trust_list())
+    registry.keys.rotate_key(certifier, "demo_certifier")
+    result = verify_payload(label.payload, registry.keys.trust_list())
     assert result.valid, result.detail

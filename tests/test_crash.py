@@ -22,7 +22,7 @@ import yaml
 from sqlmodel import Session, select
 
 from api.runtime import open_registry
-from registry.certification.service import SYSTEM, Actor
+from registry.accounts.actors import SYSTEM, Actor
 from registry.store.tables import Label, LogEntry
 from tests.services import app_settings, free_port
 
@@ -63,17 +63,18 @@ def test_kill_during_concurrent_writes(request, tmp_path, backend, workers):
         db_url = request.getfixturevalue("postgres").create_database("crash" + uuid.uuid4().hex[:10])
     settings = app_settings(tmp_path, database_url=db_url)
     reg = open_registry(settings)
-    reg.create_organisation(SYSTEM, role="manufacturer", name_zh="m", name_en="m", org_id="m")
-    reg.create_organisation(SYSTEM, role="certifier", name_zh="c", name_en="c", org_id="c", accreditation_no="X-1")
+    reg.organisations.create_organisation(SYSTEM, role="manufacturer", name_zh="m", name_en="m", org_id="m")
+    reg.organisations.create_organisation(SYSTEM, role="certifier", name_zh="c", name_en="c", org_id="c",
+                                          accreditation_no="X-1")
     m, c = Actor("m", "manufacturer"), Actor("c", "certifier")
-    cert_token = reg.create_token(SYSTEM, "c")[1]
+    cert_token = reg.organisations.create_token(SYSTEM, "c")[1]
     submitted = []
     for i in range(REQUESTS):  # one product each: a second label of a product would supersede the first
-        product = reg.create_product(m, name=f"module {i}", category="pv_module")
-        dec = reg.create_declaration(m, product_id=product.id, spec=PV)
-        reg.submit(m, dec.id)
+        product = reg.products.create_product(m, name=f"module {i}", category="pv_module")
+        dec = reg.declarations.create_declaration(m, product_id=product.id, spec=PV)
+        reg.declarations.submit(m, dec.id)
         submitted.append(dec.id)
-    issued = [reg.approve(c, d).label_id for d in submitted[:PRE_ISSUED]]
+    issued = [reg.review.approve(c, d).label_id for d in submitted[:PRE_ISSUED]]
     reg.engine.dispose()
 
     proc, base = start_server(settings, workers)
@@ -124,7 +125,7 @@ def test_kill_during_concurrent_writes(request, tmp_path, backend, workers):
         os.killpg(proc2.pid, signal.SIGKILL)
         proc2.wait(timeout=30)
     reg2 = open_registry(settings)
-    report = reg2.verify_log()
+    report = reg2.log.verify_log()
     assert report["ok"], report["problems"]
     with Session(reg2.engine) as s:
         indexes = [e.index for e in s.exec(select(LogEntry).order_by(LogEntry.index))]

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.cli import app as cli
 from api.runtime import open_registry
-from registry.certification.service import SYSTEM, Actor
+from registry.accounts.actors import SYSTEM, Actor
 from registry.store.tables import Label, LogEntry
 from tests.services import ROOT_DIR, app_settings, start_postgres
 from tests.test_crash import start_server
@@ -32,16 +32,17 @@ PV = yaml.safe_load((ROOT_DIR / "examples" / "pv_perc_sichuan.yaml").read_text(e
 
 def prepare(reg, count: int) -> tuple[list[str], str]:
     """Organisations, a certifier token and ``count`` submitted declarations (one product each)."""
-    reg.create_organisation(SYSTEM, role="manufacturer", name_zh="m", name_en="m", org_id="m")
-    reg.create_organisation(SYSTEM, role="certifier", name_zh="c", name_en="c", org_id="c", accreditation_no="F-1")
+    reg.organisations.create_organisation(SYSTEM, role="manufacturer", name_zh="m", name_en="m", org_id="m")
+    reg.organisations.create_organisation(SYSTEM, role="certifier", name_zh="c", name_en="c", org_id="c",
+                                          accreditation_no="F-1")
     m = Actor("m", "manufacturer")
     ids = []
     for i in range(count):
-        product = reg.create_product(m, name=f"module {i}", category="pv_module")
-        dec = reg.create_declaration(m, product_id=product.id, spec=PV)
-        reg.submit(m, dec.id)
+        product = reg.products.create_product(m, name=f"module {i}", category="pv_module")
+        dec = reg.declarations.create_declaration(m, product_id=product.id, spec=PV)
+        reg.declarations.submit(m, dec.id)
         ids.append(dec.id)
-    return ids, reg.create_token(SYSTEM, "c")[1]
+    return ids, reg.organisations.create_token(SYSTEM, "c")[1]
 
 
 def test_postgres_restart_under_load_answers_503_then_recovers(tmp_path):
@@ -99,7 +100,7 @@ def test_postgres_restart_under_load_answers_503_then_recovers(tmp_path):
         finally:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
-        report = open_registry(settings).verify_log()
+        report = open_registry(settings).log.verify_log()
         assert report["ok"], report["problems"]
     finally:
         pg.close()
@@ -147,7 +148,7 @@ def test_read_only_or_full_storage_is_a_clear_error_and_leaves_no_corrupt_state(
         assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     labels, leaves = counts(fresh.engine)
     assert labels == seen.count(200)  # every acknowledged label, and nothing of the refused one
-    report = fresh.verify_log()
+    report = fresh.log.verify_log()
     assert report["ok"], report["problems"]
     assert leaves == report["tree_size"]
 

@@ -21,7 +21,7 @@ def demo(tmp_path_factory):
     reg = open_registry(settings)
     credentials = seed_demo(reg)
     trust = folder / "trust.json"
-    trust.write_text(json.dumps(reg.trust_list()), encoding="utf-8")
+    trust.write_text(json.dumps(reg.keys.trust_list()), encoding="utf-8")
     env = {"PCF_DATA_DIR": str(folder), "PCF_BASE_URL": "https://pcf.example.cn"}
     return folder, env, credentials["labels"], trust
 

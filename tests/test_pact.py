@@ -25,8 +25,12 @@ from footprint.calculate import calculate
 from footprint.model import FactorSet
 from footprint.products import to_spec
 from registry.errors import InvalidInput
+from registry.interop.pact import events as pact_events
 from registry.interop.pact import mapping as pact
 from registry.interop.pact import schema as pact_schema
+from registry.interop.pact import supplier as pact_supplier
+from registry.interop.pact import terms as pact_terms
+from registry.interop.pact import validation as pact_validation
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_EXAMPLES = Path(__file__).parent / "pact_schemas"
@@ -80,7 +84,7 @@ def export(results: dict[str, dict[str, Any]], kind: str, version: str, **label_
 @pytest.mark.parametrize("kind", ["pv", "monitor"])
 def test_labels_map_to_valid_footprints(results, kind, version):
     pf = export(results, kind, version)
-    assert pact.validate(pf, version) == []
+    assert pact_validation.validate(pf, version) == []
     assert pf["specVersion"] == {"2": "2.3.0", "3": "3.0.0"}[version]
     assert pf["status"] == "Active"
 
@@ -125,23 +129,23 @@ def test_status_mapping(results, status, pact_status):
         assert "statusComment" not in v2 and v2["version"] == 0
     else:
         assert v2["statusComment"] == f"Label {status}: wrong wafer supplier" and v2["version"] == 1
-    assert pact.validate(v2, "2") == [] and pact.validate(v3, "3") == []
+    assert pact_validation.validate(v2, "2") == [] and pact_validation.validate(v3, "3") == []
 
 
 def test_preceding_ids_name_the_superseded_label_and_the_previous_generation(results):
     pf = export(results, "pv", "3", supersedes="CD-PCF-2026-000100")
-    assert pf["precedingPfIds"] == [pact.footprint_id("CD-PCF-2026-000100")]
+    assert pf["precedingPfIds"] == [pact_terms.footprint_id("CD-PCF-2026-000100")]
     assert "precedingPfIds" not in export(results, "pv", "3")
     reinstated = pact.to_product_footprint(make_label(results["pv"]), results["pv"], "3", generation=1)
     assert reinstated["id"] != export(results, "pv", "3")["id"]
-    assert reinstated["precedingPfIds"] == [pact.footprint_id("CD-PCF-2026-000123")]
+    assert reinstated["precedingPfIds"] == [pact_terms.footprint_id("CD-PCF-2026-000123")]
 
 
 def test_ids_are_deterministic_uuid5(results):
     a, b = export(results, "pv", "3"), export(results, "pv", "3")
     assert a == b
     assert uuid.UUID(a["id"]).version == 5
-    assert a["id"] == str(uuid.uuid5(pact.PACT_NAMESPACE, "CD-PCF-2026-000123"))
+    assert a["id"] == str(uuid.uuid5(pact_terms.PACT_NAMESPACE, "CD-PCF-2026-000123"))
     assert a["id"] == export(results, "pv", "2")["id"]  # the same footprint on /2 and /3
     assert export(results, "pv", "3", label_id="CD-PCF-2026-000124")["id"] != a["id"]
 
@@ -181,14 +185,14 @@ def test_validity_and_reference_period(results):
 
 @pytest.mark.parametrize("pedigree,dqr", [(1, 1.0), (3, 2.0), (5, 3.0), (2.4, 1.7), (0.5, 1.0), (7, 3.0)])
 def test_pedigree_to_pact_dqr(pedigree, dqr):
-    assert pact.pact_dqr(pedigree) == dqr  # (p + 1) / 2, kept within 1..3
+    assert pact_terms.pact_dqr(pedigree) == dqr  # (p + 1) / 2, kept within 1..3
 
 
 def test_v2_dqi_from_the_result(results):
     dqi = export(results, "pv", "2")["pcf"]["dqi"]
     dq = results["pv"]["data_quality"]  # technological 2.51 -> 1.755 -> 1.75 (round half even on 2 places)
-    assert dqi["technologicalDQR"] == pact.pact_dqr(dq["technological"])
-    assert dqi["reliabilityDQR"] == pact.pact_dqr(dq["reliability"])  # 3.35 -> 2.17 (rounded)
+    assert dqi["technologicalDQR"] == pact_terms.pact_dqr(dq["technological"])
+    assert dqi["reliabilityDQR"] == pact_terms.pact_dqr(dq["reliability"])  # 3.35 -> 2.17 (rounded)
 
 
 @pytest.mark.parametrize(("x", "text"), [
@@ -196,24 +200,24 @@ def test_v2_dqi_from_the_result(results):
     (302, "302"), (5.0, "5"), ("12.50", "12.5"), (1234567.89, "1234570"),
 ])
 def test_decimal_text(x, text):
-    assert pact.decimal_text(x) == text
+    assert pact_terms.decimal_text(x) == text
 
 
 @given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False))
 def test_decimal_text_is_a_pact_decimal_close_to_the_number(x):
-    text = pact.decimal_text(x)
+    text = pact_terms.decimal_text(x)
     assert DECIMAL.match(text)
     assert float(text) == pytest.approx(x, rel=1e-5, abs=1e-300)
 
 
 def test_unmappable_labels(results):
     pv = results["pv"]
-    with pytest.raises(pact.PactUnmappable) as info:
+    with pytest.raises(pact_terms.PactUnmappable) as info:
         pact.to_product_footprint(make_label(pv), None, "3")
     assert info.value.field == "result"
-    with pytest.raises(pact.PactUnmappable, match="input"):
+    with pytest.raises(pact_terms.PactUnmappable, match="input"):
         pact.to_product_footprint(make_label(pv), results["monitor"], "3")
-    with pytest.raises(pact.PactUnmappable) as info:
+    with pytest.raises(pact_terms.PactUnmappable) as info:
         pact.to_product_footprint(make_label(pv, category="component", declared_unit="1 piece"), pv, "2")
     assert info.value.field == "category"  # no CPC code: v2 needs one
     with pytest.raises(ValueError):
@@ -247,7 +251,7 @@ def test_validate_names_the_field(results, version, path, change):
         del node[last]
     else:
         node[last] = change
-    errors = pact.validate(pf, version)
+    errors = pact_validation.validate(pf, version)
     wanted = ".".join([*parents, last])
     assert any(e.startswith(wanted + ":") for e in errors), errors
 
@@ -255,13 +259,14 @@ def test_validate_names_the_field(results, version, path, change):
 def test_validity_window_is_checked(results):
     pf = export(results, "pv", "3")
     pf["validityPeriodEnd"] = "2030-01-01T00:00:00Z"  # reference end 2026-11-22 + 3 years = 2029-11-22
-    assert pact.validate(pf, "3") == ["validityPeriodEnd: must not be later than pcf.referencePeriodEnd + 3 years"]
+    assert pact_validation.validate(pf,
+                                    "3") == ["validityPeriodEnd: must not be later than pcf.referencePeriodEnd + 3 years"]
 
 
 def test_spec_examples_pass_the_derived_schemas():
     v2 = json.loads((SPEC_EXAMPLES / "spec-v2-get-footprint-response.json").read_text())["data"]
     v3 = json.loads((SPEC_EXAMPLES / "spec-v3-example-2.json").read_text())
-    assert pact.schema_errors(v2, "2") == [] and pact.schema_errors(v3, "3") == []
+    assert pact_validation.schema_errors(v2, "2") == [] and pact_validation.schema_errors(v3, "3") == []
 
 
 def git_blob_id(path: Path) -> str:
@@ -287,9 +292,9 @@ def test_vendored_spec_files_are_unchanged_copies(path):
 
 def test_schemas_are_built_in_memory_and_name_their_source():
     for version, spec in (("2", "spec/v2/openapi.yaml"), ("3", "spec/v3/openapi.yaml")):
-        document = pact.schema_document(version)  # type: ignore[arg-type]
+        document = pact_validation.schema_document(version)  # type: ignore[arg-type]
         assert f"{COMMIT}:{spec}" in document["$comment"]
-        assert pact.schema_document(version) is document  # type: ignore[arg-type]  # converted once, cached
+        assert pact_validation.schema_document(version) is document  # type: ignore[arg-type]  # converted once, cached
         assert "ProductFootprint" in document["$defs"]
         assert "description" not in json.dumps(document["$defs"]["ProductFootprint"]["properties"]["id"])
     assert pact_schema.SOURCE_COMMIT == COMMIT
@@ -325,14 +330,14 @@ PUBLISHED_V3 = {
     (REQUEST_V3, "3", "request_created"), (REQUEST_V2, "2", "request_created"), (PUBLISHED_V3, "3", "published"),
 ])
 def test_events_parse(body, version, kind):
-    event = pact.parse_event(body, version)
+    event = pact_events.parse_event(body, version)
     assert (event.kind, event.id, event.time) == (kind, body["id"], datetime(2026, 11, 22, 10, 30, tzinfo=UTC))
     assert event.to_json() == body
 
 
 def test_the_spec_fulfilled_event_example_parses():
     body = json.loads((SPEC_EXAMPLES / "spec-v3-pf-response-event.json").read_text())
-    assert pact.parse_event(body, "3").kind == "request_fulfilled"
+    assert pact_events.parse_event(body, "3").kind == "request_fulfilled"
 
 
 @pytest.mark.parametrize(("change", "version", "field"), [
@@ -351,54 +356,54 @@ def test_the_spec_fulfilled_event_example_parses():
      "2", "data.pfIds[0]"),  # v2 TESTCASE#21
 ])
 def test_bad_events_raise_naming_the_field(change, version, field):
-    with pytest.raises(pact.PactError) as info:
-        pact.parse_event(PUBLISHED_V3 | change, version)
+    with pytest.raises(pact_terms.PactError) as info:
+        pact_events.parse_event(PUBLISHED_V3 | change, version)
     assert info.value.field == field
     assert isinstance(info.value, InvalidInput) and info.value.code == "pact-bad-request"
 
 
 def test_a_v2_request_without_pf_is_rejected():
-    with pytest.raises(pact.PactError) as info:
-        pact.parse_event(REQUEST_V2 | {"data": {"comment": "no pf"}}, "2")
+    with pytest.raises(pact_terms.PactError) as info:
+        pact_events.parse_event(REQUEST_V2 | {"data": {"comment": "no pf"}}, "2")
     assert info.value.field == "data.pf"
 
 
 @pytest.mark.parametrize(("request_body", "version"), [(REQUEST_V3, "3"), (REQUEST_V2, "2")])
 def test_fulfilled_and_rejected_events(results, request_body, version):
-    request = pact.parse_event(request_body, version)
+    request = pact_events.parse_event(request_body, version)
     when = datetime(2026, 11, 22, 11, 0, tzinfo=UTC)
     pf = export(results, "pv", version)
-    fulfilled = pact.fulfilled_event(request, [pf], "https://registry.example/events", event_id="f-1", time=when)
+    fulfilled = pact_events.fulfilled_event(request, [pf], "https://registry.example/events", event_id="f-1", time=when)
     assert fulfilled["data"]["requestEventId"] == "run-1/12"
-    assert pact.schema_errors(fulfilled, version, "RequestFulfilledEvent") == []
-    assert pact.parse_event(fulfilled, version).kind == "request_fulfilled"
-    code = pact.NOT_FOUND_CODE[version]
-    rejected = pact.rejected_event(request, code, "no footprint for urn:pact:null", "https://registry.example/events",
+    assert pact_validation.schema_errors(fulfilled, version, "RequestFulfilledEvent") == []
+    assert pact_events.parse_event(fulfilled, version).kind == "request_fulfilled"
+    code = pact_terms.NOT_FOUND_CODE[version]
+    rejected = pact_events.rejected_event(request, code, "no footprint for urn:pact:null", "https://registry.example/events",
                                    event_id="r-1", time=when)
     assert rejected["data"]["error"] == {"code": code, "message": "no footprint for urn:pact:null"}
     if version == "3":  # v2's Error enum has no NoSuchFootprint although its error table does: see NOT_FOUND_CODE
-        assert pact.schema_errors(rejected, version, "RequestRejectedEvent") == []
+        assert pact_validation.schema_errors(rejected, version, "RequestRejectedEvent") == []
     with pytest.raises(ValueError):
-        pact.fulfilled_event(request, [], "https://registry.example/events")
-    published = pact.published_event([pf["id"]], version, "https://registry.example/events")
-    assert pact.parse_event(published, version).kind == "published"
+        pact_events.fulfilled_event(request, [], "https://registry.example/events")
+    published = pact_events.published_event([pf["id"]], version, "https://registry.example/events")
+    assert pact_events.parse_event(published, version).kind == "published"
 
 
 def test_error_bodies_and_statuses():
-    assert pact.error_body("AccessDenied", "Access denied") == {"code": "AccessDenied", "message": "Access denied"}
-    assert pact.error_body("TokenExpired")["message"] == "The specified access token has expired"
-    assert {c: pact.ERROR_HTTP_STATUS[c] for c in ("AccessDenied", "BadRequest", "NoSuchFootprint", "NotFound",
+    assert pact_terms.error_body("AccessDenied", "Access denied") == {"code": "AccessDenied", "message": "Access denied"}
+    assert pact_terms.error_body("TokenExpired")["message"] == "The specified access token has expired"
+    assert {c: pact_terms.ERROR_HTTP_STATUS[c] for c in ("AccessDenied", "BadRequest", "NoSuchFootprint", "NotFound",
                                                     "NotImplemented", "TokenExpired", "InternalError")} == {
         "AccessDenied": 403, "BadRequest": 400, "NoSuchFootprint": 404, "NotFound": 404, "NotImplemented": 400,
         "TokenExpired": 401, "InternalError": 500}
     with pytest.raises(ValueError):
-        pact.error_body("Teapot", "short and stout")
+        pact_terms.error_body("Teapot", "short and stout")
 
 
 # ------------------------------------------------------------------------------------------ import
 def test_spec_v3_example_becomes_a_factor():
     pf = json.loads((SPEC_EXAMPLES / "spec-v3-example-2.json").read_text())
-    factor = pact.from_product_footprint(pf)
+    factor = pact_supplier.from_product_footprint(pf)
     # 5.14 kg CO2e per declared unit of 12 liter = 0.42833 kg CO2e per liter
     assert (factor.factor_id, factor.unit) == (f"pact.{pf['id']}", "L")
     assert factor.kg_co2e_per_unit == pytest.approx(5.14 / 12)
@@ -410,14 +415,14 @@ def test_spec_v3_example_becomes_a_factor():
 
 def test_spec_v2_example_becomes_a_factor():
     pf = json.loads((SPEC_EXAMPLES / "spec-v2-get-footprint-response.json").read_text())["data"]
-    factor = pact.from_product_footprint(pf)
+    factor = pact_supplier.from_product_footprint(pf)
     assert (factor.unit, factor.kg_co2e_per_unit) == ("L", pytest.approx(1.63))  # v2: already per 1 liter
 
 
 @pytest.mark.parametrize("version", ["2", "3"])
 def test_own_export_round_trips(results, version):
     pv = results["pv"]
-    factor = pact.from_product_footprint(export(results, "pv", version))
+    factor = pact_supplier.from_product_footprint(export(results, "pv", version))
     if version == "3":
         assert (factor.unit, factor.kg_co2e_per_unit) == ("piece", pytest.approx(pv["total_kg_co2e"], rel=1e-5))
     else:  # per kilogram of module: 123.86 / 24.54
@@ -428,20 +433,20 @@ def test_own_export_round_trips(results, version):
 
 
 def test_import_refuses_deprecated_and_invalid_footprints(results):
-    with pytest.raises(pact.PactError) as info:
-        pact.from_product_footprint(export(results, "pv", "3", status="revoked"))
+    with pytest.raises(pact_terms.PactError) as info:
+        pact_supplier.from_product_footprint(export(results, "pv", "3", status="revoked"))
     assert info.value.field == "status"
     broken = export(results, "pv", "3")
     del broken["pcf"]["declaredUnitAmount"]
-    with pytest.raises(pact.PactError) as info:
-        pact.from_product_footprint(broken)
+    with pytest.raises(pact_terms.PactError) as info:
+        pact_supplier.from_product_footprint(broken)
     assert info.value.field == "pcf.declaredUnitAmount"
-    with pytest.raises(pact.PactError) as info:
-        pact.from_product_footprint(export(results, "pv", "3") | {"specVersion": "1.0.0"})
+    with pytest.raises(pact_terms.PactError) as info:
+        pact_supplier.from_product_footprint(export(results, "pv", "3") | {"specVersion": "1.0.0"})
     assert info.value.field == "specVersion"
 
 
 def test_supplier_factor_checks_itself():
     with pytest.raises(ValueError):
-        pact.SupplierFactor("pact.x", "kg", -1.0, "x", "CN", 2026)
-    assert Decimal(pact.decimal_text(0.1 + 0.2)) == Decimal("0.3")
+        pact_supplier.SupplierFactor("pact.x", "kg", -1.0, "x", "CN", 2026)
+    assert Decimal(pact_terms.decimal_text(0.1 + 0.2)) == Decimal("0.3")

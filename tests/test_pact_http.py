@@ -5,7 +5,7 @@ results.md``, ``packages/test/src/test-cases/v{2,3}-tests.ts``); the HTTPS cases
 front end and are not run here. The app is the demo (labels in every status); the requester of the asynchronous
 cases 12 to 14 is a real PACT host on 127.0.0.1 in a thread (:class:`FakePartner`), so the registry's callback
 goes over the network: token at ``<source>/auth/token``, then ``POST <source>/{2|3}/events``. Every footprint
-answered is checked with :func:`registry.pact.validate`, every event with the spec's event schemas.
+answered is checked with :func:`registry.pact_validation.validate`, every event with the spec's event schemas.
 """
 
 from __future__ import annotations
@@ -31,15 +31,18 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.controllers.pact import PactController
 from api.demo import seed_demo
-from registry.certification.service import Actor
-from registry.interop.pact import mapping as pact
-from registry.interop.pact import service as pact_service
+from registry.accounts.actors import SYSTEM, Actor
+from registry.errors import RegistryError
+from registry.interop.pact import clients as pact_clients
+from registry.interop.pact import errors as pact_errors
+from registry.interop.pact import terms as pact_terms
+from registry.interop.pact import validation as pact_validation
 from registry.store.tables import PactEvent, PactPartner
 from tests.services import app_settings
 
 CLOUDEVENTS = "application/cloudevents+json; charset=UTF-8"
 PARTNER_ID, PARTNER_SECRET = "registry-at-partner", "partner-secret-7f3a"
-V2_TYPES, V3_TYPES = pact.EVENT_TYPES["2"], pact.EVENT_TYPES["3"]
+V2_TYPES, V3_TYPES = pact_terms.EVENT_TYPES["2"], pact_terms.EVENT_TYPES["3"]
 
 
 # ------------------------------------------------------------------------------------------ fixtures
@@ -124,8 +127,8 @@ def api(tmp_path_factory: pytest.TempPathFactory, partner: FakePartner) -> Itera
     app = with_pact(create_app(app_settings(tmp_path_factory.mktemp("pact"))))
     reg = app.state.registry
     seed_demo(reg)
-    secret = pact_service.create_client(reg, "recipient", "conformance test")
-    pact_service.add_partner(reg, partner.url, PARTNER_ID, PARTNER_SECRET)
+    secret = reg.pact_clients.create_client(SYSTEM, "recipient", "conformance test")
+    reg.pact_clients.add_partner(SYSTEM, partner.url, PARTNER_ID, PARTNER_SECRET)
     client: Any
     with TestClient(app) as client:
         client.secret = secret
@@ -149,12 +152,12 @@ def listed(api: Any, version: str, query: str = "") -> list[dict[str, Any]]:
     assert r.status_code == 200, r.text
     assert set(r.json()) == {"data"} and isinstance(r.json()["data"], list)
     for pf in r.json()["data"]:
-        assert pact.validate(pf, version) == [], pf["id"]  # type: ignore[arg-type]
+        assert pact_validation.validate(pf, version) == [], pf["id"]  # type: ignore[arg-type]
     return list(r.json()["data"])
 
 
 def event(version: str, kind: str, data: dict[str, Any], source: str, event_id: str | None = None) -> dict[str, Any]:
-    return {"type": pact.EVENT_TYPES[version][kind], "specversion": "1.0", "id": event_id or str(uuid.uuid4()),
+    return {"type": pact_terms.EVENT_TYPES[version][kind], "specversion": "1.0", "id": event_id or str(uuid.uuid4()),
             "source": source, "time": "2026-11-22T08:00:00Z", "data": data}
 
 
@@ -204,7 +207,7 @@ def test_4_list_maps_every_exportable_label(api, version):
     # and no product mass, so registry.pact cannot map them: 7 footprints, 3 Active and 4 Deprecated
     assert len(footprints) == 7
     assert sorted(pf["status"] for pf in footprints) == ["Active"] * 3 + ["Deprecated"] * 4
-    assert {pf["specVersion"] for pf in footprints} == {pact.SPEC_VERSION[version]}
+    assert {pf["specVersion"] for pf in footprints} == {pact_terms.SPEC_VERSION[version]}
     gtins = {p for pf in footprints for p in pf["productIds"] if p.startswith("urn:gtin:")}
     assert gtins == {"urn:gtin:06901234567892", "urn:gtin:06901234567908"}
 
@@ -214,7 +217,7 @@ def test_3_get_footprint_by_id(api, version):
     for pf in listed(api, version)[:3]:
         r = api.get(f"/{version}/footprints/{pf['id']}", headers=api.bearer)
         assert r.status_code == 200 and set(r.json()) == {"data"}
-        assert r.json()["data"] == pf and pact.validate(r.json()["data"], version) == []
+        assert r.json()["data"] == pf and pact_validation.validate(r.json()["data"], version) == []
 
 
 @pytest.mark.parametrize("version", ["2", "3"])
@@ -224,7 +227,7 @@ def test_5_pagination_link(api, version):
     while url:
         r = api.get(url, headers=api.bearer)
         assert r.status_code == 200 and len(r.json()["data"]) <= 3
-        assert all(pact.validate(pf, version) == [] for pf in r.json()["data"])
+        assert all(pact_validation.validate(pf, version) == [] for pf in r.json()["data"])
         seen += [pf["id"] for pf in r.json()["data"]]
         pages += 1
         link = r.headers.get("link")
@@ -256,7 +259,7 @@ def expired_token(api) -> str:
     clock = reg.clock
     reg.clock = lambda: clock() - timedelta(hours=2)  # issued 2 h ago, valid 1 h
     try:
-        return pact_service.token_for(reg, "recipient", api.secret)[0]
+        return reg.pact_clients.token_for("recipient", api.secret)[0]
     finally:
         reg.clock = clock
 
@@ -264,7 +267,7 @@ def expired_token(api) -> str:
 def requests_of(version: str) -> list[tuple[str, str, dict[str, Any] | None]]:
     published = event(version, "published", {"pfIds": [str(uuid.uuid4())]}, "https://partner.example")
     return [("GET", f"/{version}/footprints", None),
-            ("GET", f"/{version}/footprints/{pact.footprint_id('CD-PCF-2026-000001')}", None),
+            ("GET", f"/{version}/footprints/{pact_terms.footprint_id('CD-PCF-2026-000001')}", None),
             ("POST", f"/{version}/events", published)]
 
 
@@ -278,10 +281,10 @@ def test_6_7_16_invalid_tokens(api, version, kind):
                "expired": {"Authorization": f"Bearer {expired_token(api)}"}}.get(kind)
     if kind == "revoked":
         reg = api.app.state.registry
-        pact_service.create_client(reg, f"leaver-{version}")
-        secret = pact_service.create_client(reg, f"leaver2-{version}")
-        headers = {"Authorization": f"Bearer {pact_service.token_for(reg, f'leaver2-{version}', secret)[0]}"}
-        pact_service.revoke_client(reg, f"leaver2-{version}")
+        reg.pact_clients.create_client(SYSTEM, f"leaver-{version}")
+        secret = reg.pact_clients.create_client(SYSTEM, f"leaver2-{version}")
+        headers = {"Authorization": f"Bearer {reg.pact_clients.token_for(f'leaver2-{version}', secret)[0]}"}
+        reg.pact_clients.revoke_client(SYSTEM, f"leaver2-{version}")
     expected = {"expired": (401, "TokenExpired"), "revoked": (403, "AccessDenied")}.get(kind, (400, "BadRequest"))
     for method, path, body in requests_of(version):
         r = api.request(method, path, headers={**(headers or {}), "Content-Type": CLOUDEVENTS},
@@ -308,9 +311,9 @@ def test_12_13_request_fulfilled_by_callback(api, partner, version):
     assert call["headers"]["Authorization"] == f"Bearer {partner.token}"
     assert call["headers"]["Content-Type"].startswith("application/cloudevents+json")
     answer = call["json"]
-    assert pact.schema_errors(answer, version, "RequestFulfilledEvent") == []  # type: ignore[arg-type]
-    assert answer["type"] == pact.EVENT_TYPES[version]["request_fulfilled"] and answer["source"]
-    assert answer["data"]["pfs"] and all(pact.validate(pf, version) == [] for pf in answer["data"]["pfs"])
+    assert pact_validation.schema_errors(answer, version, "RequestFulfilledEvent") == []  # type: ignore[arg-type]
+    assert answer["type"] == pact_terms.EVENT_TYPES[version]["request_fulfilled"] and answer["source"]
+    assert answer["data"]["pfs"] and all(pact_validation.validate(pf, version) == [] for pf in answer["data"]["pfs"])
     for pf in answer["data"]["pfs"]:  # conformance 13: only footprints of the requested products
         assert set(pf["productIds"]) <= set(first["productIds"])
     assert first["id"] in {pf["id"] for pf in answer["data"]["pfs"]}
@@ -324,7 +327,7 @@ def test_13_request_by_gtin_answers_the_pv_module(api, partner):
                  partner.url + "/3/events")  # a source naming its events endpoint is the same partner
     assert api.post("/3/events", json=body, headers=api.bearer).status_code == 200  # plain JSON is accepted too
     pfs = partner.event_answering(body["id"])["json"]["data"]["pfs"]
-    assert [pf["id"] for pf in pfs] == [pact.footprint_id("CD-PCF-2026-000001")]
+    assert [pf["id"] for pf in pfs] == [pact_terms.footprint_id("CD-PCF-2026-000001")]
 
 
 @pytest.mark.parametrize("version", ["2", "3"])
@@ -336,7 +339,7 @@ def test_14_request_rejected_by_callback(api, partner, version):
     call = partner.event_answering(body["id"])
     answer = call["json"]
     assert call["path"] == f"/{version}/events"
-    assert pact.schema_errors(answer, version, "RequestRejectedEvent") == []  # type: ignore[arg-type]
+    assert pact_validation.schema_errors(answer, version, "RequestRejectedEvent") == []  # type: ignore[arg-type]
     # the Error schema of both versions' events has "NotFound" (NoSuchFootprint is only an HTTP error code)
     assert answer["data"]["error"]["code"] == "NotFound" and answer["data"]["error"]["message"]
     assert row_of(api, body["id"]).status == "answered: rejected"
@@ -433,7 +436,7 @@ def test_20_29_v3_filters_match(api, case, query, check):
     assert r.status_code == 200, r.text
     found = r.json()["data"]
     assert found and first["id"] in {pf["id"] for pf in found}
-    assert all(check(pf, first) and pact.validate(pf, "3") == [] for pf in found)
+    assert all(check(pf, first) and pact_validation.validate(pf, "3") == [] for pf in found)
 
 
 def test_v3_filters_combine_and_across_or_within(api):
@@ -491,13 +494,13 @@ def test_a_reinstated_label_is_a_new_footprint(tmp_path):
     demo = seed_demo(reg)
     assert demo is not None
     labels = demo["labels"]
-    reg.reinstate(Actor("demo_certifier", "certifier", "test"), labels["suspended"], "review closed")
-    first, second = pact.footprint_id(labels["suspended"]), pact.footprint_id(labels["suspended"], 1)
-    pfs = {pf["id"]: pf for pf in pact_service.footprints(reg, "3")[0]}
+    reg.status.reinstate(Actor("demo_certifier", "certifier", "test"), labels["suspended"], "review closed")
+    first, second = pact_terms.footprint_id(labels["suspended"]), pact_terms.footprint_id(labels["suspended"], 1)
+    pfs = {pf["id"]: pf for pf in reg.pact.footprints("3")[0]}
     assert pfs[first]["status"] == "Deprecated" and pfs[second]["status"] == "Active"
     assert pfs[second]["precedingPfIds"] == [first]
-    assert pact_service.footprint(reg, "2", second)["status"] == "Active"
-    assert pact_service.footprint(reg, "2", first)["statusComment"].startswith("Label suspended")
+    assert reg.pact.footprint("2", second)["status"] == "Active"
+    assert reg.pact.footprint("2", first)["statusComment"].startswith("Label suspended")
 
 
 # ------------------------------------------------------------------------------------------ partners, CLI
@@ -512,10 +515,10 @@ def test_a_reinstated_label_is_a_new_footprint(tmp_path):
 ])
 def test_partner_urls(url, base):
     if base is None:
-        with pytest.raises(pact_service.InvalidPartnerUrl):
-            pact_service.partner_base(url)
+        with pytest.raises(pact_errors.InvalidPartnerUrl):
+            pact_clients.partner_base(url)
     else:
-        assert pact_service.partner_base(url) == base
+        assert pact_clients.partner_base(url) == base
 
 
 def test_partner_secret_sealed_at_rest(api, partner):
@@ -523,9 +526,9 @@ def test_partner_secret_sealed_at_rest(api, partner):
     with Session(reg.engine) as s:
         row = s.get(PactPartner, partner.url)
     assert row is not None and PARTNER_SECRET.encode() not in row.sealed_secret
-    assert pact_service.open_partner_secret(reg, partner.url, row.sealed_secret) == PARTNER_SECRET
-    with pytest.raises(pact_service.RegistryError):  # bound to its partner: another URL does not open it
-        pact_service.open_partner_secret(reg, "https://other.example", row.sealed_secret)
+    assert reg.pact_clients.open_partner_secret(partner.url, row.sealed_secret) == PARTNER_SECRET
+    with pytest.raises(RegistryError):  # bound to its partner: another URL does not open it
+        reg.pact_clients.open_partner_secret("https://other.example", row.sealed_secret)
 
 
 def test_cli_client_and_partner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -544,7 +547,7 @@ def test_cli_client_and_partner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
                                  "s3cret", "--db", db])
     assert r.exit_code == 0 and "https://buyer.example/auth/token" in r.output, r.output
     reg = open_registry(Settings(data_dir=tmp_path, database_url=db))
-    assert pact_service.check_token(reg, pact_service.token_for(reg, "buyer-1", secret)[0]) == "buyer-1"
+    assert reg.pact_clients.check_token(reg.pact_clients.token_for("buyer-1", secret)[0]) == "buyer-1"
     with Session(reg.engine) as s:
         row = s.get(PactPartner, "https://buyer.example")
     assert row is not None and b"s3cret" not in row.sealed_secret
@@ -580,9 +583,9 @@ def test_undelivered_answers_are_recorded(api, partner, token_status, events_sta
         return httpx.Response(events_status)
 
     body = event("3", "request_created", {"productId": ["urn:gtin:06901234567892"]}, partner.url)
-    received = pact_service.receive_event(api.app.state.registry, "3", body, "recipient")
+    received = api.app.state.registry.pact.receive_event("3", body, "recipient")
     with httpx.Client(transport=httpx.MockTransport(transport)) as client:
-        assert pact_service.answer_request(api.app.state.registry, received, "https://registry.example",
+        assert api.app.state.registry.pact_delivery.answer_request(received, "https://registry.example",
                                            client=client, attempts=2, backoff_s=0) == outcome
     assert len(calls) == (2 if token_status != 200 else 4)  # each attempt: token, then (if one) the event
     assert row_of(api, body["id"]).status == "answer failed: fulfilled"

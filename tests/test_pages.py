@@ -21,7 +21,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from api.pages import charts, formatting, gs1, i18n
-from registry.interop.pact import mapping as pact
+from registry.interop.pact import terms as pact_terms
 
 PV_GTIN = "06901234567892"
 MONITOR_GTIN = "06901234567908"
@@ -202,7 +202,7 @@ def check_linkset(doc: dict[str, Any], host: str, label_id: str) -> None:
     assert [(x["href"], x["type"]) for x in cert] == [(f"{host}/l/{label_id}", "text/html"),
                                                       (f"{host}/api/v1/labels/{label_id}", "application/json")]
     (footprint,) = ctx["https://gs1.org/voc/sustainabilityInfo"]
-    assert footprint["href"] == f"{host}/3/footprints/{uuid.uuid5(pact.PACT_NAMESPACE, label_id)}"
+    assert footprint["href"] == f"{host}/3/footprints/{uuid.uuid5(pact_terms.PACT_NAMESPACE, label_id)}"
     assert footprint["type"] == "application/json"
     for links in (v for k, v in ctx.items() if k != "anchor"):
         assert all(isinstance(x["title"], str) and x["title"] for x in links)

@@ -30,7 +30,8 @@ from markupsafe import escape
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from registry.certification.service import Actor, Registry
+from registry.accounts.actors import Actor
+from registry.services import Registry
 from registry.store.tables import Declaration, Label, Product
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,11 +64,11 @@ def add_pv_modules(reg: Registry) -> list[str]:
     for wp, poly in PV_MODULES:
         doc = {**base, "name": f"Test {wp} Wp module", "rated_power_wp": wp, "area_m2": 1.95,
                "regions": {**base["regions"], "polysilicon": poly}}
-        product = reg.create_product(mk, name=f"测试{wp}W组件 Test {wp} Wp module ({poly})", model=f"T-{wp}",
+        product = reg.products.create_product(mk, name=f"测试{wp}W组件 Test {wp} Wp module ({poly})", model=f"T-{wp}",
                                      category="pv_module")
-        dec = reg.create_declaration(mk, product_id=product.id, spec=doc)
-        reg.submit(mk, dec.id)
-        out.append(reg.approve(cert, dec.id).label_id)
+        dec = reg.declarations.create_declaration(mk, product_id=product.id, spec=doc)
+        reg.declarations.submit(mk, dec.id)
+        out.append(reg.review.approve(cert, dec.id).label_id)
     return out
 
 
@@ -521,30 +522,33 @@ def test_home_search_and_compare_are_fast_with_10000_labels(tmp_path: Path) -> N
 
 def test_catalogue_and_comparison_on_sqlite_and_postgresql(db_url: str) -> None:
     """Counts, comparison, alternatives, open-data records, label events and the log's roots, on either backend."""
-    from registry.certification.service import SYSTEM
+    from registry.accounts.actors import SYSTEM
     from registry.public import catalogue, procurement
+    from registry.public.cache import SnapshotCache, log_size
     from registry.store.db import make_engine
     from tests.test_registry import Clock
 
     reg = Registry(make_engine(db_url), b"k" * 32, origin="test.pcf-registry/log", clock=Clock())
     reg.init()
-    reg.create_organisation(SYSTEM, role="manufacturer", name_zh="示例光伏", name_en="Example PV", org_id="org_pv")
-    reg.create_organisation(SYSTEM, role="certifier", name_zh="示例认证", name_en="Example Cert", org_id="org_cert",
+    reg.organisations.create_organisation(SYSTEM, role="manufacturer", name_zh="示例光伏", name_en="Example PV",
+                                          org_id="org_pv")
+    reg.organisations.create_organisation(SYSTEM, role="certifier", name_zh="示例认证", name_en="Example Cert",
+                                          org_id="org_cert",
                             accreditation_no="CNCA-R-2026-001")
     mk, cert = Actor("org_pv", "manufacturer", "t"), Actor("org_cert", "certifier", "t")
     base = yaml.safe_load((ROOT / "examples/pv_perc_sichuan.yaml").read_text(encoding="utf-8"))
     ids = []
     for wp, poly in [(400, "CN-SC"), (420, "CN-XJ"), (440, "CN-NM")]:
-        product = reg.create_product(mk, name=f"M{wp}", category="pv_module")
-        dec = reg.create_declaration(mk, product_id=product.id, spec={**base, "rated_power_wp": wp,
+        product = reg.products.create_product(mk, name=f"M{wp}", category="pv_module")
+        dec = reg.declarations.create_declaration(mk, product_id=product.id, spec={**base, "rated_power_wp": wp,
                                                                      "regions": {**base["regions"], "polysilicon": poly}})
-        reg.submit(mk, dec.id)
-        ids.append(reg.approve(cert, dec.id).label_id)
-    reg.revoke(cert, ids[2], "test")
+        reg.declarations.submit(mk, dec.id)
+        ids.append(reg.review.approve(cert, dec.id).label_id)
+    reg.status.revoke(cert, ids[2], "test")
     today = reg.clock().date()
     counts = catalogue.counts(reg.engine, today)
     assert counts.labels == {"pv_module": {"active": 2, "revoked": 1}} and counts.certifiers == 1
-    cache = catalogue.SnapshotCache()
+    cache = SnapshotCache()
     cmp = procurement.compare(reg.engine, procurement.Requirements("pv_module", minimum={"rated_power_wp": 410}),
                               today, cache)
     assert [r.candidate.label_id for r in cmp.products] == [ids[1]] and cmp.choices == {"technology": ["PERC"]}
@@ -562,10 +566,10 @@ def test_catalogue_and_comparison_on_sqlite_and_postgresql(db_url: str) -> None:
     assert records[0]["page"] == f"https://example.org/l/{ids[0]}"
     events = catalogue.recent_entries(reg.engine, 10, labels_only=True)
     assert [e.kind for e in events] == ["label.status", "label.issued", "label.issued", "label.issued"]
-    size = catalogue.log_size(reg.engine)
+    size = log_size(reg.engine)
     assert catalogue.root_at(reg.engine, size) == catalogue.checkpoints(reg.engine, 1)[0].root
-    views, cursor = catalogue.search_labels(reg, valid_on=today, limit=1, include_inactive=True)
+    views, cursor = reg.public.search_labels(valid_on=today, limit=1, include_inactive=True)
     assert len(views) == 1 and cursor is not None
-    rest, end = catalogue.search_labels(reg, valid_on=today, limit=5, include_inactive=True, after=cursor)
+    rest, end = reg.public.search_labels(valid_on=today, limit=5, include_inactive=True, after=cursor)
     assert end is None and len(views) + len(rest) == 3
-    assert catalogue.search_labels(reg, valid_on=today.replace(year=today.year + 10), include_inactive=True)[0] == []
+    assert reg.public.search_labels(valid_on=today.replace(year=today.year + 10), include_inactive=True)[0] == []

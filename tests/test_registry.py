@@ -14,7 +14,7 @@ import yaml
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
-from registry.certification.service import SYSTEM, Actor, Registry
+from registry.accounts.actors import SYSTEM, Actor
 from registry.errors import (
     CitationNotActive,
     Conflict,
@@ -26,6 +26,7 @@ from registry.errors import (
     SerialClaimed,
     Unauthenticated,
 )
+from registry.services import Registry
 from registry.store.db import make_engine
 from registry.store.tables import AuditEvent, Declaration, GreenClaim, Label, LogEntry
 from registry.trust import payload, tlog
@@ -54,12 +55,13 @@ def world(db_url):
     clock = Clock()
     reg = Registry(make_engine(db_url), b"k" * 32, origin="test.pcf-registry/log", clock=clock)
     reg.init()
-    mk = reg.create_organisation(SYSTEM, role="manufacturer", name_zh="示例光伏", name_en="Example PV",
+    mk = reg.organisations.create_organisation(SYSTEM, role="manufacturer", name_zh="示例光伏", name_en="Example PV",
                                  org_id="org_pv")
-    other = reg.create_organisation(SYSTEM, role="manufacturer", name_zh="另一家", name_en="Other Co", org_id="org_other")
-    cert = reg.create_organisation(SYSTEM, role="certifier", name_zh="示例认证", name_en="Example Cert",
+    other = reg.organisations.create_organisation(SYSTEM, role="manufacturer", name_zh="另一家", name_en="Other Co",
+                                                  org_id="org_other")
+    cert = reg.organisations.create_organisation(SYSTEM, role="certifier", name_zh="示例认证", name_en="Example Cert",
                                    org_id="org_cert", accreditation_no="CNCA-R-2026-001")
-    cert2 = reg.create_organisation(SYSTEM, role="certifier", name_zh="第二认证", name_en="Second Cert",
+    cert2 = reg.organisations.create_organisation(SYSTEM, role="certifier", name_zh="第二认证", name_en="Second Cert",
                                     org_id="org_cert2", accreditation_no="CNCA-R-2026-002")
 
     class W:
@@ -79,9 +81,9 @@ def counts(reg: Registry) -> dict[str, int]:
 
 
 def certify(w, product_id: str, spec: dict) -> Label:
-    dec = w.reg.create_declaration(w.mk, product_id=product_id, spec=spec)
-    w.reg.submit(w.mk, dec.id)
-    return w.reg.approve(w.cert, dec.id)
+    dec = w.reg.declarations.create_declaration(w.mk, product_id=product_id, spec=spec)
+    w.reg.declarations.submit(w.mk, dec.id)
+    return w.reg.review.approve(w.cert, dec.id)
 
 
 def test_uscc_check_character_is_verified():
@@ -97,23 +99,23 @@ def test_uscc_check_character_is_verified():
 def test_the_whole_life_of_a_label(world):
     w = world
     reg = w.reg
-    product = reg.create_product(w.mk, name="Example 410 Wp module", model="EX-410", category="pv_module",
+    product = reg.products.create_product(w.mk, name="Example 410 Wp module", model="EX-410", category="pv_module",
                                  gtin="6901234567892")
     assert product.gtin == "06901234567892"
     spec = doc("pv_perc_sichuan.yaml")
-    dec = reg.create_declaration(w.mk, product_id=product.id, spec=spec)
+    dec = reg.declarations.create_declaration(w.mk, product_id=product.id, spec=spec)
     assert dec.status == "draft" and dec.input_sha256 == json.loads(dec.result)["input_sha256"]
     assert json.loads(dec.checklist)["passed"] is True
     # nobody else sees the draft
     with pytest.raises(NotFound):
-        reg.get_declaration(w.other, dec.id)
+        reg.declarations.get_declaration(w.other, dec.id)
     with pytest.raises(NotFound):
-        reg.get_declaration(w.cert, dec.id)
-    reg.submit(w.mk, dec.id)
-    assert reg.get_declaration(w.cert, dec.id).status == "submitted"
+        reg.declarations.get_declaration(w.cert, dec.id)
+    reg.declarations.submit(w.mk, dec.id)
+    assert reg.declarations.get_declaration(w.cert, dec.id).status == "submitted"
     with pytest.raises(Forbidden):
-        reg.approve(w.mk, dec.id)
-    label = reg.approve(w.cert, dec.id)
+        reg.review.approve(w.mk, dec.id)
+    label = reg.review.approve(w.cert, dec.id)
     assert label.label_id == "CD-PCF-2026-000001" and label.version == 1 and label.status == "active"
     # the label states the PV rule's value: kg CO2e per kWp, rounded to the rule's significant figures
     result = json.loads(dec.result)
@@ -122,16 +124,17 @@ def test_the_whole_life_of_a_label(world):
     assert (label.valid_until - label.valid_from).days in (1095, 1096)  # 3 years
 
     # offline: the payload verifies against the published trust list, with no database
-    trust = payload.TrustList.from_json(reg.trust_list())
+    trust = payload.TrustList.from_json(reg.keys.trust_list())
     checked = payload.verify_payload(label.payload, trust)
     assert checked.valid, checked.reason
     assert payload.matches_full_claim(checked.claim, json.loads(label.claim))
 
-    for action, expected in ((reg.suspend, "suspended"), (reg.reinstate, "active"), (reg.revoke, "revoked")):
+    for action, expected in ((reg.status.suspend, "suspended"), (reg.status.reinstate, "active"), (reg.status.revoke,
+                                                                                                   "revoked")):
         action(w.cert, label.label_id, f"test: {expected}")
-        assert reg.label_view(label.label_id).status == expected
+        assert reg.public.label_view(label.label_id).status == expected
     with pytest.raises(Conflict):
-        reg.reinstate(w.cert, label.label_id, "cannot come back")
+        reg.status.reinstate(w.cert, label.label_id, "cannot come back")
 
     # every step is in the log: key events, issuance, three status changes
     with Session(reg.engine) as s:
@@ -144,24 +147,24 @@ def test_the_whole_life_of_a_label(world):
 
             cp = tlog_store.checkpoint_at(s, size)
             checkpoints.append(cp)
-    vkey = reg.registry_vkey()
+    vkey = reg.log.registry_vkey()
     for cp in checkpoints:
         assert tlog.open_checkpoint(cp.note, vkey).valid
     for a in checkpoints:  # consistency between every pair of checkpoints
         for b in checkpoints:
             if a.size <= b.size:
-                proof = [base64.b64decode(h) for h in reg.consistency(a.size, b.size)["proof"]]
+                proof = [base64.b64decode(h) for h in reg.log.consistency(a.size, b.size)["proof"]]
                 assert tlog.verify_consistency(a.size, b.size, a.root, b.root, proof)
-    bundle = reg.proof_bundle(label.label_id)
+    bundle = reg.log.proof_bundle(label.label_id)
     from registry.trust.proofs import verify_label_bundle
 
     assert verify_label_bundle(bundle, vkey, trust).valid
     forged = {**bundle, "claim": bundle["claim"].replace(label.value, "1")}
     assert "claim hash" in verify_label_bundle(forged, vkey, trust).reason
-    report = reg.verify_log()
+    report = reg.log.verify_log()
     assert report["ok"], report["problems"]
     # the audit trail has before/after hashes of each change
-    trail = reg.audit_trail(label.label_id)
+    trail = reg.public.audit_trail(label.label_id)
     assert [e.action for e in trail] == ["label.issue", "label.suspended", "label.active", "label.revoked"]
     assert all(e.after_sha256 for e in trail) and all(e.before_sha256 for e in trail[1:])
 
@@ -170,111 +173,111 @@ def test_roles_and_visibility(world):
     w = world
     reg = w.reg
     with pytest.raises(Forbidden):
-        reg.create_product(w.cert, name="x", category="monitor")
-    product = reg.create_product(w.mk, name="Monitor", category="monitor")
+        reg.products.create_product(w.cert, name="x", category="monitor")
+    product = reg.products.create_product(w.mk, name="Monitor", category="monitor")
     with pytest.raises(NotFound):  # another manufacturer's product
-        reg.create_declaration(w.other, product_id=product.id, spec=doc("monitor_27.yaml"))
-    dec = reg.create_declaration(w.mk, product_id=product.id, spec=doc("monitor_27.yaml"))
+        reg.declarations.create_declaration(w.other, product_id=product.id, spec=doc("monitor_27.yaml"))
+    dec = reg.declarations.create_declaration(w.mk, product_id=product.id, spec=doc("monitor_27.yaml"))
     with pytest.raises(NotFound):
-        reg.submit(w.other, dec.id)
-    reg.submit(w.mk, dec.id)
+        reg.declarations.submit(w.other, dec.id)
+    reg.declarations.submit(w.mk, dec.id)
     with pytest.raises(Forbidden):
-        reg.reject(w.mk, dec.id, "no")
+        reg.review.reject(w.mk, dec.id, "no")
     with pytest.raises(InvalidInput):
-        reg.reject(w.cert, dec.id, "  ")
-    reg.reject(w.cert, dec.id, "stage split missing")
-    assert reg.get_declaration(w.mk, dec.id).comments == "stage split missing"
-    reg.submit(w.mk, dec.id)  # a rejected declaration can be fixed and submitted again
-    label = reg.approve(w.cert, dec.id)
+        reg.review.reject(w.cert, dec.id, "  ")
+    reg.review.reject(w.cert, dec.id, "stage split missing")
+    assert reg.declarations.get_declaration(w.mk, dec.id).comments == "stage split missing"
+    reg.declarations.submit(w.mk, dec.id)  # a rejected declaration can be fixed and submitted again
+    label = reg.review.approve(w.cert, dec.id)
     with pytest.raises(Forbidden):  # only the issuing certifier changes a label's status
-        reg.suspend(w.cert2, label.label_id, "not mine")
+        reg.status.suspend(w.cert2, label.label_id, "not mine")
     with pytest.raises(Forbidden):
-        reg.revoke(w.mk, label.label_id, "manufacturers cannot")
+        reg.status.revoke(w.mk, label.label_id, "manufacturers cannot")
 
 
 def test_tokens_hashed_expiring_revocable(world):
     w = world
     reg = w.reg
-    row, secret = reg.create_token(SYSTEM, "org_pv", name="ci", days=30)
+    row, secret = reg.organisations.create_token(SYSTEM, "org_pv", name="ci", days=30)
     assert secret not in json.dumps(row.model_dump(mode="json"))  # only the hash is stored
-    assert reg.authenticate(secret) == Actor("org_pv", "manufacturer", row.id)
+    assert reg.organisations.authenticate(secret) == Actor("org_pv", "manufacturer", row.id)
     with pytest.raises(Unauthenticated, match="unknown"):
-        reg.authenticate(secret + "x")
+        reg.organisations.authenticate(secret + "x")
     w.clock.now += timedelta(days=31)
     with pytest.raises(Unauthenticated, match="expired"):
-        reg.authenticate(secret)
-    row2, secret2 = reg.create_token(w.mk, "org_pv", days=30)
+        reg.organisations.authenticate(secret)
+    row2, secret2 = reg.organisations.create_token(w.mk, "org_pv", days=30)
     with pytest.raises(Forbidden):
-        reg.create_token(w.mk, "org_other")
-    reg.revoke_token(w.mk, row2.id)
+        reg.organisations.create_token(w.mk, "org_other")
+    reg.organisations.revoke_token(w.mk, row2.id)
     with pytest.raises(Unauthenticated, match="revoked"):
-        reg.authenticate(secret2)
+        reg.organisations.authenticate(secret2)
 
 
 def test_a_result_that_differs_is_refused_and_nothing_is_stored(world):
     w = world
     reg = w.reg
-    product = reg.create_product(w.mk, name="Module", category="pv_module")
+    product = reg.products.create_product(w.mk, name="Module", category="pv_module")
     spec = doc("pv_perc_sichuan.yaml")
-    dec = reg.create_declaration(w.mk, product_id=product.id, spec=spec)
+    dec = reg.declarations.create_declaration(w.mk, product_id=product.id, spec=spec)
     good = json.loads(dec.result)["total_kg_co2e"]
     before = counts(reg)
     with pytest.raises(ResultMismatch) as err:
-        reg.create_declaration(w.mk, product_id=product.id, spec=spec, result={"total_kg_co2e": good * 1.01})
+        reg.declarations.create_declaration(w.mk, product_id=product.id, spec=spec, result={"total_kg_co2e": good * 1.01})
     assert err.value.field == "result.total_kg_co2e"
     from footprint.errors import SpecificationError
 
     with pytest.raises(SpecificationError) as err2:  # a bad product file names the field
         bad = copy.deepcopy(spec)
         bad["area_m2"] = -1
-        reg.create_declaration(w.mk, product_id=product.id, spec=bad)
+        reg.declarations.create_declaration(w.mk, product_id=product.id, spec=bad)
     assert err2.value.path == "area_m2"
     assert counts(reg) == before
     # the manufacturer's own, equal result is accepted
-    reg.create_declaration(w.mk, product_id=product.id, spec=spec, result={"total_kg_co2e": good})
+    reg.declarations.create_declaration(w.mk, product_id=product.id, spec=spec, result={"total_kg_co2e": good})
     del err2
 
 
 def test_supply_chain_citation_and_its_revocation(world):
     w = world
     reg = w.reg
-    glass = reg.create_product(w.other, name="Solar glass", category="component")
+    glass = reg.products.create_product(w.other, name="Solar glass", category="component")
     glass_label = certify_for(w, w.other, glass.id, doc("supplier_glass_sichuan.yaml"))
     laminate = doc("registry/glass_glass_laminate_cites_supplier.yaml")
     laminate["processes"][0]["inputs"][0]["supplier_label"] = glass_label.label_id
-    product = reg.create_product(w.mk, name="Laminate", category="component")
-    dec = reg.create_declaration(w.mk, product_id=product.id, spec=laminate)
+    product = reg.products.create_product(w.mk, name="Laminate", category="component")
+    dec = reg.declarations.create_declaration(w.mk, product_id=product.id, spec=laminate)
     # the cited label counts as its certified value per m2: 4 m2 x glass value, plus EVA and electricity
     result = json.loads(dec.result)
     glass_kg = float(glass_label.value)
     contributions = {c["process"]: c["kg_co2e"] for c in result["contributions"]}
     assert result["total_kg_co2e"] > 4 * glass_kg
     assert contributions["laminate"] == pytest.approx(result["total_kg_co2e"])
-    reg.submit(w.mk, dec.id)
-    label = reg.approve(w.cert, dec.id)
-    view = reg.label_view(label.label_id)
+    reg.declarations.submit(w.mk, dec.id)
+    label = reg.review.approve(w.cert, dec.id)
+    view = reg.public.label_view(label.label_id)
     assert view.citations[0]["label_id"] == glass_label.label_id and view.citations[0]["status"] == "active"
     assert not view.supplier_data_changed
-    reg.revoke(w.cert, glass_label.label_id, "supplier data falsified")
-    view = reg.label_view(label.label_id)
+    reg.status.revoke(w.cert, glass_label.label_id, "supplier data falsified")
+    view = reg.public.label_view(label.label_id)
     assert view.supplier_data_changed and view.citations[0]["status"] == "revoked"
     assert view.to_json()["supplier_data_changed"] is True
-    assert [r["label_id"] for r in reg.declarations_to_renew(w.mk)] == [label.label_id]
+    assert [r["label_id"] for r in reg.public.declarations_to_renew(w.mk)] == [label.label_id]
     # a new declaration cannot cite the revoked label; unknown labels are refused too; nothing is stored
     before = counts(reg)
     with pytest.raises(CitationNotActive) as err:
-        reg.create_declaration(w.mk, product_id=product.id, spec=laminate)
+        reg.declarations.create_declaration(w.mk, product_id=product.id, spec=laminate)
     assert err.value.field == "spec.processes[0].inputs[0].supplier_label"
     laminate["processes"][0]["inputs"][0]["supplier_label"] = "CD-PCF-2026-999999"
     with pytest.raises(InvalidCitation):
-        reg.create_declaration(w.mk, product_id=product.id, spec=laminate)
+        reg.declarations.create_declaration(w.mk, product_id=product.id, spec=laminate)
     assert counts(reg) == before
 
 
 def certify_for(w, actor: Actor, product_id: str, spec: dict) -> Label:
-    dec = w.reg.create_declaration(actor, product_id=product_id, spec=spec)
-    w.reg.submit(actor, dec.id)
-    return w.reg.approve(w.cert, dec.id)
+    dec = w.reg.declarations.create_declaration(actor, product_id=product_id, spec=spec)
+    w.reg.declarations.submit(actor, dec.id)
+    return w.reg.review.approve(w.cert, dec.id)
 
 
 def monitor_with_serials(serials: list[str]) -> dict:
@@ -287,56 +290,56 @@ def monitor_with_serials(serials: list[str]) -> dict:
 def test_green_certificates_are_not_counted_twice(world):
     w = world
     reg = w.reg
-    a = reg.create_product(w.mk, name="Monitor A", category="monitor")
-    b = reg.create_product(w.other, name="Monitor B", category="monitor")
+    a = reg.products.create_product(w.mk, name="Monitor A", category="monitor")
+    b = reg.products.create_product(w.other, name="Monitor B", category="monitor")
     label = certify(w, a.id, monitor_with_serials(["GEC2025SC000100..GEC2025SC000199"]))
-    view = reg.label_view(label.label_id)
+    view = reg.public.label_view(label.label_id)
     assert view.green_share is not None and 0 < view.green_share <= 1
     before = counts(reg)
     overlapping = monitor_with_serials(["GEC2025SC000150"])
-    dec_b = reg.create_declaration(w.other, product_id=b.id, spec=monitor_with_serials(["GEC2025SC000300"]))
+    dec_b = reg.declarations.create_declaration(w.other, product_id=b.id, spec=monitor_with_serials(["GEC2025SC000300"]))
     with pytest.raises(SerialClaimed) as err:
-        reg.create_declaration(w.other, product_id=b.id, spec=overlapping)
+        reg.declarations.create_declaration(w.other, product_id=b.id, spec=overlapping)
     assert err.value.field == "spec.electricity.contracts[0].serials[0]"
     assert counts(reg)["declaration"] == before["declaration"] + 1
     # the same product's renewal may keep its certificates; once the label is revoked they are free again
     certify(w, a.id, monitor_with_serials(["GEC2025SC000100..GEC2025SC000199"]))
     del dec_b
     with pytest.raises(InvalidInput):  # a malformed range names its field
-        reg.create_declaration(w.other, product_id=b.id, spec=monitor_with_serials(["GEC9..GEC1"]))
+        reg.declarations.create_declaration(w.other, product_id=b.id, spec=monitor_with_serials(["GEC9..GEC1"]))
 
 
 def test_a_new_certified_declaration_supersedes_the_old_label(world):
     w = world
     reg = w.reg
-    product = reg.create_product(w.mk, name="Monitor", category="monitor")
+    product = reg.products.create_product(w.mk, name="Monitor", category="monitor")
     first = certify(w, product.id, doc("monitor_27.yaml"))
     second = certify(w, product.id, doc("monitor_24.yaml"))
-    old = reg.label_view(first.label_id)
+    old = reg.public.label_view(first.label_id)
     assert old.status == "superseded" and old.label.superseded_by == second.label_id
-    new = reg.label_view(second.label_id)
+    new = reg.public.label_view(second.label_id)
     assert new.label.supersedes == first.label_id and new.label.version == 2 and new.status == "active"
-    assert reg.verify_log()["ok"]
+    assert reg.log.verify_log()["ok"]
 
 
 def test_expiry_follows_from_the_dates(world):
     w = world
-    product = w.reg.create_product(w.mk, name="Monitor", category="monitor")
+    product = w.reg.products.create_product(w.mk, name="Monitor", category="monitor")
     label = certify(w, product.id, doc("monitor_27.yaml"))
     w.clock.now = datetime.combine(label.valid_until, datetime.min.time(), UTC) + timedelta(days=1)
-    assert w.reg.label_view(label.label_id).status == "expired"
-    assert w.reg.search_labels()[0] == []  # hidden by default
-    assert [v.label.label_id for v in w.reg.search_labels(include_inactive=True)[0]] == [label.label_id]
+    assert w.reg.public.label_view(label.label_id).status == "expired"
+    assert w.reg.public.search_labels()[0] == []  # hidden by default
+    assert [v.label.label_id for v in w.reg.public.search_labels(include_inactive=True)[0]] == [label.label_id]
 
 
 def test_a_label_changed_in_the_database_is_detected(world):
     w = world
-    product = w.reg.create_product(w.mk, name="Monitor", category="monitor")
+    product = w.reg.products.create_product(w.mk, name="Monitor", category="monitor")
     label = certify(w, product.id, doc("monitor_27.yaml"))
     with Session(w.reg.engine) as s, s.begin():
         s.exec(text("UPDATE label SET value = '1', claim = replace(claim, :v, '\"value\":\"1\"') "
                     "WHERE label_id = :id").bindparams(v=f'"value":"{label.value}"', id=label.label_id))
-    report = w.reg.verify_log()
+    report = w.reg.log.verify_log()
     assert not report["ok"]
     assert any("signature does not match" in p for p in report["problems"])
 
@@ -347,14 +350,14 @@ def test_search_sorts_lowest_first_and_pages_with_a_cursor(world):
     values = []
     for name in ("monitor_24.yaml", "monitor_27.yaml", "pv_perc_sichuan.yaml"):
         d = doc(name)
-        product = reg.create_product(w.mk, name=d["name"], category=d["kind"])
+        product = reg.products.create_product(w.mk, name=d["name"], category=d["kind"])
         values.append(float(certify(w, product.id, d).value))
-    page1, cursor = reg.search_labels(limit=2)
-    page2, end = reg.search_labels(limit=2, after=cursor)
+    page1, cursor = reg.public.search_labels(limit=2)
+    page2, end = reg.public.search_labels(limit=2, after=cursor)
     got = [float(v.label.value) for v in page1 + page2]
     assert got == sorted(values) and end is None
-    monitors, _ = reg.search_labels(category="monitor")
+    monitors, _ = reg.public.search_labels(category="monitor")
     assert {v.label.category for v in monitors} == {"monitor"}
-    found, _ = reg.search_labels(text="27-inch")
+    found, _ = reg.public.search_labels(text="27-inch")
     assert len(found) == 1
-    assert reg.search_labels(text="%")[0] == []  # LIKE wildcards match literally
+    assert reg.public.search_labels(text="%")[0] == []  # LIKE wildcards match literally

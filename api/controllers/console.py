@@ -41,8 +41,8 @@ from api.pages.templating import base_url
 from footprint.errors import FootprintError
 from registry import rules
 from registry.accounts.people import SignInFailed, TooManyAttempts, WebIdentity
-from registry.certification.service import Registry
 from registry.errors import RegistryError
+from registry.services import Registry
 
 SOURCES: Final = ("form", "file", "text")
 HOME_OF_ROLE: Final = {"manufacturer": "/console", "certifier": "/console/review", "admin": "/console/admin"}
@@ -63,20 +63,20 @@ def see_other(path: str) -> Response[Any]:
 def manufacturer_home(registry: Registry, who: WebIdentity) -> dict[str, Any]:
     """What the manufacturer's console shows: products, declarations, labels, renewals."""
     actor = who.actor
-    products = registry.products(actor)
+    products = registry.products.products(actor)
     names = {p.id: p for p in products}
-    declarations = sorted(registry.declarations(actor), key=lambda d: d.created_at, reverse=True)
-    labels = [view for p in products for view in registry.labels_of_product(p.id)]
+    declarations = sorted(registry.declarations.declarations(actor), key=lambda d: d.created_at, reverse=True)
+    labels = [view for p in products for view in registry.public.labels_of_product(p.id)]
     labels.sort(key=lambda v: v.label.issued_at, reverse=True)
     return {"products": products, "product_of": names, "declarations": declarations, "labels": labels,
-            "renewals": registry.declarations_to_renew(actor)}
+            "renewals": registry.public.declarations_to_renew(actor)}
 
 
 def declaration_page(registry: Registry, who: WebIdentity, declaration_id: str) -> dict[str, Any]:
     """One declaration of the manufacturer: its product, result, checklist, comments and label."""
-    dec = registry.get_declaration(who.actor, declaration_id)
-    product = registry.get_product(who.actor, dec.product_id)
-    label = next((v for v in registry.labels_of_product(product.id) if v.label.declaration_id == dec.id), None)
+    dec = registry.declarations.get_declaration(who.actor, declaration_id)
+    product = registry.products.get_product(who.actor, dec.product_id)
+    label = next((v for v in registry.public.labels_of_product(product.id) if v.label.declaration_id == dec.id), None)
     return {"dec": dec, "product": product, "result": json.loads(dec.result), "checklist": json.loads(dec.checklist),
             "label": label, "document": document_text(json.loads(dec.document))}
 
@@ -84,7 +84,7 @@ def declaration_page(registry: Registry, who: WebIdentity, declaration_id: str) 
 def preview(registry: Registry, category: str, document: dict[str, Any]) -> dict[str, Any]:
     """The server's calculation and checklist of a product file, nothing stored."""
     with Session(registry.engine) as s:
-        computed = registry.compute(s, document, registry.release, category=category)
+        computed = registry.declarations.compute(s, document, registry.release, category=category)
     return {"result": computed.result_json, "checklist": computed.checklist.to_json()}
 
 
@@ -195,7 +195,7 @@ class ConsoleController(Controller):
         if form.errors:
             return self._product_page(request, who, form, 422)
         try:
-            product = await to_thread.run_sync(partial(state.registry.create_product, who.actor, name=name,
+            product = await to_thread.run_sync(partial(state.registry.products.create_product, who.actor, name=name,
                                                        model=model, category=category, gtin=gtin))
         except RegistryError as exc:
             form.errors.update(domain_field_errors(exc))
@@ -216,7 +216,7 @@ class ConsoleController(Controller):
 
     def _declaration_page(self, request: Request, state: State, who: WebIdentity, form: FormState,
                           status_code: int = 200, computed: dict[str, Any] | None = None) -> Response[Any]:
-        products = state.registry.products(who.actor)
+        products = state.registry.products.products(who.actor)
         return cc.render(request, "console/declaration_new.html",
                          {"form": form, "products": products, "computed": computed, "form_factors": FORM_FACTORS,
                           "electronics": ELECTRONICS}, identity=who, status_code=status_code)
@@ -227,7 +227,7 @@ class ConsoleController(Controller):
         who, fields, files = await cc.signed_in_post(request, state, "manufacturer")
         form = FormState({k: v[:200_000] for k, v in fields.items() if k != cc.CSRF_FIELD})
         registry: Registry = state.registry
-        products = {p.id: p for p in await to_thread.run_sync(registry.products, who.actor)}
+        products = {p.id: p for p in await to_thread.run_sync(registry.products.products, who.actor)}
         product_id = form.choice("product_id", list(products))
         source = form.choice("source", SOURCES)
         document: dict[str, Any] | None = None
@@ -256,7 +256,8 @@ class ConsoleController(Controller):
                 computed = await to_thread.run_sync(preview, registry, category, document)
                 return await to_thread.run_sync(partial(self._declaration_page, request, state, who, form,
                                                         computed=computed))
-            dec = await to_thread.run_sync(partial(registry.create_declaration, who.actor, product_id=product_id,
+            dec = await to_thread.run_sync(partial(registry.declarations.create_declaration, who.actor,
+                                                   product_id=product_id,
                                                    spec=document))
         except (RegistryError, FootprintError) as exc:
             form.errors.update(domain_field_errors(exc))
@@ -275,7 +276,7 @@ class ConsoleController(Controller):
         """Submit for review (the server recomputes and checks the rule; a failed mandatory rule blocks it)."""
         who, _, _ = await cc.signed_in_post(request, state, "manufacturer")
         try:
-            await to_thread.run_sync(state.registry.submit, who.actor, declaration_id)
+            await to_thread.run_sync(state.registry.declarations.submit, who.actor, declaration_id)
         except (RegistryError, FootprintError) as exc:
             if isinstance(exc, RegistryError) and exc.code in ("not-found", "forbidden"):
                 raise
@@ -293,7 +294,7 @@ class ConsoleController(Controller):
 
         who = cc.require_identity(request, state)
         stem, _, fmt = filename.partition(".")
-        view = state.registry.label_view(label_id)
+        view = state.registry.public.label_view(label_id)
         if stem != "label" or fmt not in MEDIA_TYPES:
             raise NotFound(f"no file {filename}", "filename")
         if who.organisation.role == "manufacturer" and view.label.manufacturer_id != who.organisation.id:
@@ -327,7 +328,8 @@ class ConsoleController(Controller):
             form.errors["days"] = DAYS_RANGE
         if form.errors:
             return await to_thread.run_sync(partial(self._tokens_page, request, state, who, form, 422))
-        _, secret = await to_thread.run_sync(partial(state.registry.create_token, who.actor, who.organisation.id,
+        _, secret = await to_thread.run_sync(partial(state.registry.organisations.create_token, who.actor,
+                                                     who.organisation.id,
                                                      name=name, days=int(days or 90)))
         return await to_thread.run_sync(partial(self._tokens_page, request, state, who, FormState({"days": "90"}),
                                                 201, secret))
@@ -336,7 +338,7 @@ class ConsoleController(Controller):
     async def revoke_token(self, request: Request, state: State, token_id: FromPath[str]) -> Response[Any]:
         """Revoke a token of the organisation (administrators: any token)."""
         who, fields, _ = await cc.signed_in_post(request, state)
-        await to_thread.run_sync(state.registry.revoke_token, who.actor, token_id)
+        await to_thread.run_sync(state.registry.organisations.revoke_token, who.actor, token_id)
         back = "/console/admin" if fields.get("back") == "admin" and who.organisation.role == "admin" else "/console/tokens"
         return see_other(back)
 

@@ -21,23 +21,23 @@ from api.controllers.console import see_other
 from api.controllers.console_forms import FormState
 from registry.accounts.people import Accounts, WebIdentity
 from registry.errors import NotFound, RegistryError
+from registry.services import Registry
 from registry.store.tables import ROLES
 
 PERSON_FIELDS: Final = ("org_id", "email", "name", "password")
 ORG_FIELDS: Final = ("role", "name_zh", "name_en", "org_id", "uscc", "accreditation_no")
 
 
-def admin_overview(accounts: Accounts, who: WebIdentity) -> dict[str, Any]:
+def admin_overview(registry: Registry, accounts: Accounts, who: WebIdentity) -> dict[str, Any]:
     """Organisations, people, tokens, keys and the log's health."""
-    registry = accounts.registry
     actor = who.actor
     try:
-        checkpoint: dict[str, Any] | None = registry.checkpoint()
+        checkpoint: dict[str, Any] | None = registry.log.checkpoint()
     except NotFound:
         checkpoint = None
     orgs = accounts.organisations(actor)
     return {"organisations": orgs, "org_of": {o.id: o for o in orgs}, "people": accounts.people(actor),
-            "tokens": accounts.tokens(actor), "keys": registry.trust_list()["keys"], "checkpoint": checkpoint,
+            "tokens": accounts.tokens(actor), "keys": registry.keys.trust_list()["keys"], "checkpoint": checkpoint,
             "verification": accounts.last_log_verification(), "roles": ROLES}
 
 
@@ -56,7 +56,7 @@ class AdminController(Controller):
     def _page(self, request: Request, state: State, who: WebIdentity, *, person: FormState | None = None,
               org: FormState | None = None, status_code: int = 200, report: dict[str, Any] | None = None,
               created: str | None = None) -> Response[Any]:
-        ctx = admin_overview(cc.accounts_of(state), who)
+        ctx = admin_overview(state.registry, cc.accounts_of(state), who)
         return cc.render(request, "console/admin.html",
                          {**ctx, "person_form": person or FormState(),
                           "org_form": org or FormState({"role": "manufacturer"}), "report": report, "created": created},
@@ -93,7 +93,7 @@ class AdminController(Controller):
         accreditation = form.text("accreditation_no", 60) or None
         if not form.errors:
             try:
-                await to_thread.run_sync(partial(state.registry.create_organisation, who.actor, role=role,
+                await to_thread.run_sync(partial(state.registry.organisations.create_organisation, who.actor, role=role,
                                                  name_zh=name_zh, name_en=name_en, org_id=org_id, uscc_code=uscc,
                                                  accreditation_no=accreditation))
             except RegistryError as exc:
@@ -106,14 +106,14 @@ class AdminController(Controller):
     async def rotate_key(self, request: Request, state: State, org_id: FromPath[str]) -> Response[Any]:
         """Retire the certifier's current key and make a new one (both logged)."""
         who, _, _ = await cc.signed_in_post(request, state, "admin")
-        await to_thread.run_sync(state.registry.rotate_key, who.actor, org_id)
+        await to_thread.run_sync(state.registry.keys.rotate_key, who.actor, org_id)
         return see_other("/console/admin?key_rotated=1#keys")
 
     @post("/keys/{key_id:str}/revoke", status_code=303)
     async def revoke_key(self, request: Request, state: State, key_id: FromPath[str]) -> Response[Any]:
         """Revoke a compromised key (logged): what it signed stops verifying offline."""
         who, _, _ = await cc.signed_in_post(request, state, "admin")
-        await to_thread.run_sync(state.registry.revoke_key, who.actor, key_id)
+        await to_thread.run_sync(state.registry.keys.revoke_key, who.actor, key_id)
         return see_other("/console/admin?key_revoked=1#keys")
 
     @post("/verify-log", status_code=200)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import gettext
 import secrets
-import threading
 from collections.abc import Mapping
 from functools import cache
 from typing import Any, Final
@@ -47,7 +46,6 @@ PRIVATE_HEADERS: Final = {
     "Cache-Control": "no-store", "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin", "Vary": "Accept-Language, Cookie",
 }
-_accounts_lock = threading.Lock()
 
 
 def CT_(message: str) -> str:
@@ -120,14 +118,9 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
 
 # ------------------------------------------------------------------------------------------- sessions
 def accounts_of(state: State) -> Accounts:
-    """The process's :class:`Accounts` (``state.accounts``; made over ``state.registry`` if the app has none)."""
+    """The process's :class:`Accounts` (``state.accounts``, else the registry's)."""
     found = state.get("accounts")
-    if found is None:
-        with _accounts_lock:
-            found = state.get("accounts")
-            if found is None:
-                found = state["accounts"] = Accounts(state.registry)
-    return found  # type: ignore[no-any-return]
+    return found if found is not None else state.registry.accounts  # type: ignore[no-any-return]
 
 
 def secure_cookies(request: Request, state: State) -> bool:

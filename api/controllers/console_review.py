@@ -26,9 +26,10 @@ from footprint.errors import FootprintError
 from footprint.model import Result
 from registry import rules
 from registry.accounts.people import WebIdentity
-from registry.certification.service import RESULT_RTOL, Registry
+from registry.certification.declarations import RESULT_RTOL
+from registry.certification.status import effective_status
 from registry.errors import NotFound, RegistryError
-from registry.public.labels import effective_status
+from registry.services import Registry
 from registry.store.tables import Citation, GreenClaim, Label
 
 LABEL_ACTIONS: Final = {"suspend": ("active",), "reinstate": ("suspended",),
@@ -38,9 +39,9 @@ LABEL_ACTIONS: Final = {"suspend": ("active",), "reinstate": ("suspended",),
 def review_queue(registry: Registry, who: WebIdentity) -> dict[str, Any]:
     """Submitted declarations (oldest first) and the labels this certifier issued (newest first)."""
     actor = who.actor
-    queue = sorted(registry.declarations(actor, "submitted"), key=lambda d: d.submitted_at or d.created_at)
-    products = {p.id: p for p in registry.products(actor)}
-    issued, _ = registry.search_labels(certifier=who.organisation.id, include_inactive=True, sort="newest",
+    queue = sorted(registry.declarations.declarations(actor, "submitted"), key=lambda d: d.submitted_at or d.created_at)
+    products = {p.id: p for p in registry.products.products(actor)}
+    issued, _ = registry.public.search_labels(certifier=who.organisation.id, include_inactive=True, sort="newest",
                                        limit=200)
     return {"queue": queue, "product_of": products, "issued": issued}
 
@@ -48,15 +49,16 @@ def review_queue(registry: Registry, who: WebIdentity) -> dict[str, Any]:
 def review_page(registry: Registry, who: WebIdentity, declaration_id: str) -> dict[str, Any]:
     """Everything a certifier weighs for one declaration (read only)."""
     actor = who.actor
-    dec = registry.get_declaration(actor, declaration_id)
-    product = registry.get_product(actor, dec.product_id)
+    dec = registry.declarations.get_declaration(actor, declaration_id)
+    product = registry.products.get_product(actor, dec.product_id)
     declared = float(dec.total_kg_co2e)
     recomputed: float | None = None
     recompute_error = ""
     today = registry.clock().date()
     with Session(registry.engine) as s:
         try:
-            computed = registry.compute(s, json.loads(dec.document), dec.factor_release, category=product.category)
+            computed = registry.declarations.compute(s, json.loads(dec.document), dec.factor_release,
+                                                     category=product.category)
             recomputed = float(computed.result.total_kg_co2e)
         except (RegistryError, FootprintError) as exc:
             recompute_error = exc.message
@@ -72,7 +74,7 @@ def review_page(registry: Registry, who: WebIdentity, declaration_id: str) -> di
         value = rules.label_value(rules.load_rule(rule_id, version or None), result)
     except RegistryError:
         value = None
-    previous = next((v for v in registry.labels_of_product(product.id) if v.label.declaration_id != dec.id), None)
+    previous = next((v for v in registry.public.labels_of_product(product.id) if v.label.declaration_id != dec.id), None)
     change = None
     if previous is not None and value is not None and previous.label.unit == value.unit:
         old = float(previous.label.value)
@@ -118,7 +120,7 @@ class ReviewController(Controller):
         if form.errors:
             return await to_thread.run_sync(partial(self._review, request, state, who, declaration_id, form, 422))
         try:
-            label = await to_thread.run_sync(state.registry.approve, who.actor, declaration_id, comment)
+            label = await to_thread.run_sync(state.registry.review.approve, who.actor, declaration_id, comment)
         except RegistryError as exc:
             if exc.code in ("not-found", "forbidden"):
                 raise
@@ -135,7 +137,7 @@ class ReviewController(Controller):
         if form.errors:
             return await to_thread.run_sync(partial(self._review, request, state, who, declaration_id, form, 422))
         try:
-            await to_thread.run_sync(state.registry.reject, who.actor, declaration_id, reason)
+            await to_thread.run_sync(state.registry.review.reject, who.actor, declaration_id, reason)
         except RegistryError as exc:
             if exc.code in ("not-found", "forbidden"):
                 raise
@@ -152,7 +154,7 @@ class ReviewController(Controller):
 
     def _label(self, request: Request, state: State, who: WebIdentity, label_id: str, form: FormState,
                status_code: int = 200) -> Response[Any]:
-        view = state.registry.label_view(label_id)
+        view = state.registry.public.label_view(label_id)
         if view.label.certifier_id != who.organisation.id:
             raise NotFound(f"no label {label_id} of yours", "label_id")
         actions = [a for a, allowed in LABEL_ACTIONS.items() if view.status in allowed]
@@ -172,7 +174,7 @@ class ReviewController(Controller):
             form.errors["reason"] = REQUIRED
             return await to_thread.run_sync(partial(self._label, request, state, who, label_id, form, 422))
         try:
-            await to_thread.run_sync(getattr(state.registry, action), who.actor, label_id, reason)
+            await to_thread.run_sync(getattr(state.registry.status, action), who.actor, label_id, reason)
         except RegistryError as exc:
             if exc.code in ("not-found", "forbidden"):
                 raise

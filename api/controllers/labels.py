@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from api.auth import actor
 from api.schemas import CheckpointOut, ConsistencyOut, InclusionOut, LabelOut, LabelPage, LabelSummary, ReasonIn
-from registry.certification.service import Actor
+from registry.accounts.actors import Actor
 from registry.errors import NotFound
 from registry.public.labels import LabelView
 
@@ -28,7 +28,7 @@ def summary(v: LabelView) -> LabelSummary:
 
 
 def label_out(state: State, label_id: str) -> LabelOut:
-    return LabelOut.model_construct(**state.registry.public_label(label_id))  # built from our own typed data
+    return LabelOut.model_construct(**state.registry.public.public_label(label_id))  # built from our own typed data
 
 
 class LabelsController(Controller):
@@ -48,7 +48,7 @@ class LabelsController(Controller):
                limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
                cursor: Annotated[str | None, Parameter(max_length=400)] = None) -> LabelPage:
         """Search certified labels (lowest footprint first); expired and revoked labels only on request."""
-        views, nxt = state.registry.search_labels(
+        views, nxt = state.registry.public.search_labels(
             text=q, category=category, certifier=certifier, status=status, min_value=min_value,
             max_value=max_value, include_inactive=include_inactive, sort=sort, limit=limit,
             after=cursor)
@@ -63,27 +63,27 @@ class LabelsController(Controller):
           dependencies={"who": Provide(actor, sync_to_thread=True)})
     def suspend(self, state: State, who: NamedDependency[Actor], label_id: FromPath[str],
                 data: JSONBody[ReasonIn]) -> LabelOut:
-        state.registry.suspend(who, label_id, data.reason)
+        state.registry.status.suspend(who, label_id, data.reason)
         return label_out(state, label_id)
 
     @post("/labels/{label_id:str}/reinstate", sync_to_thread=True, status_code=200,
           dependencies={"who": Provide(actor, sync_to_thread=True)})
     def reinstate(self, state: State, who: NamedDependency[Actor], label_id: FromPath[str],
                 data: JSONBody[ReasonIn]) -> LabelOut:
-        state.registry.reinstate(who, label_id, data.reason)
+        state.registry.status.reinstate(who, label_id, data.reason)
         return label_out(state, label_id)
 
     @post("/labels/{label_id:str}/revoke", sync_to_thread=True, status_code=200,
           dependencies={"who": Provide(actor, sync_to_thread=True)})
     def revoke(self, state: State, who: NamedDependency[Actor], label_id: FromPath[str],
                 data: JSONBody[ReasonIn]) -> LabelOut:
-        state.registry.revoke(who, label_id, data.reason)
+        state.registry.status.revoke(who, label_id, data.reason)
         return label_out(state, label_id)
 
     @get("/labels/{label_id:str}/proof", sync_to_thread=True)
     def proof(self, state: State, label_id: FromPath[str]) -> dict[str, object]:
         """The self-contained proof bundle (claim, signature, inclusion under a signed checkpoint)."""
-        return state.registry.proof_bundle(label_id)
+        return state.registry.log.proof_bundle(label_id)
 
     @get("/labels/{label_id:str}/{file_name:str}", sync_to_thread=True,
          responses={200: ResponseSpec(None, description="label.svg, label.png (300 dpi) or label.pdf",
@@ -102,19 +102,19 @@ class LabelsController(Controller):
     @get("/log/checkpoint", sync_to_thread=True)
     def checkpoint(self, state: State) -> CheckpointOut:
         """The latest signed checkpoint (C2SP signed note)."""
-        return CheckpointOut(**state.registry.checkpoint())
+        return CheckpointOut(**state.registry.log.checkpoint())
 
     @get("/log/inclusion", sync_to_thread=True)
     def inclusion(self, state: State, index: Annotated[int, Parameter(ge=0, le=2**62)],
                   tree_size: Annotated[int, Parameter(ge=1, le=2**62)]) -> InclusionOut:
-        return InclusionOut(**state.registry.inclusion(index, tree_size))
+        return InclusionOut(**state.registry.log.inclusion(index, tree_size))
 
     @get("/log/consistency", sync_to_thread=True)
     def consistency(self, state: State, first: Annotated[int, Parameter(ge=1, le=2**62)],
                     second: Annotated[int, Parameter(ge=1, le=2**62)]) -> ConsistencyOut:
-        return ConsistencyOut(**state.registry.consistency(first, second))
+        return ConsistencyOut(**state.registry.log.consistency(first, second))
 
     @get("/trust-list", sync_to_thread=True)
     def trust_list(self, state: State) -> dict[str, object]:
         """Every certifier key, current, retired and revoked, with its validity window."""
-        return state.registry.trust_list()
+        return state.registry.keys.trust_list()

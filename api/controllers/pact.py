@@ -1,7 +1,7 @@
 """PACT data exchange over HTTP: Technical Specifications v2.3 on ``/2``, v3.0 on ``/3``, the OAuth2 token
 endpoint ``/auth/token`` and its discovery document ``/.well-known/openid-configuration``.
 
-Errors here answer PACT's own bodies (``{"code", "message"}``, :func:`registry.pact.error_body`) with the
+Errors here answer PACT's own bodies (``{"code", "message"}``, :func:`registry.pact_terms.error_body`) with the
 spec's statuses, not problem details: the controller's exception handlers take precedence over the app's.
 Token errors follow RFC 6749 section 5.2 (``{"error": "invalid_client", ...}``). Choices, with the conformance
 test list of wbcsd/pact-conformance-service in mind:
@@ -14,7 +14,8 @@ test list of wbcsd/pact-conformance-service in mind:
 * A RequestCreated event from a source without recorded partner credentials answers 400 ``BadRequest`` at once
   (v3: "If the data owner can immediately determine that it will not be able to handle this request it MUST
   respond with an appropriate 4xx error"): a RequestRejected event could not be delivered either. An accepted
-  request is answered after the 200, in a background task (:func:`registry.pact_service.answer_request`).
+  request is answered after the 200, in a background task
+(:meth:`registry.interop.pact.delivery.PactDelivery.answer_request`).
 """
 
 from __future__ import annotations
@@ -37,9 +38,11 @@ from litestar.params import FromPath, QueryParameter, RawBody
 from api.documents import load_text
 from footprint.errors import SpecificationError
 from registry.errors import Forbidden, InvalidInput, NotFound, RegistryError, Unauthenticated
-from registry.interop.pact import mapping as pact
-from registry.interop.pact import service as pact_service
-from registry.interop.pact.service import Filters, InvalidClient, Received
+from registry.interop.pact import terms as pact_terms
+from registry.interop.pact.clients import is_loopback_host
+from registry.interop.pact.errors import InvalidAccessToken, InvalidClient
+from registry.interop.pact.exchange import Received
+from registry.interop.pact.filters import Filters, parse_instant, v2_filter
 
 log = logging.getLogger("pcf.api.pact")
 JSON = "application/json"
@@ -90,22 +93,22 @@ NOT_FOUND = {404: ResponseSpec(PactErrorBody, description="NoSuchFootprint (/2) 
 ONE_ERRORS = ERRORS | NOT_FOUND
 
 
-def _version(request: Request[Any, Any, Any]) -> pact.PactVersion:
+def _version(request: Request[Any, Any, Any]) -> pact_terms.PactVersion:
     return "2" if request.url.path.startswith("/2/") else "3"
 
 
-def _pact_code(exc: Exception, version: pact.PactVersion) -> tuple[str, int, str]:
+def _pact_code(exc: Exception, version: pact_terms.PactVersion) -> tuple[str, int, str]:
     """(PACT code, HTTP status, message) of an exception raised while answering a PACT request."""
-    if isinstance(exc, pact.PactError):
+    if isinstance(exc, pact_terms.PactError):
         return "BadRequest", 400, f"{exc.field}: {exc.message}" if exc.field else exc.message
     if isinstance(exc, RegistryError) and isinstance(getattr(exc, "pact_code", None), str):
-        return exc.pact_code, pact.ERROR_HTTP_STATUS[exc.pact_code], exc.message  # type: ignore[attr-defined]
+        return exc.pact_code, pact_terms.ERROR_HTTP_STATUS[exc.pact_code], exc.message  # type: ignore[attr-defined]
     if isinstance(exc, Unauthenticated):
         return "BadRequest", 400, exc.message
     if isinstance(exc, Forbidden):
         return "AccessDenied", 403, exc.message
     if isinstance(exc, NotFound):
-        return pact.NOT_FOUND_CODE[version], 404, exc.message
+        return pact_terms.NOT_FOUND_CODE[version], 404, exc.message
     if isinstance(exc, InvalidInput):
         return "BadRequest", 400, f"{exc.field}: {exc.message}" if exc.field else exc.message
     if isinstance(exc, ValidationException):
@@ -115,7 +118,7 @@ def _pact_code(exc: Exception, version: pact.PactVersion) -> tuple[str, int, str
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         return "BadRequest", exc.status_code, str(exc.detail)
     log.error("PACT request failed", exc_info=exc)
-    return "InternalError", 500, pact.ERROR_EXAMPLE_MESSAGE["InternalError"]
+    return "InternalError", 500, pact_terms.ERROR_EXAMPLE_MESSAGE["InternalError"]
 
 
 def pact_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:
@@ -130,20 +133,20 @@ def pact_client(request: Request[Any, Any, Any], state: State) -> str:
     """The client id of the request's PACT access token (``Authorization: Bearer <token>``)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise pact_service.InvalidAccessToken("this needs a PACT access token: Authorization: Bearer <token> "
+        raise InvalidAccessToken("this needs a PACT access token: Authorization: Bearer <token> "
                                               "from POST /auth/token")
-    return pact_service.check_token(state.registry, token.strip())
+    return state.registry.pact_clients.check_token(token.strip())
 
 
 def _domain(state: State) -> str:
     """The issuer part of product and company URNs: the registry's public host name (not a loopback one)."""
     host = urlsplit(state.settings.base_url).hostname or ""
-    return pact.DEFAULT_DOMAIN if not host or pact_service.is_loopback_host(host) else host
+    return pact_terms.DEFAULT_DOMAIN if not host or is_loopback_host(host) else host
 
 
-def _page(request: Request[Any, Any, Any], state: State, version: pact.PactVersion,
+def _page(request: Request[Any, Any, Any], state: State, version: pact_terms.PactVersion,
           filters: Filters | tuple[Filters, ...], limit: int | None, cursor: str | None) -> Response[dict[str, Any]]:
-    page, nxt = pact_service.footprints(state.registry, version, filters, limit, cursor, domain=_domain(state))
+    page, nxt = state.registry.pact.footprints(version, filters, limit, cursor, domain=_domain(state))
     headers = None
     if nxt is not None:  # absolute, on the request's own host (v3 "Pagination")
         query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"] + [("cursor", nxt)]
@@ -174,22 +177,22 @@ def _oauth_error(status: int, error: str, description: str) -> Response[dict[str
 
 def _answer_in_background(state: State, received: Received) -> None:
     try:
-        pact_service.answer_request(state.registry, received, state.settings.base_url.rstrip("/"),
+        state.registry.pact_delivery.answer_request(received, state.settings.base_url.rstrip("/"),
                                     domain=_domain(state), client=state.get("pact_http_client"))
     except Exception:  # a background job has no caller to tell: log it, with the traceback, and carry on
         log.exception("answering PACT request %s failed", received.event.id)
 
 
-def _event(request: Request[Any, Any, Any], state: State, version: pact.PactVersion, body: RawBody,
+def _event(request: Request[Any, Any, Any], state: State, version: pact_terms.PactVersion, body: RawBody,
            client_id: str) -> Response[bytes]:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in ("", "application/cloudevents+json", "application/json"):
-        raise pact.PactError(f"the content type is application/cloudevents+json, not {media[:60]}", "Content-Type")
+        raise pact_terms.PactError(f"the content type is application/cloudevents+json, not {media[:60]}", "Content-Type")
     try:  # no size limit of the reader's own: the app's request limit applies
         document = load_text(body, "the body", fmt="json", max_bytes=None)
     except SpecificationError as exc:
-        raise pact.PactError(exc.message, "(body)") from None
-    received = pact_service.receive_event(state.registry, version, document, client_id)
+        raise pact_terms.PactError(exc.message, "(body)") from None
+    received = state.registry.pact.receive_event(version, document, client_id)
     task = BackgroundTask(_answer_in_background, state, received) if received.answer_due else None
     return Response(b"", status_code=200, media_type=MediaType.TEXT, background=task)
 
@@ -222,7 +225,7 @@ class PactController(Controller):
         if credentials is None:
             return _oauth_error(401, "invalid_client", "client authentication with HTTP Basic is required")
         try:
-            token, expires_in = pact_service.token_for(state.registry, *credentials)
+            token, expires_in = state.registry.pact_clients.token_for(*credentials)
         except InvalidClient:
             return _oauth_error(401, "invalid_client", "client authentication failed")
         form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
@@ -252,7 +255,7 @@ class PactController(Controller):
                                                          "productIds/any, companyIds/any, pcf/geography... eq")]
                 = None) -> Response[dict[str, Any]]:
         """Action ListFootprints (v2.3)."""
-        filters = pact_service.v2_filter(filter_) if filter_ and filter_.strip() else ()
+        filters = v2_filter(filter_) if filter_ and filter_.strip() else ()
         return _page(request, state, "2", filters, limit, cursor)
 
     @get("/3/footprints", sync_to_thread=True, dependencies=AUTH, responses=ERRORS, security=SECURITY)
@@ -268,7 +271,7 @@ class PactController(Controller):
                 status: Annotated[list[str] | None, _many("status")] = None) -> Response[dict[str, Any]]:
         """Action ListFootprints (v3.0) with its filters: OR within one parameter, AND across parameters."""
         def when(text: str | None, name: str) -> Any:
-            return pact_service.parse_instant(text, name) if text is not None else None
+            return parse_instant(text, name) if text is not None else None
 
         filters = Filters(product_ids=tuple(product_id or ()), company_ids=tuple(company_id or ()),
                           geography=tuple(geography or ()), classification=tuple(classification or ()),
@@ -279,12 +282,12 @@ class PactController(Controller):
     @get("/2/footprints/{pf_id:str}", sync_to_thread=True, dependencies=AUTH, responses=ONE_ERRORS, security=SECURITY)
     def get_v2(self, state: State, client_id: NamedDependency[str], pf_id: FromPath[str]) -> dict[str, Any]:
         """Action GetFootprint (v2.3); a Deprecated footprint too."""
-        return {"data": pact_service.footprint(state.registry, "2", pf_id, domain=_domain(state))}
+        return {"data": state.registry.pact.footprint("2", pf_id, domain=_domain(state))}
 
     @get("/3/footprints/{pf_id:str}", sync_to_thread=True, dependencies=AUTH, responses=ONE_ERRORS, security=SECURITY)
     def get_v3(self, state: State, client_id: NamedDependency[str], pf_id: FromPath[str]) -> dict[str, Any]:
         """Action GetFootprint (v3.0); a Deprecated footprint too."""
-        return {"data": pact_service.footprint(state.registry, "3", pf_id, domain=_domain(state))}
+        return {"data": state.registry.pact.footprint("3", pf_id, domain=_domain(state))}
 
     @post("/2/events", sync_to_thread=True, status_code=200, dependencies=AUTH, responses=ERRORS, security=SECURITY)
     def events_v2(self, request: Request[Any, Any, Any], state: State, client_id: NamedDependency[str],

@@ -33,6 +33,7 @@ from factors_db.errors import FactorNotFound
 from footprint.errors import SpecificationError
 from registry.errors import InvalidInput, LogRangeError
 from registry.public import catalogue, procurement
+from registry.public.cache import SnapshotCache, log_size
 from registry.store.tables import Organisation
 
 PAGE_SIZE = 20
@@ -52,11 +53,11 @@ def _certifiers(state: State) -> list[Organisation]:
         return list(s.exec(select(Organisation).where(Organisation.role == "certifier").order_by(Organisation.id)))
 
 
-def snapshots(state: State) -> catalogue.SnapshotCache:
+def snapshots(state: State) -> SnapshotCache:
     """The app's cache of answers that change only with the log and the day (made on first use, in the app state)."""
     cache = state.get("public_snapshots")
     if cache is None:
-        cache = state["public_snapshots"] = catalogue.SnapshotCache()
+        cache = state["public_snapshots"] = SnapshotCache()
     return cache  # type: ignore[no-any-return]
 
 
@@ -88,7 +89,7 @@ def label_search(state: State, form: Form, lang: str) -> dict[str, Any]:
                 "after": form.text("cursor") or None, "valid_on": valid_on}
             views, cursor = snapshots(state).get(
                 state.engine, ("labels", *sorted(filters.items())), today(state),
-                lambda: catalogue.search_labels(state.registry, **filters))
+                lambda: state.registry.public.search_labels(**filters))
         except InvalidInput:
             form.fail("cursor", forms.STALE_CURSOR)
     return {"form": form, "views": views, "next_cursor": cursor, "text": text,
@@ -202,7 +203,7 @@ class PublicPages(Controller):
         rels = store.releases(state.engine)
         bundled = [r for r in rels if r.bundled]
         latest_release = max(bundled, key=lambda r: store.release_order(r.id)) if bundled else None
-        latest, _ = cache.get(state.engine, "latest", day, lambda: state.registry.search_labels(
+        latest, _ = cache.get(state.engine, "latest", day, lambda: state.registry.public.search_labels(
             sort="newest", include_inactive=True, limit=5))
         return page(request, "home.html", {"counts": counts, "release": latest_release, "latest": latest})
 
@@ -360,8 +361,8 @@ class PublicPages(Controller):
             elif index is None:
                 form.fail("label_id", forms.NO_SUCH_LABEL)
             else:
-                cp = state.registry.checkpoint()
-                proof = state.registry.inclusion(index, cp["tree_size"])
+                cp = state.registry.log.checkpoint()
+                proof = state.registry.log.inclusion(index, cp["tree_size"])
                 leaf = catalogue.leaf_hash(state.engine, index)
                 root = catalogue.root_at(state.engine, cp["tree_size"])
                 ok = leaf is not None and tlog.verify_inclusion(
@@ -373,7 +374,7 @@ class PublicPages(Controller):
             second = form.integer("second", minimum=1, required=True)
             if first is not None and second is not None:
                 try:
-                    proof = state.registry.consistency(first, second)
+                    proof = state.registry.log.consistency(first, second)
                     ok = tlog.verify_consistency(first, second, catalogue.root_at(state.engine, first),
                                                  catalogue.root_at(state.engine, second),
                                                  [_b64(h) for h in proof["proof"]])
@@ -385,7 +386,7 @@ class PublicPages(Controller):
         cps = catalogue.checkpoints(state.engine, 1)
         return page(request, "log.html", {
             "form": form, "check": check, "checkpoint": cps[0] if cps else None,
-            "size": catalogue.log_size(state.engine), "entries": catalogue.recent_entries(state.engine, 20)},
+            "size": log_size(state.engine), "entries": catalogue.recent_entries(state.engine, 20)},
             status_code=200 if form.ok else 400)
 
     @get("/open-data", sync_to_thread=True)

@@ -29,7 +29,7 @@ from typing import Any, Final
 from urllib.parse import unquote
 
 from label.errors import InvalidGTIN
-from label.qr import gtin14
+from label.gs1 import gtin14
 
 GS1_VOC: Final = "https://gs1.org/voc/"
 _VOC_PREFIXES: Final = ("https://gs1.org/voc/", "http://gs1.org/voc/", "https://ref.gs1.org/voc/", "gs1:")

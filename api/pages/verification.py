@@ -15,11 +15,11 @@ from typing import Any
 from markupsafe import Markup
 
 from api.pages import charts, formatting, gs1, i18n
-from registry.certification.service import Registry
 from registry.errors import NotFound
-from registry.interop.pact import mapping as pact
+from registry.interop.pact import terms as pact_terms
 from registry.public import catalogue
 from registry.public.labels import LabelView
+from registry.services import Registry
 
 MAX_SUCCESSION = 20  # a superseded label's successors are followed this far to the current one
 MAX_ECHO = 80  # characters of an unknown label id shown back (escaped)
@@ -52,7 +52,7 @@ def current_successor(registry: Registry, view: LabelView) -> str | None:
         if successor is None:
             return None
         try:
-            nxt = registry.label_view(successor)
+            nxt = registry.public.label_view(successor)
         except NotFound:
             return successor
         if nxt.label.superseded_by is None:
@@ -78,9 +78,9 @@ def label_page(registry: Registry, label_id: str, lang: str) -> LabelPage:
     Raises:
         NotFound: no such label.
     """
-    view = registry.label_view(label_id)
+    view = registry.public.label_view(label_id)
     data = view.to_json()
-    evidence = registry.label_log_evidence(view.label)
+    evidence = registry.public.label_log_evidence(view.label)
     current = current_successor(registry, view) if data["status"] == "superseded" else None
     rows = stage_rows(data.get("stages_kg_co2e") or {}, data["value"])
     gettext = i18n.translations(lang).gettext
@@ -105,8 +105,8 @@ def current_label_of_gtin(registry: Registry, gtin: str) -> LabelView:
     Raises:
         NotFound: no product has this GTIN, or it has no label.
     """
-    product = registry.product_by_gtin(gtin)
-    views = registry.labels_of_product(product.id)
+    product = registry.products.product_by_gtin(gtin)
+    views = registry.public.labels_of_product(product.id)
     if not views:
         raise NotFound(f"the product with GTIN {gtin} has no label", "gtin")
     return views[0]
@@ -119,7 +119,7 @@ def footprint_url(base: str, label_id: str) -> str:
     :mod:`registry.pact`); the registry does not yet say which generation is current, so this links
     generation 0, the footprint as first issued.
     """
-    return f"{base}/3/footprints/{pact.footprint_id(label_id)}"
+    return f"{base}/3/footprints/{pact_terms.footprint_id(label_id)}"
 
 
 def resolver_targets(base: str, anchor: str, view: LabelView) -> gs1.Targets:

@@ -31,12 +31,14 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from registry.certification.service import Actor, Registry, record_sha256
+from registry.accounts.actors import SYSTEM, Actor
 from registry.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from registry.ids import new_id
+from registry.log.service import Log
 from registry.store.tables import ApiToken, AuditEvent, Organisation, Person, WebSession
+from registry.work import RegistryContext, record_sha256
 
 SESSION_HOURS = 12
 MIN_PASSWORD = 12
@@ -159,16 +161,18 @@ class Accounts:
     """People, sessions and CSRF tokens over the registry's database (one object per process).
 
     Args:
-        registry: the registry (its engine and clock).
+        ctx: the registry's context (its database and clock).
+        log: the log service (an administrator's full log verification is recorded here).
         hasher: the Argon2id hasher (tests may pass cheaper parameters).
         session_hours: absolute lifetime of a session.
         per_email: failed sign-ins allowed per e-mail in ``window_s``; ``per_address`` per client address.
     """
 
-    def __init__(self, registry: Registry, *, hasher: PasswordHasher | None = None,
+    def __init__(self, ctx: RegistryContext, log: Log, *, hasher: PasswordHasher | None = None,
                  session_hours: float = SESSION_HOURS, per_email: int = 5, per_address: int = 30,
                  window_s: float = 900) -> None:
-        self.registry = registry
+        self.ctx = ctx
+        self.log = log
         self.hasher = hasher or PasswordHasher()  # argon2id by default
         self.session_hours = session_hours
         self.by_email = Throttle(per_email, window_s)
@@ -176,13 +180,7 @@ class Accounts:
         self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
 
     def _now(self) -> datetime:
-        return self.registry.clock()
-
-    def _audit(self, s: Session, actor: Actor, action: str, row: Any, obj_id: str, before: str | None = None,
-               **detail: Any) -> None:
-        s.add(AuditEvent(at=self._now(), actor_org=actor.org_id, actor=actor.who[:80], action=action,
-                         object_type=type(row).__tablename__, object_id=obj_id, before_sha256=before,
-                         after_sha256=record_sha256(row), detail=json.dumps(detail, ensure_ascii=False)))
+        return self.ctx.clock()
 
     # ------------------------------------------------------------------------------------------- people
     def add_person(self, actor: Actor, *, org_id: str, email: str, password: str, name: str = "") -> Person:
@@ -198,14 +196,14 @@ class Accounts:
                 raise NotFound(f"no organisation {org_id}", "org_id")
             raise (Conflict if message == EMAIL_TAKEN else InvalidInput)(message, field)
         email = normalise_email(email)
-        with self.registry.tx() as s:
-            if s.exec(select(Person).where(Person.email == email)).first() is not None:
+        with self.ctx.work(actor) as w:
+            if w.session.exec(select(Person).where(Person.email == email)).first() is not None:
                 raise Conflict(EMAIL_TAKEN, "email")
             person = Person(id=new_id("psn"), org_id=org_id, email=email, name=name.strip(),
-                            password_hash=self.hasher.hash(password), created_at=self._now())
-            s.add(person)
-            s.flush()
-            self._audit(s, actor, "person.create", person, person.id)
+                            password_hash=self.hasher.hash(password), created_at=w.now)
+            w.session.add(person)
+            w.session.flush()
+            w.audit("person.create", person, person.id)
             return person
 
     def person_errors(self, *, org_id: str, email: str, password: str, name: str = "") -> dict[str, str]:
@@ -221,7 +219,7 @@ class Accounts:
             errors["password"] = e.message
         if len(name) > 200:
             errors["name"] = "a name has at most 200 characters"
-        with Session(self.registry.engine) as s:
+        with self.ctx.read() as s:
             if not org_id or s.get(Organisation, org_id) is None:
                 errors["org_id"] = "choose an organisation"
             if "email" not in errors and s.exec(select(Person).where(Person.email == email)).first() is not None:
@@ -230,7 +228,7 @@ class Accounts:
 
     def people(self, actor: Actor) -> list[tuple[Person, Organisation]]:
         """Every person with their organisation (administrators), or the people of the actor's organisation."""
-        with Session(self.registry.engine) as s:
+        with self.ctx.read() as s:
             q = select(Person, Organisation).join(Organisation, Organisation.id == Person.org_id)  # type: ignore[arg-type]
             if actor.role != "admin":
                 q = q.where(Person.org_id == actor.org_id)
@@ -239,12 +237,12 @@ class Accounts:
     def organisations(self, actor: Actor) -> list[Organisation]:
         """Every organisation (administrators only)."""
         actor.require("admin")
-        with Session(self.registry.engine) as s:
+        with self.ctx.read() as s:
             return list(s.exec(select(Organisation).order_by(Organisation.created_at)))  # type: ignore[arg-type]
 
     def tokens(self, actor: Actor) -> list[ApiToken]:
         """The API tokens of the actor's organisation (every token for administrators), newest first."""
-        with Session(self.registry.engine) as s:
+        with self.ctx.read() as s:
             q = select(ApiToken).order_by(ApiToken.created_at.desc())  # type: ignore[attr-defined]
             if actor.role != "admin":
                 q = q.where(ApiToken.org_id == actor.org_id)
@@ -263,7 +261,7 @@ class Accounts:
         if wait:
             raise TooManyAttempts(f"too many failed sign-ins: try again in {(wait + 59) // 60} minutes", wait)
         password = password if isinstance(password, str) else ""
-        with Session(self.registry.engine) as s:
+        with self.ctx.read() as s:
             person = s.exec(select(Person).where(Person.email == key)).first() if key else None
         ok = False
         try:
@@ -276,35 +274,38 @@ class Accounts:
             raise SignInFailed("the e-mail address or the password is not right", "email")
         self.by_email.clear("e:" + key)
         if self.hasher.check_needs_rehash(person.password_hash):
-            self._rehash(person.id, password)
+            self._rehash(person, password)
         return self._open_session(person)
 
-    def _rehash(self, person_id: str, password: str) -> None:
-        with self.registry.tx() as s:
-            row = s.get(Person, person_id)
+    def _rehash(self, person: Person, password: str) -> None:
+        with self.ctx.work(Actor(person.org_id, "person", person.id)) as w:
+            row = w.session.get(Person, person.id)
             if row is not None:
+                before = record_sha256(row)
                 row.password_hash = self.hasher.hash(password)
-                s.add(row)
+                w.session.add(row)
+                w.audit("person.rehash", row, row.id, before)
 
     def _open_session(self, person: Person) -> NewSession:
         secret = secrets.token_urlsafe(32)  # 256 bits
         now = self._now()
-        with self.registry.tx() as s:
+        with self.ctx.read() as s:
             org = s.get(Organisation, person.org_id)
-            assert org is not None
+        assert org is not None
+        who = Actor(org.id, org.role, person.id)
+        with self.ctx.work(who) as w:
             row = WebSession(id_sha256=session_digest(secret), person_id=person.id, csrf_token=secrets.token_hex(32),
                              created_at=now, expires_at=now + timedelta(hours=self.session_hours))
-            s.add(row)
-            s.flush()
-            who = Actor(org.id, org.role, person.id)
-            self._audit(s, who, "session.create", row, person.id)
+            w.session.add(row)
+            w.session.flush()
+            w.audit("session.create", row, person.id)
         return NewSession(secret, WebIdentity(person, org, row.csrf_token, row.expires_at))
 
     def identity(self, secret: str | None) -> WebIdentity | None:
         """The person signed in with this cookie secret, or None (unknown, expired, revoked, person disabled)."""
         if not secret or len(secret) > 200:
             return None
-        with Session(self.registry.engine) as s:
+        with self.ctx.read() as s:
             row = s.get(WebSession, session_digest(secret))
             if row is None or row.revoked_at is not None or _aware(row.expires_at) <= self._now():
                 return None
@@ -318,17 +319,18 @@ class Accounts:
 
     def sign_out(self, secret: str) -> None:
         """Revoke the session of this cookie secret (nothing happens for an unknown one)."""
-        with self.registry.tx() as s:
+        with self.ctx.work(SYSTEM) as w:
+            s = w.session
             row = s.get(WebSession, session_digest(secret))
             if row is None or row.revoked_at is not None:
                 return
             before = record_sha256(row)
-            row.revoked_at = self._now()
+            row.revoked_at = w.now
             s.add(row)
             person = s.get(Person, row.person_id)
             org = s.get(Organisation, person.org_id) if person else None
             who = Actor(org.id, org.role, row.person_id) if org else Actor("?", "?", row.person_id)
-            self._audit(s, who, "session.revoke", row, row.person_id, before)
+            w.audit("session.revoke", row, row.person_id, before, actor=who)
 
     @staticmethod
     def csrf_ok(identity: WebIdentity, token: str | None) -> bool:
@@ -339,20 +341,17 @@ class Accounts:
     def verify_log_now(self, actor: Actor) -> dict[str, Any]:
         """Run the registry's full log verification and record its outcome (administrators only)."""
         actor.require("admin")
-        report = self.registry.verify_log()
-        with self.registry.tx() as s:
-            org = s.get(Organisation, actor.org_id)
-            if org is None:
+        report = self.log.verify_log()
+        with self.ctx.work(actor) as w:
+            if w.session.get(Organisation, actor.org_id) is None:
                 raise Forbidden("unknown organisation")
             summary = {k: report[k] for k in ("ok", "tree_size", "checkpoints", "labels")}
-            s.add(AuditEvent(at=self._now(), actor_org=actor.org_id, actor=actor.who[:80], action="log.verify",
-                             object_type="log", object_id="log", detail=json.dumps(
-                                 {**summary, "problems": report["problems"][:20]}, ensure_ascii=False)))
+            w.audit("log.verify", None, "log", object_type="log", **summary, problems=report["problems"][:20])
         return report
 
     def last_log_verification(self) -> dict[str, Any] | None:
         """The latest recorded full verification: when, by whom, and its outcome; None if never run."""
-        with Session(self.registry.engine) as s:
+        with self.ctx.read() as s:
             ev = s.exec(select(AuditEvent).where(AuditEvent.action == "log.verify")
                         .order_by(AuditEvent.id.desc()).limit(1)).first()  # type: ignore[union-attr]
         if ev is None:

@@ -5,10 +5,11 @@ A process input may cite another registry label instead of a factor::
     inputs:
       - {supplier_label: CD-PCF-2026-000042, amount: 0.41}     # in that label's declared unit (kWp here)
 
-A process input may also carry a supplier's PACT ProductFootprint (``supplier_pact: {...}``, the object a PACT
-``GET /3/footprints/{id}`` answers, with ``amount`` in its declared unit): it becomes supplier-specific data
-(``pact.<footprint id>``, kg CO2e per declared unit), and the product file, which keeps the whole footprint,
-keeps its provenance (company, ids, reference period, verification).
+A process input may also carry a supplier's document: a PACT ProductFootprint (``supplier_pact: {...}``, the
+object a PACT ``GET /3/footprints/{id}`` answers, with ``amount`` in its declared unit), read by a
+:class:`SupplierDocumentReader` that the composition root hands over (:mod:`registry.interop` holds the formats;
+certification imports none of them). It becomes supplier-specific data (e.g. ``pact.<footprint id>``, kg CO2e per
+declared unit), and the product file, which keeps the whole document, keeps its provenance.
 
 The registry turns each citation into an ordinary factor (``label.<id>``: the cited label's certified value per
 its declared unit, booked as unsplit CO2e) before it calls the footprint engine, which stays pure. A bill-of-
@@ -29,14 +30,15 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from footprint.errors import UnitMismatch
 from footprint.model import UNSPLIT, FactorData, FactorSet
 from footprint.units import parse_unit
-from registry.errors import InvalidCitation, InvalidSerial
+from registry.errors import InvalidCitation, InvalidSerial, RegistryError
 
 LABEL_FACTOR_PREFIX = "label."
 _SERIAL = re.compile(r"^(?P<prefix>[A-Za-z0-9\-_/.:]*?)(?P<num>\d+)$")
@@ -116,64 +118,84 @@ def label_factor(label_id: str, value: str, unit: str, declared_unit: str) -> Fa
                       source=f"pcf-registry label {label_id}")
 
 
-def pact_inputs(document: dict[str, Any]) -> list[tuple[str, dict[str, Any], float]]:
-    """Every input that carries a supplier's PACT footprint: (field, footprint, amount).
+class SupplierDocumentReader(Protocol):
+    """Reads one kind of supplier document carried by a product-file input (a PACT footprint, an EPD...).
+
+    ``key`` is the input's field that holds the document (``supplier_pact``); :meth:`factor` turns the document
+    into supplier-specific data, kg CO2e per one unit of its declared unit, raising a :class:`RegistryError`
+    whose ``field`` is relative to the document. The composition root (:class:`registry.services.Registry`) hands
+    the readers to certification, which imports none of the exchange formats."""
+
+    key: str
+    description: str
+
+    def factor(self, document: Any) -> FactorData: ...
+
+
+def supplier_documents(document: dict[str, Any], keys: Sequence[str]) -> list[tuple[str, str, Any, float]]:
+    """Every input that carries a supplier document: (field, key, document, amount).
 
     Raises:
-        InvalidCitation: naming the field of a footprint that is not an object or an amount that is not a number.
+        InvalidCitation: naming the field of a document that is not an object or an amount that is not a number.
     """
     found = []
     for pi, process in enumerate(_list(document.get("processes"))):
         for ii, inp in enumerate(_list(process.get("inputs") if isinstance(process, dict) else None)):
-            if isinstance(inp, dict) and "supplier_pact" in inp:
-                where = f"processes[{pi}].inputs[{ii}]"
-                pf, amount = inp["supplier_pact"], inp.get("amount")
-                if not isinstance(pf, dict):
-                    raise InvalidCitation("supplier_pact must be a PACT ProductFootprint object", f"{where}.supplier_pact")
-                if isinstance(amount, bool) or not isinstance(amount, int | float) or not 0 <= amount < 1e12:
-                    raise InvalidCitation("amount must be a number >= 0 in the footprint's declared unit",
-                                          f"{where}.amount")
-                found.append((where, pf, float(amount)))
+            for key in keys:
+                if isinstance(inp, dict) and key in inp:
+                    where = f"processes[{pi}].inputs[{ii}]"
+                    doc, amount = inp[key], inp.get("amount")
+                    if not isinstance(doc, dict):
+                        raise InvalidCitation(f"{key} must be an object", f"{where}.{key}")
+                    if isinstance(amount, bool) or not isinstance(amount, int | float) or not 0 <= amount < 1e12:
+                        raise InvalidCitation("amount must be a number >= 0 in the document's declared unit",
+                                              f"{where}.amount")
+                    found.append((where, key, doc, float(amount)))
     return found
 
 
-def pact_factors(document: dict[str, Any]) -> dict[str, FactorData]:
-    """The factors of the PACT footprints a product file carries (validated against the PACT schemas).
+def supplier_factors(document: dict[str, Any], readers: Sequence[SupplierDocumentReader]) -> dict[str, FactorData]:
+    """The factors of the supplier documents a product file carries, keyed by the input's field.
 
     Raises:
-        PactError: naming the field inside the footprint (prefixed with the input's path).
+        RegistryError: a reader's error, its field prefixed with the input's path.
     """
-    from registry.interop.pact.mapping import PactError, from_product_footprint
-
+    by_key = {r.key: r for r in readers}
     out: dict[str, FactorData] = {}
-    for where, pf, _ in pact_inputs(document):
+    for where, key, doc, _ in supplier_documents(document, list(by_key)):
         try:
-            factor = from_product_footprint(pf).to_factor_data()
-        except PactError as exc:
-            raise PactError(exc.message, f"{where}.supplier_pact.{exc.field}" if exc.field else where) from None
-        out[factor.id] = factor
+            out[where] = by_key[key].factor(doc)
+        except RegistryError as exc:
+            exc.field = f"{where}.{key}.{exc.field}" if exc.field else f"{where}.{key}"
+            raise
     return out
 
 
-def rewrite(document: dict[str, Any], factors: dict[str, FactorData]) -> dict[str, Any]:
-    """A copy of ``document`` whose citing inputs name the label factors instead (the engine's form)."""
+def rewrite(document: dict[str, Any], factors: dict[str, FactorData],
+            supplied: dict[str, FactorData] | None = None) -> dict[str, Any]:
+    """A copy of ``document`` whose citing inputs name factors instead (the engine's form): ``label.<id>`` for a
+    cited label (from ``factors``), the reader's factor for an input carrying a supplier document (``supplied``,
+    keyed by the input's field)."""
     out = copy.deepcopy(document)
-    for process in _list(out.get("processes")):
-        for inp in _list(process.get("inputs") if isinstance(process, dict) else None):
-            _rewrite_one(inp, factors)
+    supplied = supplied or {}
+    for pi, process in enumerate(_list(out.get("processes"))):
+        for ii, inp in enumerate(_list(process.get("inputs") if isinstance(process, dict) else None)):
+            _rewrite_one(inp, factors, supplied.get(f"processes[{pi}].inputs[{ii}]"))
     for line in _list(out.get("bom")):
-        _rewrite_one(line, factors)
+        _rewrite_one(line, factors, None)
     return out
 
 
-def _rewrite_one(inp: Any, factors: dict[str, FactorData]) -> None:
-    if isinstance(inp, dict) and "supplier_pact" in inp:
-        pf = inp.pop("supplier_pact")
-        factor = factors["pact." + str(pf.get("id"))]
-        inp["factor"] = factor.id
-        inp.setdefault("unit", factor.unit)
-        inp.setdefault("label", factor.name[:120])
-    if isinstance(inp, dict) and "supplier_label" in inp:
+def _rewrite_one(inp: Any, factors: dict[str, FactorData], supplied: FactorData | None) -> None:
+    if not isinstance(inp, dict):
+        return
+    if supplied is not None:
+        for key in [k for k in inp if k.startswith("supplier_") and k != "supplier_label"]:
+            inp.pop(key)
+        inp["factor"] = supplied.id
+        inp.setdefault("unit", supplied.unit)
+        inp.setdefault("label", supplied.name[:120])
+    if "supplier_label" in inp:
         factor = factors[LABEL_FACTOR_PREFIX + inp.pop("supplier_label")]
         inp["factor"] = factor.id
         inp.setdefault("unit", factor.unit)

@@ -1,54 +1,48 @@
 """The transparency log's use cases: checkpoints, proofs, proof bundles and the full verification.
 
-:class:`LogUseCases` is a part of :class:`registry.service.Registry` (a mixin over its ``engine``, ``secret``,
-``origin`` and ``clock``); the pure tree code is :mod:`registry.tlog`, its tables :mod:`registry.tlog_store`.
+The pure tree code is :mod:`registry.trust.tlog`, its tables :mod:`registry.log.store`.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from registry.errors import NotFound
 from registry.keys import custody as keys
 from registry.log import store as tlog_store
 from registry.store.tables import Label, SigningKey
 from registry.trust import payload, proofs, signing, tlog
+from registry.work import RegistryContext
 
 
-class LogUseCases:
+class Log:
     """Reads and checks of the log (every write to it belongs to the use case that changes a label or a key)."""
 
-    engine: Engine
-    read_engine: Engine  # the same database, for sessions that only read
-    secret: bytes
-    origin: str
-    clock: Callable[[], datetime]
+    def __init__(self, ctx: RegistryContext) -> None:
+        self.ctx = ctx
 
     def registry_vkey(self) -> str:
         """The verifier key of the log's checkpoints (C2SP note format)."""
-        with Session(self.read_engine) as s:
+        with self.ctx.read() as s:
             row = keys.current_key(s, keys.REGISTRY_ORG)
-        return _vkey(self.origin, row.public_key)
+        return _vkey(self.ctx.origin, row.public_key)
 
     def checkpoint(self) -> dict[str, Any]:
         """The latest signed checkpoint."""
-        with Session(self.read_engine) as s:
+        with self.ctx.read() as s:
             cp = tlog_store.latest_checkpoint(s)
             if cp is None:
                 raise NotFound("the log is empty", "tree_size")
             return {"tree_size": cp.size, "root_hash": base64.b64encode(cp.root).decode(), "note": cp.note,
-                    "origin": self.origin}
+                    "origin": self.ctx.origin}
 
     def inclusion(self, index: int, tree_size: int) -> dict[str, Any]:
-        with Session(self.read_engine) as s:
+        with self.ctx.read() as s:
             proof = tlog_store.inclusion(s, index, tree_size)
             leaf = tlog_store.entry(s, index)
             assert leaf is not None
@@ -56,13 +50,13 @@ class LogUseCases:
                     "proof": [base64.b64encode(h).decode() for h in proof]}
 
     def consistency(self, first: int, second: int) -> dict[str, Any]:
-        with Session(self.read_engine) as s:
+        with self.ctx.read() as s:
             proof = tlog_store.consistency(s, first, second)
             return {"first": first, "second": second, "proof": [base64.b64encode(h).decode() for h in proof]}
 
     def proof_bundle(self, label_id: str) -> dict[str, Any]:
         """The self-contained proof that a label's issuance is in the log (verifies offline)."""
-        with Session(self.read_engine) as s:
+        with self.ctx.read() as s:
             label = s.get(Label, label_id)
             if label is None:
                 raise NotFound(f"no label {label_id!r}", "label_id")
@@ -70,7 +64,7 @@ class LogUseCases:
             leaf = tlog_store.entry(s, label.log_index)
             assert cp is not None and leaf is not None
             registry_key = keys.current_key(s, keys.REGISTRY_ORG)
-            bundle = tlog.make_bundle(leaf.leaf, label.log_index, cp.note, _vkey(self.origin, registry_key.public_key),
+            bundle = tlog.make_bundle(leaf.leaf, label.log_index, cp.note, _vkey(self.ctx.origin, registry_key.public_key),
                                       tlog_store.SqlNodes(s))
         return proofs.make_label_bundle(label.label_id, label.claim, label.signature, label.payload, bundle)
 
@@ -80,7 +74,7 @@ class LogUseCases:
         from registry.store.tables import Checkpoint, LogEntry, LogHead
 
         problems: list[str] = []
-        with Session(self.read_engine) as s:
+        with self.ctx.read() as s:
             head = s.get(LogHead, 1)
             size = head.size if head else 0
             mem = tlog.MemoryNodes()
@@ -98,7 +92,7 @@ class LogUseCases:
             stored = tlog_store.SqlNodes(s)
             if size and tlog.root_hash(size, stored) != tlog.root_hash(size, mem):
                 problems.append("stored subtree hashes do not give the recomputed root")
-            vkey = _vkey(self.origin, keys.current_key(s, keys.REGISTRY_ORG).public_key)
+            vkey = _vkey(self.ctx.origin, keys.current_key(s, keys.REGISTRY_ORG).public_key)
             last = None
             checkpoints = list(s.exec(select(Checkpoint).order_by(Checkpoint.size)))  # type: ignore[arg-type]
             for cp in checkpoints:
@@ -113,7 +107,7 @@ class LogUseCases:
                     proof = tlog.consistency_proof(cp.size, last.size, mem)
                     if not tlog.verify_consistency(cp.size, last.size, cp.root, last.root, proof):
                         problems.append(f"no consistency from {cp.size} to {last.size}")
-            trust = payload.TrustList.from_json(keys.trust_list(s, self.origin, self.clock()))
+            trust = payload.TrustList.from_json(keys.trust_list(s, self.ctx.origin, self.ctx.clock()))
             labels = list(s.exec(select(Label)))
             for lab in labels:
                 key_row = s.get(SigningKey, lab.key_id)

@@ -6,31 +6,29 @@ alternatives to a label, the label records for bulk download, label events for t
 recent entries and roots. Every query is a few indexed statements whatever the number of labels: counts are one
 ``GROUP BY``; the comparison set reads only the label, product, certifier and product-file columns.
 
-Effective status (the one the public sees) is derived here as in :func:`registry.service.effective_status`:
-an ``active`` label past its ``valid_until`` is ``expired``.
+Effective status (the one the public sees) comes from :mod:`registry.certification.status` (its SQL twin in
+queries).
 """
 
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from registry.certification.status import effective, in_force_sql, status_sql
 from registry.log import store as tlog_store
 from registry.store.tables import Checkpoint, Declaration, Label, LogEntry, Organisation, Product
 
 if TYPE_CHECKING:
-    from registry.certification.service import Registry
-    from registry.public.labels import LabelView
+    pass
 
 T = TypeVar("T")
 
@@ -52,42 +50,6 @@ CHOICE_SPECS: dict[str, tuple[str, ...]] = {
 }
 
 
-def effective(status: str, valid_until: date, today: date) -> str:
-    return "expired" if status == "active" and valid_until < today else status
-
-
-def _in_force(today: date) -> Any:
-    return and_(col(Label.status) == "active", col(Label.valid_until) >= today)
-
-
-# ----------------------------------------------------------------------------------------------- cache
-class SnapshotCache:
-    """Answers kept until the transparency log grows or the day changes (a small LRU, safe across threads).
-
-    Every change a public page shows (a label issued, suspended, reinstated, revoked or superseded) appends a leaf
-    to the log in the same transaction, and expiry follows from the date: (question, day, log size) names one
-    answer. Reading the log's size is one primary-key lookup.
-    """
-
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._answers: OrderedDict[tuple[Any, date, int], Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, engine: Engine, question: Hashable, today: date, compute: Callable[[], T]) -> T:
-        key = (question, today, log_size(engine))
-        with self._lock:
-            if key in self._answers:
-                self._answers.move_to_end(key)
-                return cast(T, self._answers[key])
-        answer = compute()
-        with self._lock:
-            self._answers[key] = answer
-            while len(self._answers) > self.size:
-                self._answers.popitem(last=False)
-        return answer
-
-
 # ------------------------------------------------------------------------------------------------ home
 @dataclass
 class Counts:
@@ -107,8 +69,7 @@ class Counts:
 
 def counts(engine: Engine, today: date) -> Counts:
     """One ``GROUP BY`` over labels (expiry derived in SQL) and one count of certifiers."""
-    status = case((and_(col(Label.status) == "active", col(Label.valid_until) < today), "expired"),
-                  else_=col(Label.status))
+    status = status_sql(today)
     out = Counts()
     with Session(engine) as s:
         for category, st, n in s.exec(select(Label.category, status, func.count()).group_by(Label.category, status)):
@@ -165,7 +126,7 @@ def comparison_set(engine: Engine, category: str, today: date) -> list[Candidate
             .join(Declaration, col(Declaration.id) == Label.declaration_id)
             .join(cert, cert.c.id == Label.certifier_id)
             .join(maker, maker.c.id == Label.manufacturer_id)
-            .where(col(Label.category) == category, _in_force(today))
+            .where(col(Label.category) == category, in_force_sql(today))
             .order_by(col(Label.value_num), col(Label.label_id)))
     out = []
     with Session(engine) as s:
@@ -181,7 +142,7 @@ def comparison_set(engine: Engine, category: str, today: date) -> list[Candidate
 def categories_in_force(engine: Engine, today: date) -> dict[str, int]:
     """Categories with labels in force, with their number."""
     with Session(engine) as s:
-        rows = s.exec(select(Label.category, func.count()).where(_in_force(today)).group_by(Label.category)
+        rows = s.exec(select(Label.category, func.count()).where(in_force_sql(today)).group_by(Label.category)
                       .order_by(Label.category))
         return dict(rows.all())  # type: ignore[arg-type]
 
@@ -203,7 +164,7 @@ def _lower_than(engine: Engine, label: Label, today: date, limit: int) -> list[C
             .join(maker, maker.c.id == Label.manufacturer_id)
             .where(col(Label.category) == label.category, col(Label.declared_unit) == label.declared_unit,
                    col(Label.value_num) < label.value_num, col(Label.product_id) != label.product_id,
-                   _in_force(today))
+                   in_force_sql(today))
             .order_by(col(Label.value_num), col(Label.label_id)).limit(limit))
     with Session(engine) as s:
         return [_candidate(row, {}) for row in s.execute(stmt)]
@@ -274,11 +235,6 @@ def checkpoints(engine: Engine, limit: int = 1000) -> list[Checkpoint]:
         return list(s.exec(select(Checkpoint).order_by(col(Checkpoint.size).desc()).limit(limit)))
 
 
-def log_size(engine: Engine) -> int:
-    with Session(engine) as s:
-        return tlog_store.tree_size(s)
-
-
 def root_at(engine: Engine, size: int) -> bytes:
     """The root hash of the log at ``size`` leaves (raises :class:`registry.errors.LogRangeError` outside it)."""
     with Session(engine) as s:
@@ -306,7 +262,3 @@ def label_log_index(engine: Engine, label_id: str) -> int | None:
 
 
 # ------------------------------------------------------------------------------------------ label search
-def search_labels(registry: Registry, *, valid_on: date | None = None, limit: int = 20, after: str | None = None,
-                  sort: str = "value", **filters: Any) -> tuple[list[LabelView], str | None]:
-    """:meth:`Registry.search_labels` (with the labels valid on a date: ``valid_from <= valid_on <= valid_until``)."""
-    return registry.search_labels(limit=limit, after=after, sort=sort, valid_on=valid_on, **filters)

@@ -1,27 +1,28 @@
 """The public side of the registry: labels as anyone sees them (effective status, supply chain, log evidence),
 search with keyset pagination, and a per-process cache of the public label JSON.
 
-:class:`LabelReads` is a part of :class:`registry.service.Registry` (a mixin over its ``engine`` and ``clock``).
+:class:`PublicReads` is the service; effective status comes from :mod:`registry.certification.status`.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, or_
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from registry.accounts.actors import Actor
+from registry.certification.status import effective_status, status_where
 from registry.errors import InvalidInput, NotFound
-from registry.ids import gtin14
 from registry.log import store as tlog_store
+from registry.public.cache import SnapshotCache
 from registry.store.tables import AuditEvent, Citation, Declaration, Label, Organisation, Product
 from registry.trust import tlog
+from registry.work import RegistryContext
 
 #: Labels whose public JSON a process keeps (a few kB each).
 PUBLIC_CACHE_SIZE = 20_000
@@ -65,25 +66,12 @@ class LabelView:
         }
 
 
-def effective_status(label: Label, today: date) -> str:
-    """The stored status, with expiry derived from the validity dates."""
-    if label.status == "active" and label.valid_until < today:
-        return "expired"
-    return label.status
+class PublicReads:
+    """Public reads of labels (no actor needed except for a manufacturer's renewals)."""
 
-
-class LabelReads:
-    """Public reads (no actor needed except for a manufacturer's renewals)."""
-
-    engine: Engine
-    read_engine: Engine  # the same database, for sessions that only read
-    clock: Callable[[], datetime]
-    _public_cache: dict[str, tuple[tuple[int, date], dict[str, Any]]]
-
-    def _may_see_product(self, s: Session, actor: Actor | None, product: Product) -> bool:
-        if actor is not None and (actor.role in ("admin", "certifier") or actor.org_id == product.org_id):
-            return True
-        return s.exec(select(Label.label_id).where(Label.product_id == product.id)).first() is not None
+    def __init__(self, ctx: RegistryContext, cache_size: int = PUBLIC_CACHE_SIZE) -> None:
+        self.ctx = ctx
+        self._public = SnapshotCache(cache_size)
 
     def label_view(self, label_id: str) -> LabelView:
         """A label with its effective status and supply chain (public).
@@ -91,7 +79,7 @@ class LabelReads:
         Raises:
             NotFound: no such label.
         """
-        with Session(self.read_engine) as s:
+        with self.ctx.read() as s:
             label = s.get(Label, label_id)
             if label is None:
                 raise NotFound(f"no label {label_id!r}", "label_id")
@@ -99,7 +87,7 @@ class LabelReads:
 
     def view_in(self, s: Session, label: Label) -> LabelView:
         """A label's public view, read in the caller's session (effective status, supply chain, green share)."""
-        today = self.clock().date()
+        today = self.ctx.clock().date()
         product = s.get(Product, label.product_id)
         certifier = s.get(Organisation, label.certifier_id)
         manufacturer = s.get(Organisation, label.manufacturer_id)
@@ -133,8 +121,8 @@ class LabelReads:
 
         Returns the page and the cursor of the next page (None at the end).
         """
-        today = self.clock().date()
-        with Session(self.read_engine) as s:
+        today = self.ctx.clock().date()
+        with self.ctx.read() as s:
             q = select(Label).join(Product, col(Product.id) == col(Label.product_id))
             if text:
                 like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -150,12 +138,8 @@ class LabelReads:
                 q = q.where(Label.value_num >= min_value)
             if max_value is not None:
                 q = q.where(Label.value_num <= max_value)
-            if status == "expired":
-                q = q.where(Label.status == "active", Label.valid_until < today)
-            elif status == "active":
-                q = q.where(Label.status == "active", Label.valid_until >= today)
-            elif status:
-                q = q.where(Label.status == status)
+            if status:
+                q = q.where(status_where(status, today))
             elif not include_inactive:
                 q = q.where(Label.status.in_(("active", "suspended")), Label.valid_until >= today)  # type: ignore[attr-defined]
             key = _SORTS.get(sort)
@@ -179,23 +163,16 @@ class LabelReads:
 
     def labels_of_product(self, product_id: str) -> list[LabelView]:
         """A product's labels, newest first (its history)."""
-        with Session(self.read_engine) as s:
+        with self.ctx.read() as s:
             rows = s.exec(select(Label).where(Label.product_id == product_id)
                           .order_by(Label.issued_at.desc()))  # type: ignore[attr-defined]
             return [self.view_in(s, lab) for lab in rows]
-
-    def product_by_gtin(self, gtin: str) -> Product:
-        with Session(self.read_engine) as s:
-            product = s.exec(select(Product).where(Product.gtin == gtin14(gtin))).first()
-            if product is None or not self._may_see_product(s, None, product):
-                raise NotFound(f"no product with GTIN {gtin!r}", "gtin")
-            return product
 
     def declarations_to_renew(self, actor: Actor) -> list[dict[str, Any]]:
         """The acting manufacturer's certified declarations whose cited supplier labels are no longer active."""
         actor.require("manufacturer", "admin")
         out = []
-        with Session(self.read_engine) as s:
+        with self.ctx.read() as s:
             q = select(Label).where(Label.status.in_(("active", "suspended")))  # type: ignore[attr-defined]
             if actor.role == "manufacturer":
                 q = q.where(Label.manufacturer_id == actor.org_id)
@@ -207,32 +184,24 @@ class LabelReads:
         return out
 
     def audit_trail(self, object_id: str) -> list[AuditEvent]:
-        with Session(self.read_engine) as s:
+        with self.ctx.read() as s:
             return list(s.exec(select(AuditEvent).where(AuditEvent.object_id == object_id).order_by(AuditEvent.id)))  # type: ignore[arg-type]
 
     def public_label(self, label_id: str) -> dict[str, Any]:
-        """A label's public JSON (``LabelView.to_json()`` plus its log evidence), cached per process.
+        """A label's public JSON (``LabelView.to_json()`` plus its log evidence), kept in the public-read cache
+        (:class:`registry.public.cache.SnapshotCache`: an entry serves while the log size and the date are those it
+        was built with; one small query, the log size, per hit)."""
+        def build() -> dict[str, Any]:
+            view = self.label_view(label_id)
+            data = view.to_json()
+            data["log"] = self.label_log_evidence(view.label)
+            return data
 
-        Every change that can alter a label's public view (issuance, status changes of it or of a label it cites,
-        key events) appends a log leaf, and expiry follows the date: so a cached entry is served while the log
-        size and the date are those it was built with. One small query (the log size) per hit.
-        """
-        with Session(self.read_engine) as s:
-            version = (tlog_store.tree_size(s), self.clock().date())
-        hit = self._public_cache.get(label_id)
-        if hit is not None and hit[0] == version:
-            return hit[1]
-        view = self.label_view(label_id)
-        data = view.to_json()
-        data["log"] = self.label_log_evidence(view.label)
-        if len(self._public_cache) >= PUBLIC_CACHE_SIZE:
-            self._public_cache.pop(next(iter(self._public_cache)))  # oldest insertion first
-        self._public_cache[label_id] = (version, data)
-        return data
+        return self._public.get(self.ctx.read_engine, label_id, self.ctx.clock().date(), build)
 
     def label_log_evidence(self, label: Label) -> dict[str, Any]:
         """The issuance leaf's inclusion in the latest signed checkpoint, checked here on the server."""
-        with Session(self.read_engine) as s:
+        with self.ctx.read() as s:
             cp = tlog_store.latest_checkpoint(s)
             leaf = tlog_store.entry(s, label.log_index)
             if cp is None or leaf is None:

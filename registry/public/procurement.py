@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from registry.public import catalogue, market
+from registry.public.cache import SnapshotCache
 from registry.public.catalogue import Candidate
 
 
@@ -102,7 +103,7 @@ def meets(c: Candidate, req: Requirements) -> bool:
     return all(str(c.spec.get(name, "")) == want for name, want in req.choice.items())
 
 
-def compare(engine: Engine, req: Requirements, today: date, cache: catalogue.SnapshotCache | None = None
+def compare(engine: Engine, req: Requirements, today: date, cache: SnapshotCache | None = None
             ) -> Comparison:
     """The products of ``req.category`` in force on ``today`` that meet ``req``, ranked, with statistics.
 
@@ -115,7 +116,7 @@ def compare(engine: Engine, req: Requirements, today: date, cache: catalogue.Sna
     return _compare(engine, req, today, None)
 
 
-def _compare(engine: Engine, req: Requirements, today: date, cache: catalogue.SnapshotCache | None) -> Comparison:
+def _compare(engine: Engine, req: Requirements, today: date, cache: SnapshotCache | None) -> Comparison:
     def read() -> list[Candidate]:
         return catalogue.comparison_set(engine, req.category, today)
 
