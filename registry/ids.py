@@ -9,6 +9,8 @@ import uuid
 from label.gs1 import GTIN_LENGTHS, check_digit
 from registry.errors import InvalidInput
 
+#: Label numbers are CD-PCF-<year>-<6 digits> (Chengdu PCF label).
+LABEL_PREFIX = "CD-PCF"
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: 31 characters (no I, O, Z, S, V)
 
 

@@ -134,7 +134,7 @@ def test_a_number_without_source_makes_the_rule_invalid(tmp_path: Path, monkeypa
     del data["sources"]["validity_years"]
     (tmp_path / "unsourced_monitor").mkdir()
     (tmp_path / "unsourced_monitor" / "2026.1.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
-    monkeypatch.setattr(rules, "RULES_DIR", tmp_path)
+    monkeypatch.setattr(rules.loading, "RULES_DIR", tmp_path)
     with pytest.raises(InvalidRule, match="validity_years"):
         load_rule("unsourced_monitor")
 

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from api.pages import charts, formatting, gs1, i18n
 from registry.errors import NotFound
+from registry.ids import LABEL_PREFIX
 from registry.interop.pact import terms as pact_terms
 from registry.public import catalogue
 from registry.public.labels import LabelView
@@ -146,7 +147,7 @@ def payload_format() -> dict[str, Any]:
 
     return {
         "prefix": payload.PREFIX, "sentinel": getattr(payload, "SENTINEL", 1),
-        "keys": dict(payload.CLAIM_KEYS), "label_prefix": payload.LABEL_PREFIX,
+        "keys": dict(payload.CLAIM_KEYS), "label_prefix": LABEL_PREFIX,
         "units": {str(k): v for k, v in payload.UNITS.items()},
         "boundaries": {str(k): v for k, v in payload.BOUNDARIES.items()},
         "methods": {str(k): v for k, v in payload.METHODS.items()},

@@ -22,11 +22,10 @@ from registry import rules
 from registry.accounts.actors import Actor
 from registry.certification.status import effective_status
 from registry.errors import CitationNotActive
-from registry.ids import label_uuid
+from registry.ids import LABEL_PREFIX, label_uuid
 from registry.store.tables import Citation, Declaration, Label, Product, SigningKey
 from registry.work import Work, record_sha256
 
-LABEL_PREFIX = "CD-PCF"
 METHOD = f"{STANDARD}; IPCC AR6 GWP100"
 #: A claim prepared for a certifier to sign stays current this long; after it, prepare answers a new claim (same
 #: label number) and approve refuses the old one, so a label's signed issued_at is at most a day before its issue.

@@ -1,0 +1,214 @@
+"""The category rule model (a rule file's schema) and the errors of rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from footprint.model import Stage
+from registry.errors import InvalidInput, NotFound, RegistryError
+
+Status = Literal["pass", "fail", "not_applicable", "unverified"]
+
+
+Boundary = Literal["cradle-to-gate", "cradle-to-grave"]
+
+
+class RuleError(RegistryError):
+    """Base class of the errors of :mod:`registry.rules`."""
+
+    code = "rule-error"
+
+
+class UnknownCategory(RuleError, InvalidInput):
+    """The document names no category that has a rule (``kind`` or ``category``)."""
+
+    code = "unknown-category"
+
+
+class RuleNotFound(RuleError, NotFound):
+    """The category has no rule of the requested version."""
+
+    code = "rule-not-found"
+
+
+class InvalidRule(RuleError):
+    """A rule file is malformed, or one of its numbers has no source (a fault of the deployment)."""
+
+    code = "invalid-rule"
+
+
+class LabelValueMissing(RuleError, InvalidInput):
+    """The result lacks the figure the rule's declared unit is expressed in."""
+
+    code = "label-value-missing"
+
+
+class BenchmarkMismatch(RuleError):
+    """A label value is not in the benchmark's unit or declared unit."""
+
+    code = "benchmark-mismatch"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Frozen):
+    """A text in Chinese and English."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Reference(_Frozen):
+    """A source a rule's numbers rest on, and what of it was checked."""
+
+    title: str = Field(min_length=1)
+    url: str | None = None
+    checked: str = Field(min_length=1)
+
+
+class DeclaredUnitRule(_Frozen):
+    """How the label value is expressed."""
+
+    basis: Literal["per_kwp", "per_unit", "as_declared"]
+    text: str | None = None  # fixed declared unit ("1 kWp"); None: the result's own
+    unit: Literal["kg CO2e", "g CO2e", "auto"] = "kg CO2e"
+    note: str = ""
+
+
+class BoundaryRule(_Frozen):
+    """The system boundaries a declaration may have."""
+
+    allowed: tuple[Boundary, ...] = Field(min_length=1)
+    note: str = ""
+
+
+class ElectricityRule(_Frozen):
+    """Which grid-factor series location-based electricity may use."""
+
+    required_series: str
+    co2_only_series: str | None = None  # accepted only where a region has no ``required_series`` factor
+    lifecycle_series_regions: tuple[str, ...] = ()  # used when check() is given no factor set
+    note: str = ""
+
+
+class CutOffRule(_Frozen):
+    """Largest share of excluded emissions, and the words by which a data gap says it excludes something."""
+
+    max_share: float = Field(gt=0, lt=1)
+    formula: str
+    exclusion_markers: tuple[str, ...] = ()
+    note: str = ""
+
+
+class DataQualityRule(_Frozen):
+    """PEF data-quality rating limits (lower is better)."""
+
+    max_dqr: float = Field(ge=1, le=5)
+    target_dqr: float | None = Field(default=None, ge=1, le=5)
+    note: str = ""
+
+
+class RoundingRule(_Frozen):
+    """Rounding of the label value."""
+
+    significant_figures: int = Field(ge=1, le=10)
+    mode: Literal["ROUND_HALF_EVEN"] = "ROUND_HALF_EVEN"
+    note: str = ""
+
+
+class BenchmarkLevel(_Frozen):
+    """A grade: the label value at most ``max_kg_co2e``."""
+
+    id: str
+    name: Text
+    max_kg_co2e: float = Field(gt=0)
+
+
+class ReferenceValue(_Frozen):
+    """A threshold shown for orientation only (another method), never graded."""
+
+    name: str
+    max_kg_co2e: float = Field(gt=0)
+    note: str = ""
+
+
+class Benchmark(_Frozen):
+    """A sourced category benchmark."""
+
+    name: str
+    declared_unit: str
+    unit: Literal["kg CO2e"] = "kg CO2e"
+    scope: str
+    compare: Literal["unrounded"] = "unrounded"
+    levels: tuple[BenchmarkLevel, ...] = Field(min_length=1)
+    references_only: tuple[ReferenceValue, ...] = ()
+    note: str = ""
+
+
+class CategoryRule(_Frozen):
+    """One version of one category's rule, as read from its file (``sha256`` of its canonical JSON)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    version: str = Field(pattern=r"^\d+(\.\d+)*$")
+    title: Text
+    kinds: tuple[str, ...] = ()
+    standard: str
+    declared_unit: DeclaredUnitRule
+    boundary: BoundaryRule
+    required_stages: dict[Boundary, tuple[Stage, ...]]  # per allowed boundary
+    stages_note: str = ""
+    electricity: ElectricityRule
+    cut_off: CutOffRule
+    min_data_quality: DataQualityRule
+    validity_years: int = Field(ge=1, le=10)
+    validity_note: str = ""
+    rounding: RoundingRule
+    benchmark: Benchmark | None = None
+    benchmark_note: str = ""
+    sources: dict[str, tuple[str, ...]]
+    references: dict[str, Reference]
+    sha256: str
+
+    @model_validator(mode="after")
+    def _sources_exist(self) -> CategoryRule:
+        for path, ids in self.sources.items():
+            missing = [i for i in ids if i not in self.references]
+            if missing or not ids:
+                raise ValueError(f"sources.{path} names unknown references {missing or '(none)'}")
+        if self.benchmark is None and not self.benchmark_note:
+            raise ValueError("a rule without a benchmark says why in benchmark_note")
+        if set(self.required_stages) != set(self.boundary.allowed):
+            raise ValueError(f"required_stages must name each allowed boundary {list(self.boundary.allowed)}")
+        return self
+
+
+def numbers_without_source(data: Mapping[str, Any]) -> list[str]:
+    """Paths of the numbers in a rule file that no ``sources`` entry covers (itself or a parent path)."""
+    covered = set(data.get("sources") or {})
+    out = []
+    for path, _ in _numbers(data, ""):
+        parents = [path[: m.start()] for m in re.finditer(r"[.\[]", path)]
+        if path not in covered and not any(p in covered for p in parents):
+            out.append(path)
+    return out
+
+
+def _numbers(node: Any, path: str) -> Iterator[tuple[str, float]]:
+    if isinstance(node, bool):
+        return
+    if isinstance(node, int | float):
+        yield path, float(node)
+    elif isinstance(node, Mapping):
+        for k, v in node.items():
+            if path == "" and k in ("sources", "references"):
+                continue
+            yield from _numbers(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(node, list | tuple):
+        for i, v in enumerate(node):
+            yield from _numbers(v, f"{path}[{i}]")
