@@ -20,13 +20,15 @@ from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from api.controllers import console, pages, public
+from api.console import routes as console
+from api.controllers import pages, public
 from api.controllers.factors import FactorsController
 from api.controllers.labels import LabelsController
 from api.controllers.pact import PactController
 from api.controllers.registry import RegistryController
 from api.errors import database_error, domain_error, http_error, internal_error
 from api.openapi import complete as complete_openapi
+from api.pages.submit import Rejected, rejected
 from api.pages.templating import template_config
 from api.runtime import open_database, open_registry
 from api.settings import Settings
@@ -91,7 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={
             FactorDbError: domain_error, FootprintError: domain_error, RegistryError: domain_error,
             HTTPException: http_error, OperationalError: database_error, InterfaceError: database_error,
-            500: internal_error,
+            Rejected: rejected, 500: internal_error,
         },
         cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "OPTIONS"], allow_credentials=False),
         request_max_body_size=settings.max_body_bytes,

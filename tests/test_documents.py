@@ -11,9 +11,10 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli
-from api.controllers.console_forms import NOT_A_FILE, FormState
-from api.controllers.console_forms import parse_document as console_document
+from api.console.forms import NOT_A_FILE
+from api.console.forms import parse_document as console_document
 from api.documents import MAX_BYTES, MAX_DEPTH, format_of, load_text, parse_document, read_document
+from api.pages.forms import Form
 from footprint.errors import SpecificationError
 from tests.services import app_settings
 
@@ -122,7 +123,7 @@ def test_the_calculator_upload_and_the_console_form_use_the_reader(tmp_path):
                         headers={"Accept-Language": "en"})
         assert r.status_code == 400 and "more than 64 levels of nesting at line 1, column 65" in r.text
     for text in (ALIAS_BOMB, nested(1000), "kind: [unclosed"):
-        form = FormState({})
+        form = Form({})
         assert console_document(text, form, "document") is None and form.errors == {"document": NOT_A_FILE}
-    form = FormState({})
+    form = Form({})
     assert console_document('{"kind": "laptop"}', form, "document") == {"kind": "laptop"} and not form.errors

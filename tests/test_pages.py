@@ -323,6 +323,7 @@ def test_chart_escapes_its_texts() -> None:
 
 def test_catalogue_translates_every_text() -> None:
     method_map = [("api/pages/**.py", "python"), ("api/controllers/pages.py", "python"),
+                  ("api/controllers/public.py", "python"), ("api/console/**.py", "python"),
                   ("api/templates/**.html", "jinja2")]
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
     used = {msg for *_, msg, _, _ in extract_from_dir(str(ROOT), method_map, keywords=keywords)}

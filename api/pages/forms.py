@@ -31,6 +31,7 @@ NO_SUCH_LABEL = N_("No label with this number is in the registry.")
 LOG_SIZES = N_("Enter sizes from 1 to the log's size, the first not above the second.")
 ENGINE_REFUSED = N_("The calculator could not use this value: see the reason above.")
 WHOLE_NUMBER = N_("Enter a whole number of 0 or more.")
+TOO_LONG = N_("This text is too long.")
 
 
 @dataclass
@@ -41,7 +42,6 @@ class Form:
     errors: dict[str, str] = field(default_factory=dict)
     multi: dict[str, list[str]] = field(default_factory=dict)
 
-    # The messages, as msgids of the catalogue the pages use (a form of another catalogue overrides them).
     REQUIRED: ClassVar[str] = REQUIRED
     ENTER_NUMBER: ClassVar[str] = ENTER_NUMBER
     ENTER_POSITIVE: ClassVar[str] = ENTER_POSITIVE
@@ -51,8 +51,15 @@ class Form:
     def of(cls, params: Mapping[str, str], multi: Mapping[str, list[str]] | None = None) -> Form:
         return cls({k: str(v)[:1000] for k, v in params.items()}, {}, dict(multi or {}))
 
-    def text(self, name: str, limit: int = MAX_TEXT) -> str:
-        return self.values.get(name, "").strip()[:limit]
+    def text(self, name: str, limit: int = MAX_TEXT, *, required: bool = False, strict: bool = False) -> str:
+        """The text as typed (stripped). Over ``limit`` characters it is cut (a search box), or, ``strict``, an
+        error (a field whose whole value is stored)."""
+        value = self.values.get(name, "").strip()
+        if required and not value:
+            self.errors[name] = self.REQUIRED
+        elif strict and len(value) > limit:
+            self.errors[name] = TOO_LONG
+        return value[:limit]
 
     def number(self, name: str, *, positive: bool = False, not_negative: bool = False,
                required: bool = False) -> float | None:

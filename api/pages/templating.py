@@ -33,6 +33,7 @@ STATIC_DIR: Final = Path(__file__).resolve().parents[1] / "static"
 STATIC_PATH: Final = "/static"
 COOKIE_MAX_AGE: Final = 365 * 24 * 3600
 LANGUAGE_NAMES: Final = {"zh": "中文", "en": "English"}
+CSRF_FIELD: Final = "csrf_token"  # the form field of the synchroniser token (console POSTs)
 
 
 def _lang(ctx: Context) -> str:
@@ -98,13 +99,19 @@ def make_environment(extra_dirs: tuple[Path, ...] = ()) -> Environment:
                        STAGE_NAMES=i18n.STAGE_NAMES, STATIC=STATIC_PATH, LANGUAGE_NAMES=LANGUAGE_NAMES,
                        CATEGORY_NAMES=i18n.CATEGORY_NAMES, EVENT_NAMES=i18n.EVENT_NAMES,
                        SPEC_NAMES=i18n.SPEC_NAMES, GAS_NAMES=i18n.GAS_NAMES,
-                       with_params=with_params)
+                       with_params=with_params, CSRF_FIELD=CSRF_FIELD)
     return env
 
 
 @cache
+def environment() -> Environment:
+    """The one Jinja2 environment of every page, public and console."""
+    return make_environment()
+
+
+@cache
 def _engine() -> JinjaTemplateEngine:
-    return JinjaTemplateEngine.from_environment(make_environment())
+    return JinjaTemplateEngine.from_environment(environment())
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:

@@ -19,9 +19,8 @@ from litestar.datastructures import State
 from litestar.params import FromPath
 from sqlmodel import Session, select
 
-from api.controllers import console_common as cc
-from api.controllers.console import see_other
-from api.controllers.console_forms import REQUIRED, FormState
+from api.console import common as cc
+from api.pages.forms import REQUIRED, Form
 from footprint.errors import FootprintError
 from footprint.model import Result
 from registry import rules
@@ -103,9 +102,9 @@ class ReviewController(Controller):
     @get("/{declaration_id:str}", sync_to_thread=True)
     def declaration(self, request: Request, state: State, declaration_id: FromPath[str]) -> Response[Any]:
         who = cc.require_identity(request, state, "certifier")
-        return self._review(request, state, who, declaration_id, FormState())
+        return self._review(request, state, who, declaration_id, Form())
 
-    def _review(self, request: Request, state: State, who: WebIdentity, declaration_id: str, form: FormState,
+    def _review(self, request: Request, state: State, who: WebIdentity, declaration_id: str, form: Form,
                 status_code: int = 200) -> Response[Any]:
         ctx = review_page(state.registry, who, declaration_id)
         return cc.render(request, "console/review_declaration.html", {**ctx, "form": form}, identity=who,
@@ -115,8 +114,8 @@ class ReviewController(Controller):
     async def approve(self, request: Request, state: State, declaration_id: FromPath[str]) -> Response[Any]:
         """Certify: a signed label is issued and logged."""
         who, fields, _ = await cc.signed_in_post(request, state, "certifier")
-        form = FormState({"comment": fields.get("comment", "")})
-        comment = form.text("comment", 2000)
+        form = Form({"comment": fields.get("comment", "")})
+        comment = form.text("comment", 2000, strict=True)
         if form.errors:
             return await to_thread.run_sync(partial(self._review, request, state, who, declaration_id, form, 422))
         try:
@@ -126,14 +125,14 @@ class ReviewController(Controller):
                 raise
             form.errors["approve"] = exc.message
             return await to_thread.run_sync(partial(self._review, request, state, who, declaration_id, form, 409))
-        return see_other(f"/console/review/labels/{label.label_id}?issued=1")
+        return cc.see_other(f"/console/review/labels/{label.label_id}?issued=1")
 
     @post("/{declaration_id:str}/reject", status_code=303)
     async def reject(self, request: Request, state: State, declaration_id: FromPath[str]) -> Response[Any]:
         """Send back with a reason (required)."""
         who, fields, _ = await cc.signed_in_post(request, state, "certifier")
-        form = FormState({"reason": fields.get("reason", "")})
-        reason = form.text("reason", 2000, required=True)
+        form = Form({"reason": fields.get("reason", "")})
+        reason = form.text("reason", 2000, required=True, strict=True)
         if form.errors:
             return await to_thread.run_sync(partial(self._review, request, state, who, declaration_id, form, 422))
         try:
@@ -143,16 +142,16 @@ class ReviewController(Controller):
                 raise
             form.errors["reason"] = exc.message
             return await to_thread.run_sync(partial(self._review, request, state, who, declaration_id, form, 409))
-        return see_other("/console/review?rejected=1")
+        return cc.see_other("/console/review?rejected=1")
 
     # ------------------------------------------------------------------------------------ issued labels
     @get("/labels/{label_id:str}", sync_to_thread=True)
     def label(self, request: Request, state: State, label_id: FromPath[str]) -> Response[Any]:
         """An issued label with its status actions."""
         who = cc.require_identity(request, state, "certifier")
-        return self._label(request, state, who, label_id, FormState())
+        return self._label(request, state, who, label_id, Form())
 
-    def _label(self, request: Request, state: State, who: WebIdentity, label_id: str, form: FormState,
+    def _label(self, request: Request, state: State, who: WebIdentity, label_id: str, form: Form,
                status_code: int = 200) -> Response[Any]:
         view = state.registry.public.label_view(label_id)
         if view.label.certifier_id != who.organisation.id:
@@ -168,8 +167,8 @@ class ReviewController(Controller):
         who, fields, _ = await cc.signed_in_post(request, state, "certifier")
         if action not in LABEL_ACTIONS:
             raise NotFound(f"no action {action}", "action")
-        form = FormState({"reason": fields.get("reason", ""), "action": action})
-        reason = form.text("reason", 2000)
+        form = Form({"reason": fields.get("reason", ""), "action": action})
+        reason = form.text("reason", 2000, strict=True)
         if not reason:
             form.errors["reason"] = REQUIRED
             return await to_thread.run_sync(partial(self._label, request, state, who, label_id, form, 422))
@@ -180,4 +179,4 @@ class ReviewController(Controller):
                 raise
             form.errors["reason"] = exc.message
             return await to_thread.run_sync(partial(self._label, request, state, who, label_id, form, 409))
-        return see_other(f"/console/review/labels/{label_id}?done={action}")
+        return cc.see_other(f"/console/review/labels/{label_id}?done={action}")

@@ -16,9 +16,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath
 
-from api.controllers import console_common as cc
-from api.controllers.console import see_other
-from api.controllers.console_forms import FormState
+from api.console import common as cc
+from api.pages.forms import Form
+from api.pages.submit import attempt
 from registry.accounts.people import Accounts, WebIdentity
 from registry.errors import NotFound, RegistryError
 from registry.services import Registry
@@ -53,20 +53,20 @@ class AdminController(Controller):
         who = cc.require_identity(request, state, "admin")
         return self._page(request, state, who)
 
-    def _page(self, request: Request, state: State, who: WebIdentity, *, person: FormState | None = None,
-              org: FormState | None = None, status_code: int = 200, report: dict[str, Any] | None = None,
+    def _page(self, request: Request, state: State, who: WebIdentity, *, person: Form | None = None,
+              org: Form | None = None, status_code: int = 200, report: dict[str, Any] | None = None,
               created: str | None = None) -> Response[Any]:
         ctx = admin_overview(state.registry, cc.accounts_of(state), who)
         return cc.render(request, "console/admin.html",
-                         {**ctx, "person_form": person or FormState(),
-                          "org_form": org or FormState({"role": "manufacturer"}), "report": report, "created": created},
+                         {**ctx, "person_form": person or Form(),
+                          "org_form": org or Form({"role": "manufacturer"}), "report": report, "created": created},
                          identity=who, status_code=status_code)
 
     @post("/people", status_code=303)
     async def add_person(self, request: Request, state: State) -> Response[Any]:
         """A person of an organisation (the role is the organisation's); errors beside the fields."""
         who, fields, _ = await cc.signed_in_post(request, state, "admin")
-        form = FormState({k: fields.get(k, "") for k in PERSON_FIELDS})
+        form = Form({k: fields.get(k, "") for k in PERSON_FIELDS})
         accounts = cc.accounts_of(state)
         values = {k: form.values[k] for k in PERSON_FIELDS}
         errors = await to_thread.run_sync(partial(accounts.person_errors, **values))
@@ -79,42 +79,36 @@ class AdminController(Controller):
             form.values["password"] = ""  # a password is never sent back
             form.errors.update(errors)
             return await to_thread.run_sync(partial(self._page, request, state, who, person=form, status_code=422))
-        return see_other("/console/admin?person_added=1#people")
+        return cc.see_other("/console/admin?person_added=1#people")
 
     @post("/organisations", status_code=303)
     async def add_organisation(self, request: Request, state: State) -> Response[Any]:
         """A new organisation (a certifier needs its accreditation number and gets its first key)."""
         who, fields, _ = await cc.signed_in_post(request, state, "admin")
-        form = FormState({k: fields.get(k, "") for k in ORG_FIELDS})
-        role = form.choice("role", ROLES)
-        name_zh, name_en = form.text("name_zh"), form.text("name_en")
-        org_id = form.text("org_id", 40) or None
-        uscc = form.text("uscc", 18) or None
-        accreditation = form.text("accreditation_no", 60) or None
-        if not form.errors:
-            try:
-                await to_thread.run_sync(partial(state.registry.organisations.create_organisation, who.actor, role=role,
-                                                 name_zh=name_zh, name_en=name_en, org_id=org_id, uscc_code=uscc,
-                                                 accreditation_no=accreditation))
-            except RegistryError as exc:
-                form.errors[exc.field or "name_zh"] = exc.message
-        if form.errors:
-            return await to_thread.run_sync(partial(self._page, request, state, who, org=form, status_code=422))
-        return see_other("/console/admin?organisation_added=1#organisations")
+        form = Form({k: fields.get(k, "") for k in ORG_FIELDS})
+        role = form.choice("role", ROLES, required=True) or ""
+        name_zh, name_en = form.text("name_zh", strict=True), form.text("name_en", strict=True)
+        org_id = form.text("org_id", 40, strict=True) or None
+        uscc = form.text("uscc", 18, strict=True) or None
+        accreditation = form.text("accreditation_no", 60, strict=True) or None
+        await attempt(form, state.registry.organisations.create_organisation, who.actor, role=role, name_zh=name_zh,
+                      name_en=name_en, org_id=org_id, uscc_code=uscc, accreditation_no=accreditation,
+                      fallback="name_zh", rerender=lambda f: self._page(request, state, who, org=f, status_code=422))
+        return cc.see_other("/console/admin?organisation_added=1#organisations")
 
     @post("/organisations/{org_id:str}/rotate-key", status_code=303)
     async def rotate_key(self, request: Request, state: State, org_id: FromPath[str]) -> Response[Any]:
         """Retire the certifier's current key and make a new one (both logged)."""
         who, _, _ = await cc.signed_in_post(request, state, "admin")
         await to_thread.run_sync(state.registry.keys.rotate_key, who.actor, org_id)
-        return see_other("/console/admin?key_rotated=1#keys")
+        return cc.see_other("/console/admin?key_rotated=1#keys")
 
     @post("/keys/{key_id:str}/revoke", status_code=303)
     async def revoke_key(self, request: Request, state: State, key_id: FromPath[str]) -> Response[Any]:
         """Revoke a compromised key (logged): what it signed stops verifying offline."""
         who, _, _ = await cc.signed_in_post(request, state, "admin")
         await to_thread.run_sync(state.registry.keys.revoke_key, who.actor, key_id)
-        return see_other("/console/admin?key_revoked=1#keys")
+        return cc.see_other("/console/admin?key_revoked=1#keys")
 
     @post("/verify-log", status_code=200)
     async def verify_log(self, request: Request, state: State) -> Response[Any]:

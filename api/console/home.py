@@ -4,8 +4,8 @@ A manufacturer sees its products, its declarations with their status and reviewe
 (SVG/PNG/PDF downloads) and the labels to renew because a cited supplier label changed; it creates products and
 declarations (the calculator's fields, an uploaded or a pasted product file), sees the rule checklist, and submits.
 Certifiers and administrators are sent on to ``/console/review`` and ``/console/admin``
-(:mod:`api.controllers.console_review`, :mod:`api.controllers.console_admin`). Every page works without
-JavaScript; every POST checks the session's CSRF token first (:mod:`api.controllers.console_common`).
+(:mod:`api.console.review`, :mod:`api.console.admin`). Every page works without
+JavaScript; every POST checks the session's CSRF token first (:mod:`api.console.common`).
 """
 
 from __future__ import annotations
@@ -20,25 +20,24 @@ from anyio import to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath
-from litestar.response import Redirect
 from sqlmodel import Session
 
-from api.controllers import console_common as cc
-from api.controllers.console_forms import (
+from api.console import common as cc
+from api.console.forms import (
     DAYS_RANGE,
     ELECTRONICS,
-    FORM_FACTORS,
-    REQUIRED,
     SIGN_IN_FAILED,
     TOO_MANY,
-    FormState,
     document_text,
     electronics_document,
     parse_document,
 )
 from api.label_files import MEDIA_TYPES
+from api.pages.forms import REQUIRED, Form
+from api.pages.submit import attempt
 from api.pages.templating import base_url
 from footprint.errors import FootprintError
+from footprint.products.electronics import FORM_FACTORS
 from registry import rules
 from registry.accounts.people import SignInFailed, TooManyAttempts, WebIdentity
 from registry.errors import RegistryError
@@ -46,17 +45,6 @@ from registry.services import Registry
 
 SOURCES: Final = ("form", "file", "text")
 HOME_OF_ROLE: Final = {"manufacturer": "/console", "certifier": "/console/review", "admin": "/console/admin"}
-
-
-def safe_next(value: str | None) -> str:
-    """Where to go after signing in: a console path of this site only (never another host)."""
-    if value and value.startswith("/console") and "//" not in value and "\\" not in value:
-        return value
-    return "/console"
-
-
-def see_other(path: str) -> Response[Any]:
-    return Redirect(path=path, status_code=303, headers=cc.PRIVATE_HEADERS)
 
 
 # ------------------------------------------------------------------------------------------ use-case reads
@@ -88,15 +76,6 @@ def preview(registry: Registry, category: str, document: dict[str, Any]) -> dict
     return {"result": computed.result_json, "checklist": computed.checklist.to_json()}
 
 
-def domain_field_errors(exc: RegistryError | FootprintError) -> dict[str, str]:
-    """A registry or engine error as ``{field: message}``: product-file errors go beside the product file."""
-    raw = (exc.field if isinstance(exc, RegistryError) else exc.path) or ""
-    if raw in ("product_id", "name", "model", "category", "gtin"):
-        return {raw: exc.message}
-    where = raw.removeprefix("spec.").removeprefix("spec")
-    return {"document": f"{where}: {exc.message}" if where else exc.message}
-
-
 class ConsoleController(Controller):
     """Sign-in and the manufacturer's pages."""
 
@@ -109,16 +88,16 @@ class ConsoleController(Controller):
         """The sign-in form (a signed-in person goes straight to their console)."""
         who = cc.current_identity(request, state)
         if who is not None:
-            return see_other(safe_next(request.query_params.get("next")))
+            return cc.see_other(cc.safe_next(request.query_params.get("next")))
         return self._login_page(request, state, {}, {})
 
     def _login_page(self, request: Request, state: State, values: dict[str, str], errors: dict[str, str],
                     status_code: int = 200, headers: dict[str, str] | None = None) -> Response[Any]:
         token = cc.new_token()
         response = cc.render(request, "console/login.html",
-                             {"form": FormState(values, errors), "login_token": token,
+                             {"form": Form(values, errors), "login_token": token,
                               "request_signed_out": request.query_params.get("signed_out") == "1",
-                              "next": safe_next(values.get("next") or request.query_params.get("next"))},
+                              "next": cc.safe_next(values.get("next") or request.query_params.get("next"))},
                              status_code=status_code, cookies=[cc.login_csrf_cookie(request, state, token)])
         response.headers.update(headers or {})
         return response
@@ -146,10 +125,10 @@ class ConsoleController(Controller):
         except SignInFailed:
             return self._login_page(request, state, values, {"email": SIGN_IN_FAILED}, 401)
         max_age = int(accounts.session_hours * 3600)
-        target = safe_next(values["next"])
+        target = cc.safe_next(values["next"])
         if target == "/console":
             target = HOME_OF_ROLE.get(new.identity.organisation.role, "/console")
-        response = see_other(target)
+        response = cc.see_other(target)
         response.cookies.append(cc.session_cookie(request, state, new.secret, max_age))
         response.cookies.append(cc.login_csrf_cookie(request, state, ""))
         return response
@@ -161,7 +140,7 @@ class ConsoleController(Controller):
         secret = cc.session_secret(request)
         if secret:
             await to_thread.run_sync(cc.accounts_of(state).sign_out, secret)
-        response = see_other("/login?" + urlencode({"signed_out": "1"}))
+        response = cc.see_other("/login?" + urlencode({"signed_out": "1"}))
         response.cookies.append(cc.session_cookie(request, state, "", 0))
         return response
 
@@ -171,15 +150,15 @@ class ConsoleController(Controller):
         """The manufacturer's console (certifiers and administrators go to theirs)."""
         who = cc.require_identity(request, state)
         if who.organisation.role != "manufacturer":
-            return see_other(HOME_OF_ROLE[who.organisation.role])
+            return cc.see_other(HOME_OF_ROLE[who.organisation.role])
         return cc.render(request, "console/home.html", manufacturer_home(state.registry, who), identity=who)
 
     @get("/console/new-product", sync_to_thread=True)
     def product_form(self, request: Request, state: State) -> Response[Any]:
         who = cc.require_identity(request, state, "manufacturer")
-        return self._product_page(request, who, FormState())
+        return self._product_page(request, who, Form())
 
-    def _product_page(self, request: Request, who: WebIdentity, form: FormState, status_code: int = 200) -> Response[Any]:
+    def _product_page(self, request: Request, who: WebIdentity, form: Form, status_code: int = 200) -> Response[Any]:
         return cc.render(request, "console/product_new.html", {"form": form, "categories": rules.categories()},
                          identity=who, status_code=status_code)
 
@@ -187,20 +166,15 @@ class ConsoleController(Controller):
     async def create_product(self, request: Request, state: State) -> Response[Any]:
         """Create a product; errors beside the fields, nothing stored."""
         who, fields, _ = await cc.signed_in_post(request, state, "manufacturer")
-        form = FormState({k: fields.get(k, "") for k in ("name", "model", "category", "gtin")})
-        name = form.text("name", required=True)
-        model = form.text("model")
-        category = form.choice("category", rules.categories())
-        gtin = form.text("gtin", 14) or None
-        if form.errors:
-            return self._product_page(request, who, form, 422)
-        try:
-            product = await to_thread.run_sync(partial(state.registry.products.create_product, who.actor, name=name,
-                                                       model=model, category=category, gtin=gtin))
-        except RegistryError as exc:
-            form.errors.update(domain_field_errors(exc))
-            return self._product_page(request, who, form, 422)
-        return see_other(f"/console/new-declaration?{urlencode({'product_id': product.id})}")
+        form = Form({k: fields.get(k, "") for k in ("name", "model", "category", "gtin")})
+        name = form.text("name", required=True, strict=True)
+        model = form.text("model", strict=True)
+        category = form.choice("category", rules.categories(), required=True) or ""
+        gtin = form.text("gtin", 14, strict=True) or None
+        product = await attempt(form, state.registry.products.create_product, who.actor, name=name, model=model,
+                                category=category, gtin=gtin, fallback="name",
+                                rerender=lambda f: self._product_page(request, who, f, 422))
+        return cc.see_other(f"/console/new-declaration?{urlencode({'product_id': product.id})}")
 
     @get("/console/new-declaration", sync_to_thread=True)
     def declaration_form(self, request: Request, state: State) -> Response[Any]:
@@ -208,13 +182,13 @@ class ConsoleController(Controller):
         (``?document=`` prefills it, e.g. from the public calculator)."""
         who = cc.require_identity(request, state, "manufacturer")
         q = request.query_params
-        form = FormState({"product_id": q.get("product_id", ""), "source": "form", "lifetime_years": "6",
+        form = Form({"product_id": q.get("product_id", ""), "source": "form", "lifetime_years": "6",
                           "assembly_region": "CN-SC", "use_region": "CN-SC", "panel": "LCD"})
         if q.get("document"):
             form.values.update(source="text", document=q["document"][:200_000])
         return self._declaration_page(request, state, who, form)
 
-    def _declaration_page(self, request: Request, state: State, who: WebIdentity, form: FormState,
+    def _declaration_page(self, request: Request, state: State, who: WebIdentity, form: Form,
                           status_code: int = 200, computed: dict[str, Any] | None = None) -> Response[Any]:
         products = state.registry.products.products(who.actor)
         return cc.render(request, "console/declaration_new.html",
@@ -225,11 +199,11 @@ class ConsoleController(Controller):
     async def create_declaration(self, request: Request, state: State) -> Response[Any]:
         """Compute (``action=compute``: the result and checklist, nothing stored) or save a draft declaration."""
         who, fields, files = await cc.signed_in_post(request, state, "manufacturer")
-        form = FormState({k: v[:200_000] for k, v in fields.items() if k != cc.CSRF_FIELD})
+        form = Form({k: v[:200_000] for k, v in fields.items() if k != cc.CSRF_FIELD})
         registry: Registry = state.registry
         products = {p.id: p for p in await to_thread.run_sync(registry.products.products, who.actor)}
-        product_id = form.choice("product_id", list(products))
-        source = form.choice("source", SOURCES)
+        product_id = form.choice("product_id", list(products), required=True) or ""
+        source = form.choice("source", SOURCES, required=True) or ""
         document: dict[str, Any] | None = None
         if source == "file":
             upload = files.get("file")
@@ -248,21 +222,17 @@ class ConsoleController(Controller):
                 document = parse_document(text, form, "document")
         elif source == "form" and product_id in products:
             document = electronics_document(form, products[product_id].category)
-        if form.errors or document is None:
-            return await to_thread.run_sync(partial(self._declaration_page, request, state, who, form, 422))
-        category = products[product_id].category
-        try:
-            if form.values.get("action") == "compute":
-                computed = await to_thread.run_sync(preview, registry, category, document)
-                return await to_thread.run_sync(partial(self._declaration_page, request, state, who, form,
-                                                        computed=computed))
-            dec = await to_thread.run_sync(partial(registry.declarations.create_declaration, who.actor,
-                                                   product_id=product_id,
-                                                   spec=document))
-        except (RegistryError, FootprintError) as exc:
-            form.errors.update(domain_field_errors(exc))
-            return await to_thread.run_sync(partial(self._declaration_page, request, state, who, form, 422))
-        return see_other(f"/console/declarations/{dec.id}")
+        if document is None and not form.errors:
+            form.errors["document"] = REQUIRED
+        again = partial(self._declaration_page, request, state, who, status_code=422)
+        if form.values.get("action") == "compute":
+            category = products[product_id].category
+            computed = await attempt(form, preview, registry, category, document, fallback="document", rerender=again)
+            return await to_thread.run_sync(partial(self._declaration_page, request, state, who, form,
+                                                    computed=computed))
+        dec = await attempt(form, registry.declarations.create_declaration, who.actor, product_id=product_id,
+                            spec=document, fallback="document", rerender=again)
+        return cc.see_other(f"/console/declarations/{dec.id}")
 
     @get("/console/declarations/{declaration_id:str}", sync_to_thread=True)
     def declaration(self, request: Request, state: State, declaration_id: FromPath[str]) -> Response[Any]:
@@ -283,7 +253,7 @@ class ConsoleController(Controller):
             ctx = await to_thread.run_sync(declaration_page, state.registry, who, declaration_id)
             return cc.render(request, "console/declaration.html", {**ctx, "submit_error": exc.message},
                              identity=who, status_code=422)
-        return see_other(f"/console/declarations/{declaration_id}?submitted=1")
+        return cc.see_other(f"/console/declarations/{declaration_id}?submitted=1")
 
     @get("/console/labels/{label_id:str}/{filename:str}", sync_to_thread=True)
     def label_file(self, request: Request, state: State, label_id: FromPath[str],
@@ -308,9 +278,9 @@ class ConsoleController(Controller):
     def tokens(self, request: Request, state: State) -> Response[Any]:
         """The organisation's API tokens; create one (its secret is shown once) or revoke one."""
         who = cc.require_identity(request, state)
-        return self._tokens_page(request, state, who, FormState({"days": "90"}))
+        return self._tokens_page(request, state, who, Form({"days": "90"}))
 
-    def _tokens_page(self, request: Request, state: State, who: WebIdentity, form: FormState,
+    def _tokens_page(self, request: Request, state: State, who: WebIdentity, form: Form,
                      status_code: int = 200, secret: str | None = None) -> Response[Any]:
         tokens = cc.accounts_of(state).tokens(who.actor)
         mine = [t for t in tokens if t.org_id == who.organisation.id]
@@ -321,17 +291,15 @@ class ConsoleController(Controller):
     async def create_token(self, request: Request, state: State) -> Response[Any]:
         """A new token for the organisation: the page shows its secret once (only its hash is stored)."""
         who, fields, _ = await cc.signed_in_post(request, state)
-        form = FormState({"name": fields.get("name", ""), "days": fields.get("days", "")})
-        name = form.text("name", 100, required=True)
-        days = form.number("days", positive=True)
+        form = Form({"name": fields.get("name", ""), "days": fields.get("days", "")})
+        name = form.text("name", 100, required=True, strict=True)
+        days = form.number("days", positive=True, required=True)
         if days is not None and (not days.is_integer() or not 1 <= days <= 3650):
             form.errors["days"] = DAYS_RANGE
-        if form.errors:
-            return await to_thread.run_sync(partial(self._tokens_page, request, state, who, form, 422))
-        _, secret = await to_thread.run_sync(partial(state.registry.organisations.create_token, who.actor,
-                                                     who.organisation.id,
-                                                     name=name, days=int(days or 90)))
-        return await to_thread.run_sync(partial(self._tokens_page, request, state, who, FormState({"days": "90"}),
+        _, secret = await attempt(form, state.registry.organisations.create_token, who.actor, who.organisation.id,
+                                  name=name, days=int(days or 90), fallback="name",
+                                  rerender=lambda f: self._tokens_page(request, state, who, f, 422))
+        return await to_thread.run_sync(partial(self._tokens_page, request, state, who, Form({"days": "90"}),
                                                 201, secret))
 
     @post("/console/tokens/{token_id:str}/revoke", status_code=303)
@@ -340,12 +308,4 @@ class ConsoleController(Controller):
         who, fields, _ = await cc.signed_in_post(request, state)
         await to_thread.run_sync(state.registry.organisations.revoke_token, who.actor, token_id)
         back = "/console/admin" if fields.get("back") == "admin" and who.organisation.role == "admin" else "/console/tokens"
-        return see_other(back)
-
-
-def route_handlers() -> list[type[Controller]]:
-    """The console's controllers, for ``Litestar(route_handlers=[...])``: sign-in and the three consoles."""
-    from api.controllers.console_admin import AdminController
-    from api.controllers.console_review import ReviewController
-
-    return [ConsoleController, ReviewController, AdminController]
+        return cc.see_other(back)

@@ -6,32 +6,24 @@
 - CSRF: every form carries the session's synchroniser token (``csrf_token``); every POST checks it (and, when the
   browser sends one, that ``Origin`` is this site) before anything else, and answers 403 with nothing changed.
   The sign-in form, which has no session yet, uses a double-submit token in its own short-lived cookie.
-- Texts: console templates call ``ct("...")`` (``nct`` for plurals), Python marks them with ``CT_("...")``; they are
-  looked up in the ``console`` catalogue ``api/locale/zh/LC_MESSAGES/console.po`` (the base layout's ``_()`` keeps
-  using ``messages.po``, and the public pages' extraction, which looks for ``_``, never sees console texts). To
-  update it, extract with the keywords ``ct``, ``nct:1,2`` and ``CT_`` from ``api/templates/console/**.html``
-  (jinja2) and ``api/controllers/console*.py`` (python); ``tests/test_console.py`` names what is missing.
-- Console pages render through :func:`console_environment`: the pages' environment (``make_environment``) with
-  ``ct``/``nct`` added, so they extend ``base.html`` and use its filters, and need no change to the shared engine.
+- Texts and pages: one stack with the public pages. Templates call ``_("...")`` (``ngettext`` for plurals), Python
+  marks texts with ``N_("...")``; all are in ``api/locale/zh/LC_MESSAGES/messages.po`` (``api/locale/babel.cfg``).
+  Console pages render with the pages' one environment (:func:`api.pages.templating.environment`).
 """
 
 from __future__ import annotations
 
-import gettext
 import secrets
 from collections.abc import Mapping
-from functools import cache
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, pass_context
-from jinja2.runtime import Context
 from litestar import Request, Response
 from litestar.datastructures import Cookie, State, UploadFile
 from litestar.response import Redirect
 
 from api.pages import i18n
-from api.pages.templating import COOKIE_MAX_AGE, make_environment, page_context
+from api.pages.templating import COOKIE_MAX_AGE, CSRF_FIELD, environment, page_context
 from footprint.errors import FootprintError
 from registry.accounts.people import Accounts, WebIdentity
 from registry.errors import RegistryError
@@ -39,18 +31,11 @@ from registry.errors import RegistryError
 SESSION_COOKIE: Final = "pcf_session"
 SECURE_SESSION_COOKIE: Final = "__Host-pcf_session"
 LOGIN_CSRF_COOKIE: Final = "pcf_login_csrf"
-CSRF_FIELD: Final = "csrf_token"
-DOMAIN: Final = "console"
 #: Headers of every console answer: private, never cached, never framed.
 PRIVATE_HEADERS: Final = {
     "Cache-Control": "no-store", "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin", "Vary": "Accept-Language, Cookie",
 }
-
-
-def CT_(message: str) -> str:
-    """Mark ``message`` for the console catalogue; it is translated where shown (``ct(...)`` in a template)."""
-    return message
 
 
 class NotSignedIn(Exception):
@@ -69,37 +54,6 @@ class WrongRole(Exception):
     """A signed-in person on a page of another role: 403."""
 
 
-# ---------------------------------------------------------------------------------------------- catalogue
-def console_translations(lang: str) -> gettext.NullTranslations:
-    """The compiled ``console`` catalogue of ``lang`` (English: the identity)."""
-    return i18n.translations(lang, DOMAIN)
-
-
-def _lang(ctx: Context) -> str:
-    lang = ctx.get("lang")
-    return lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
-
-
-@pass_context
-def _ct(ctx: Context, message: str, **params: Any) -> str:
-    text = console_translations(_lang(ctx)).gettext(message)
-    return text % params if params else text
-
-
-@pass_context
-def _nct(ctx: Context, singular: str, plural: str, n: int, **params: Any) -> str:
-    text = console_translations(_lang(ctx)).ngettext(singular, plural, n)
-    return text % {"num": n, **params}
-
-
-@cache
-def console_environment() -> Environment:
-    """The pages' Jinja2 environment plus the console catalogue (``ct``, ``nct``)."""
-    env = make_environment()
-    env.globals.update(ct=_ct, nct=_nct, CSRF_FIELD=CSRF_FIELD)
-    return env
-
-
 def render(request: Request, template: str, context: Mapping[str, Any] | None = None, *,
            identity: WebIdentity | None = None, status_code: int = 200,
            cookies: list[Cookie] | None = None) -> Response[str]:
@@ -109,11 +63,23 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
     if request.query_params.get("lang") in i18n.LANGUAGES:
         all_cookies.append(Cookie(key=i18n.COOKIE, value=shared["lang"], max_age=COOKIE_MAX_AGE, path="/",
                                   samesite="lax", httponly=True))
-    body = console_environment().get_template(template).render(
+    body = environment().get_template(template).render(
         **shared, request=request, me=identity, csrf_token=identity.csrf_token if identity else "", path=request.url.path,
         **(context or {}))
     return Response(body, status_code=status_code, media_type="text/html; charset=utf-8", cookies=all_cookies,
                     headers={**PRIVATE_HEADERS, "Content-Language": shared["html_lang"]})
+
+
+def safe_next(value: str | None) -> str:
+    """Where to go after signing in: a console path of this site only (never another host)."""
+    if value and value.startswith("/console") and "//" not in value and "\\" not in value:
+        return value
+    return "/console"
+
+
+def see_other(path: str) -> Response[Any]:
+    """A 303 redirect after a POST, with the console's private headers."""
+    return Redirect(path=path, status_code=303, headers=PRIVATE_HEADERS)
 
 
 # ------------------------------------------------------------------------------------------- sessions

@@ -1,0 +1,1 @@
+"""The consoles of signed-in people: manufacturers (home), certifiers (review), administrators (admin)."""
