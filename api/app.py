@@ -11,6 +11,7 @@ from typing import Any
 from litestar import Litestar, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
 from litestar.middleware.logging import LoggingMiddlewareConfig
@@ -35,6 +36,7 @@ from api.settings import Settings
 from factors_db.errors import FactorDbError
 from footprint.errors import FootprintError
 from registry.errors import RegistryError
+from registry.services import Registry
 
 
 @get("/health", tags=["service"])
@@ -74,8 +76,23 @@ ACCESS_LOG = LoggingMiddlewareConfig(
 )
 
 
+def services(registry: Registry, settings: Settings) -> dict[str, Provide]:
+    """The typed dependencies every handler may ask for by name: ``registry`` (the services, see
+    :class:`registry.services.Registry`) and ``settings``."""
+
+    def provide_registry() -> Registry:
+        return registry
+
+    def provide_settings() -> Settings:
+        return settings
+
+    return {"registry": Provide(provide_registry, use_cache=True, sync_to_thread=False),
+            "settings": Provide(provide_settings, use_cache=True, sync_to_thread=False)}
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
-    """Build the application; the database engine and the registry live in the app state."""
+    """Build the application: handlers get the registry's services and the settings as typed dependencies
+    (:func:`services`); the app state keeps them too, for tests and tools."""
     settings = settings or Settings()
     engine = open_database(settings)
     registry = open_registry(settings, engine)
@@ -89,7 +106,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                         *pages.route_handlers(), *console.route_handlers(),
                         *public.route_handlers()],
         template_config=template_config(),
-        state=State({"engine": engine, "settings": settings, "registry": registry, "accounts": registry.accounts}),
+        dependencies=services(registry, settings),
+        state=State({"engine": engine, "settings": settings, "registry": registry}),
         exception_handlers={
             FactorDbError: domain_error, FootprintError: domain_error, RegistryError: domain_error,
             HTTPException: http_error, OperationalError: database_error, InterfaceError: database_error,

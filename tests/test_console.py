@@ -57,7 +57,7 @@ def email(who: str) -> str:
 def add_people(app: Litestar) -> Accounts:
     cheap = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
     accounts = Accounts(app.state.registry.ctx, app.state.registry.log, hasher=cheap)
-    app.state.accounts = accounts
+    app.state.registry.accounts = accounts
     for who, org in PEOPLE.items():
         accounts.add_person(SYSTEM, org_id=org, email=email(who), password=PASSWORD, name=who)
     return accounts
@@ -187,7 +187,7 @@ def test_unknown_email_and_wrong_password_answer_alike(client: TestClient[Litest
 
 def test_failed_sign_ins_are_rate_limited_per_email(client: TestClient[Litestar], demo: Any) -> None:
     app, _ = demo
-    app.state.accounts.add_person(SYSTEM, org_id="demo_other", email="limited@example.com", password=PASSWORD)
+    app.state.registry.accounts.add_person(SYSTEM, org_id="demo_other", email="limited@example.com", password=PASSWORD)
     statuses = []
     for password in ["wrong password 1"] * 5 + [PASSWORD]:  # the right password is refused too, for a while
         form = client.get("/login?lang=en")
@@ -197,8 +197,8 @@ def test_failed_sign_ins_are_rate_limited_per_email(client: TestClient[Litestar]
     assert statuses == [401] * 5 + [429]
     assert int(r.headers["retry-after"]) > 0
     assert field_error(r.text, "email") == "Too many failed attempts: wait 15 minutes, then try again."
-    app.state.accounts.by_email.clear("e:limited@example.com")
-    app.state.accounts.by_address.clear("a:testclient")
+    app.state.registry.accounts.by_email.clear("e:limited@example.com")
+    app.state.registry.accounts.by_address.clear("a:testclient")
 
 
 def test_login_needs_its_form_token(client: TestClient[Litestar]) -> None:
@@ -233,7 +233,7 @@ def test_logout_revokes_the_session(client: TestClient[Litestar], demo: Any) -> 
     secret = client.cookies["pcf_session"]
     r = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 303
-    assert demo[0].state.accounts.identity(secret) is None
+    assert demo[0].state.registry.accounts.identity(secret) is None
     client.cookies.set("pcf_session", secret)  # the old cookie no longer works
     assert client.get("/console", follow_redirects=False).headers["location"].startswith("/login")
 
@@ -374,7 +374,7 @@ def test_forged_or_missing_csrf_token_is_refused_and_nothing_changes(client: Tes
     # signing out needs the token too: the session stays
     secret = client.cookies["pcf_session"]
     assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 403
-    assert app.state.accounts.identity(secret) is not None
+    assert app.state.registry.accounts.identity(secret) is not None
 
 
 # --- forms: errors beside the fields, what was typed kept, nothing stored -------------------------------------
@@ -558,7 +558,7 @@ def test_tokens_secret_shown_once_and_revocable(client: TestClient[Litestar], de
     assert r.status_code == 422
     assert field_error(r.text, "days") == "Enter a whole number of days from 1 to 3650."
     csrf = sign_in(client, "other")  # another organisation cannot revoke it (it is not found)
-    demo_token = next(t for t in app.state.accounts.tokens(SYSTEM) if t.org_id == "demo_manufacturer")
+    demo_token = next(t for t in app.state.registry.accounts.tokens(SYSTEM) if t.org_id == "demo_manufacturer")
     assert client.post(f"/console/tokens/{demo_token.id}/revoke", data={"csrf_token": csrf}).status_code == 404
 
 

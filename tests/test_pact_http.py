@@ -616,9 +616,11 @@ def test_v2_pagination_keeps_the_filter(api):
 
 
 def test_openapi_documents_pact_error_bodies():
+    from api.app import services
     from api.controllers.pact import is_pact_path
 
-    doc = Litestar(route_handlers=[PactController]).openapi_schema.to_schema()
+    deps = services(None, None)  # type: ignore[arg-type]  # the schema needs the dependencies' names only
+    doc = Litestar(route_handlers=[PactController], dependencies=deps).openapi_schema.to_schema()
     assert {p for p in doc["paths"] if is_pact_path(p)} == set(doc["paths"]) == {
         "/auth/token", "/.well-known/openid-configuration", "/2/footprints", "/3/footprints",
         "/2/footprints/{pf_id}", "/3/footprints/{pf_id}", "/2/events", "/3/events"}

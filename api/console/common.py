@@ -19,14 +19,16 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from litestar import Request, Response
-from litestar.datastructures import Cookie, State, UploadFile
+from litestar.datastructures import Cookie, UploadFile
 from litestar.response import Redirect
 
 from api.pages import i18n
 from api.pages.templating import COOKIE_MAX_AGE, CSRF_FIELD, environment, page_context
+from api.settings import Settings
 from footprint.errors import FootprintError
 from registry.accounts.people import Accounts, WebIdentity
 from registry.errors import RegistryError
+from registry.services import Registry
 
 SESSION_COOKIE: Final = "pcf_session"
 SECURE_SESSION_COOKIE: Final = "__Host-pcf_session"
@@ -83,53 +85,46 @@ def see_other(path: str) -> Response[Any]:
 
 
 # ------------------------------------------------------------------------------------------- sessions
-def accounts_of(state: State) -> Accounts:
-    """The process's :class:`Accounts` (``state.accounts``, else the registry's)."""
-    found = state.get("accounts")
-    return found if found is not None else state.registry.accounts  # type: ignore[no-any-return]
-
-
-def secure_cookies(request: Request, state: State) -> bool:
+def secure_cookies(request: Request, settings: Settings) -> bool:
     """Whether cookies are Secure: the site is served over HTTPS (configured base URL or this request)."""
-    settings = state.get("settings")
-    base = getattr(settings, "base_url", "") or ""
+    base = settings.base_url or ""
     return base.startswith("https://") or request.url.scheme == "https"
 
 
-def session_cookie_name(request: Request, state: State) -> str:
-    return SECURE_SESSION_COOKIE if secure_cookies(request, state) else SESSION_COOKIE
+def session_cookie_name(request: Request, settings: Settings) -> str:
+    return SECURE_SESSION_COOKIE if secure_cookies(request, settings) else SESSION_COOKIE
 
 
 def session_secret(request: Request) -> str | None:
     return request.cookies.get(SECURE_SESSION_COOKIE) or request.cookies.get(SESSION_COOKIE)
 
 
-def session_cookie(request: Request, state: State, secret: str, max_age: int) -> Cookie:
+def session_cookie(request: Request, settings: Settings, secret: str, max_age: int) -> Cookie:
     """The session cookie (an empty value with max_age 0 clears it)."""
-    return Cookie(key=session_cookie_name(request, state), value=secret, max_age=max_age, path="/",
-                  secure=secure_cookies(request, state), httponly=True, samesite="strict")
+    return Cookie(key=session_cookie_name(request, settings), value=secret, max_age=max_age, path="/",
+                  secure=secure_cookies(request, settings), httponly=True, samesite="strict")
 
 
-def login_csrf_cookie(request: Request, state: State, token: str) -> Cookie:
+def login_csrf_cookie(request: Request, settings: Settings, token: str) -> Cookie:
     return Cookie(key=LOGIN_CSRF_COOKIE, value=token, max_age=3600, path="/login",
-                  secure=secure_cookies(request, state), httponly=True, samesite="strict")
+                  secure=secure_cookies(request, settings), httponly=True, samesite="strict")
 
 
 def new_token() -> str:
     return secrets.token_hex(32)
 
 
-def current_identity(request: Request, state: State) -> WebIdentity | None:
-    return accounts_of(state).identity(session_secret(request))
+def current_identity(request: Request, registry: Registry) -> WebIdentity | None:
+    return registry.accounts.identity(session_secret(request))
 
 
-def require_identity(request: Request, state: State, *roles: str) -> WebIdentity:
+def require_identity(request: Request, registry: Registry, *roles: str) -> WebIdentity:
     """The signed-in person (any role if none given).
 
     Raises:
         NotSignedIn: no valid session (a redirect to sign-in). WrongRole: another role's page.
     """
-    who = current_identity(request, state)
+    who = current_identity(request, registry)
     if who is None:
         raise NotSignedIn(request.url.path)
     if roles and who.organisation.role not in roles:
@@ -178,12 +173,12 @@ async def read_form(request: Request) -> tuple[dict[str, str], dict[str, UploadF
     return fields, files
 
 
-async def signed_in_post(request: Request, state: State, *roles: str) -> tuple[WebIdentity, dict[str, str],
+async def signed_in_post(request: Request, registry: Registry, *roles: str) -> tuple[WebIdentity, dict[str, str],
                                                                                 dict[str, UploadFile]]:
     """A POST from a signed-in person with the right CSRF token: the person, the fields and the files."""
     from anyio import to_thread
 
-    who = await to_thread.run_sync(require_identity, request, state, *roles)
+    who = await to_thread.run_sync(require_identity, request, registry, *roles)
     fields, files = await read_form(request)
     check_csrf(request, who, fields)
     return who, fields, files

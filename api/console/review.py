@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from anyio import to_thread
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from sqlmodel import Session, select
 
@@ -94,66 +94,69 @@ class ReviewController(Controller):
     exception_handlers = cc.EXCEPTION_HANDLERS  # type: ignore[assignment]
 
     @get("/", sync_to_thread=True)
-    def queue(self, request: Request, state: State) -> Response[Any]:
+    def queue(self, request: Request, registry: NamedDependency[Registry]) -> Response[Any]:
         """The queue of submitted declarations and the labels issued."""
-        who = cc.require_identity(request, state, "certifier")
-        return cc.render(request, "console/review.html", review_queue(state.registry, who), identity=who)
+        who = cc.require_identity(request, registry, "certifier")
+        return cc.render(request, "console/review.html", review_queue(registry, who), identity=who)
 
     @get("/{declaration_id:str}", sync_to_thread=True)
-    def declaration(self, request: Request, state: State, declaration_id: FromPath[str]) -> Response[Any]:
-        who = cc.require_identity(request, state, "certifier")
-        return self._review(request, state, who, declaration_id, Form())
+    def declaration(self, request: Request, registry: NamedDependency[Registry],
+                    declaration_id: FromPath[str]) -> Response[Any]:
+        who = cc.require_identity(request, registry, "certifier")
+        return self._review(request, registry, who, declaration_id, Form())
 
-    def _review(self, request: Request, state: State, who: WebIdentity, declaration_id: str, form: Form,
+    def _review(self, request: Request, registry: Registry, who: WebIdentity, declaration_id: str, form: Form,
                 status_code: int = 200) -> Response[Any]:
-        ctx = review_page(state.registry, who, declaration_id)
+        ctx = review_page(registry, who, declaration_id)
         return cc.render(request, "console/review_declaration.html", {**ctx, "form": form}, identity=who,
                          status_code=status_code)
 
     @post("/{declaration_id:str}/approve", status_code=303)
-    async def approve(self, request: Request, state: State, declaration_id: FromPath[str]) -> Response[Any]:
+    async def approve(self, request: Request, registry: NamedDependency[Registry],
+                      declaration_id: FromPath[str]) -> Response[Any]:
         """Certify: a signed label is issued and logged."""
-        who, fields, _ = await cc.signed_in_post(request, state, "certifier")
+        who, fields, _ = await cc.signed_in_post(request, registry, "certifier")
         form = Form({"comment": fields.get("comment", "")})
         comment = form.text("comment", 2000, strict=True)
         if form.errors:
-            return await to_thread.run_sync(partial(self._review, request, state, who, declaration_id, form, 422))
+            return await to_thread.run_sync(partial(self._review, request, registry, who, declaration_id, form, 422))
         try:
-            label = await to_thread.run_sync(state.registry.review.approve, who.actor, declaration_id, comment)
+            label = await to_thread.run_sync(registry.review.approve, who.actor, declaration_id, comment)
         except RegistryError as exc:
             if exc.code in ("not-found", "forbidden"):
                 raise
             form.errors["approve"] = exc.message
-            return await to_thread.run_sync(partial(self._review, request, state, who, declaration_id, form, 409))
+            return await to_thread.run_sync(partial(self._review, request, registry, who, declaration_id, form, 409))
         return cc.see_other(f"/console/review/labels/{label.label_id}?issued=1")
 
     @post("/{declaration_id:str}/reject", status_code=303)
-    async def reject(self, request: Request, state: State, declaration_id: FromPath[str]) -> Response[Any]:
+    async def reject(self, request: Request, registry: NamedDependency[Registry],
+                     declaration_id: FromPath[str]) -> Response[Any]:
         """Send back with a reason (required)."""
-        who, fields, _ = await cc.signed_in_post(request, state, "certifier")
+        who, fields, _ = await cc.signed_in_post(request, registry, "certifier")
         form = Form({"reason": fields.get("reason", "")})
         reason = form.text("reason", 2000, required=True, strict=True)
         if form.errors:
-            return await to_thread.run_sync(partial(self._review, request, state, who, declaration_id, form, 422))
+            return await to_thread.run_sync(partial(self._review, request, registry, who, declaration_id, form, 422))
         try:
-            await to_thread.run_sync(state.registry.review.reject, who.actor, declaration_id, reason)
+            await to_thread.run_sync(registry.review.reject, who.actor, declaration_id, reason)
         except RegistryError as exc:
             if exc.code in ("not-found", "forbidden"):
                 raise
             form.errors["reason"] = exc.message
-            return await to_thread.run_sync(partial(self._review, request, state, who, declaration_id, form, 409))
+            return await to_thread.run_sync(partial(self._review, request, registry, who, declaration_id, form, 409))
         return cc.see_other("/console/review?rejected=1")
 
     # ------------------------------------------------------------------------------------ issued labels
     @get("/labels/{label_id:str}", sync_to_thread=True)
-    def label(self, request: Request, state: State, label_id: FromPath[str]) -> Response[Any]:
+    def label(self, request: Request, registry: NamedDependency[Registry], label_id: FromPath[str]) -> Response[Any]:
         """An issued label with its status actions."""
-        who = cc.require_identity(request, state, "certifier")
-        return self._label(request, state, who, label_id, Form())
+        who = cc.require_identity(request, registry, "certifier")
+        return self._label(request, registry, who, label_id, Form())
 
-    def _label(self, request: Request, state: State, who: WebIdentity, label_id: str, form: Form,
+    def _label(self, request: Request, registry: Registry, who: WebIdentity, label_id: str, form: Form,
                status_code: int = 200) -> Response[Any]:
-        view = state.registry.public.label_view(label_id)
+        view = registry.public.label_view(label_id)
         if view.label.certifier_id != who.organisation.id:
             raise NotFound(f"no label {label_id} of yours", "label_id")
         actions = [a for a, allowed in LABEL_ACTIONS.items() if view.status in allowed]
@@ -161,22 +164,22 @@ class ReviewController(Controller):
                          identity=who, status_code=status_code)
 
     @post("/labels/{label_id:str}/{action:str}", status_code=303)
-    async def change_label(self, request: Request, state: State, label_id: FromPath[str],
+    async def change_label(self, request: Request, registry: NamedDependency[Registry], label_id: FromPath[str],
                            action: FromPath[str]) -> Response[Any]:
         """Suspend, reinstate or revoke with a reason (logged in the transparency log)."""
-        who, fields, _ = await cc.signed_in_post(request, state, "certifier")
+        who, fields, _ = await cc.signed_in_post(request, registry, "certifier")
         if action not in LABEL_ACTIONS:
             raise NotFound(f"no action {action}", "action")
         form = Form({"reason": fields.get("reason", ""), "action": action})
         reason = form.text("reason", 2000, strict=True)
         if not reason:
             form.errors["reason"] = REQUIRED
-            return await to_thread.run_sync(partial(self._label, request, state, who, label_id, form, 422))
+            return await to_thread.run_sync(partial(self._label, request, registry, who, label_id, form, 422))
         try:
-            await to_thread.run_sync(getattr(state.registry.status, action), who.actor, label_id, reason)
+            await to_thread.run_sync(getattr(registry.status, action), who.actor, label_id, reason)
         except RegistryError as exc:
             if exc.code in ("not-found", "forbidden"):
                 raise
             form.errors["reason"] = exc.message
-            return await to_thread.run_sync(partial(self._label, request, state, who, label_id, form, 409))
+            return await to_thread.run_sync(partial(self._label, request, registry, who, label_id, form, 409))
         return cc.see_other(f"/console/review/labels/{label_id}?done={action}")

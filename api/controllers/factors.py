@@ -6,9 +6,12 @@ import math
 from typing import Annotated, Any
 
 from litestar import Controller, get, post
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from pydantic import BaseModel, ConfigDict, Field
+
+from api.settings import Settings
+from registry.services import Registry
 
 #: Variants one API request may cross (the command line allows more).
 API_MAX_VARIANTS = 100_000
@@ -30,7 +33,7 @@ class FactorsController(Controller):
     tags = ("factors and footprints",)
 
     @get("/factors", sync_to_thread=True)
-    def list_factors(self, state: State, q: Annotated[str, Parameter(max_length=200)] = "",
+    def list_factors(self, registry: NamedDependency[Registry], q: Annotated[str, Parameter(max_length=200)] = "",
                      geo: FromQuery[str | None] = None,
                      year: Annotated[int | None, Parameter(ge=YEARS[0], le=YEARS[1])] = None,
                      category: FromQuery[str | None] = None, unit: FromQuery[str | None] = None,
@@ -38,23 +41,23 @@ class FactorsController(Controller):
         """Search factors (all words of ``q``), with filters."""
         from factors_db.store import SearchQuery, search
 
-        found = search(state.engine, SearchQuery(q[:200], geo, year, category, unit, limit=min(max(limit, 1), 500)))
+        found = search(registry.engine, SearchQuery(q[:200], geo, year, category, unit, limit=min(max(limit, 1), 500)))
         return [f.public() for f in found]
 
     @get("/factors/{factor_id:str}", sync_to_thread=True)
-    def show_factor(self, state: State, factor_id: FromPath[str]) -> dict[str, Any]:
+    def show_factor(self, registry: NamedDependency[Registry], factor_id: FromPath[str]) -> dict[str, Any]:
         from factors_db.store import get_factor
 
-        return get_factor(state.engine, factor_id).public()
+        return get_factor(registry.engine, factor_id).public()
 
     @get("/releases", sync_to_thread=True)
-    def list_releases(self, state: State) -> list[dict[str, Any]]:
+    def list_releases(self, registry: NamedDependency[Registry]) -> list[dict[str, Any]]:
         from factors_db.store import releases
 
-        return [r.model_dump() for r in releases(state.engine)]
+        return [r.model_dump() for r in releases(registry.engine)]
 
     @post("/footprints", sync_to_thread=True, status_code=200)
-    def footprint(self, state: State, data: JSONBody[dict[str, Any]],
+    def footprint(self, settings: NamedDependency[Settings], data: JSONBody[dict[str, Any]],
                   mc: Annotated[int, Parameter(ge=0, le=100_000, description="Monte Carlo iterations")] = 0,
                   seed: Annotated[int | None, Parameter(ge=0, le=2**32 - 1)] = None) -> dict[str, Any]:
         """Compute the footprint of a product document (the same fields as a product file); nothing is stored."""
@@ -62,11 +65,11 @@ class FactorsController(Controller):
         from footprint.calculate import calculate
         from footprint.products import to_spec
 
-        factors = factor_set(state.settings.release)
+        factors = factor_set(settings.release)
         return calculate(to_spec(data, factors), factors, iterations=mc, seed=seed).to_json()
 
     @post("/variants", sync_to_thread=True, status_code=200)
-    def variants(self, state: State, data: JSONBody[VariantsRequest]) -> dict[str, Any]:
+    def variants(self, settings: NamedDependency[Settings], data: JSONBody[VariantsRequest]) -> dict[str, Any]:
         """Every crossing of the values given for some fields of a product document, with per-value effects."""
         from factors_db.release import factor_set
         from footprint.errors import VariantError
@@ -77,4 +80,4 @@ class FactorsController(Controller):
         count = math.prod(len(a.values) for a in axes)
         if count > API_MAX_VARIANTS:
             raise VariantError(f"{count:,} variants: at most {API_MAX_VARIANTS:,} per request", "vary")
-        return run_variants(data.product, axes, factor_set(state.settings.release)).to_json(rows=data.rows)
+        return run_variants(data.product, axes, factor_set(settings.release)).to_json(rows=data.rows)

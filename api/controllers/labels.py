@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from litestar import Controller, Response, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from api.auth import actor
 from api.schemas import CheckpointOut, ConsistencyOut, InclusionOut, LabelOut, LabelPage, LabelSummary, ReasonIn
+from api.settings import Settings
 from registry.accounts.actors import Actor
 from registry.errors import NotFound
 from registry.public.labels import LabelView
+from registry.services import Registry
 
 
 def summary(v: LabelView) -> LabelSummary:
@@ -27,8 +28,8 @@ def summary(v: LabelView) -> LabelSummary:
         valid_until=lab.valid_until.isoformat(), supplier_data_changed=v.supplier_data_changed)
 
 
-def label_out(state: State, label_id: str) -> LabelOut:
-    return LabelOut.model_construct(**state.registry.public.public_label(label_id))  # built from our own typed data
+def label_out(registry: Registry, label_id: str) -> LabelOut:
+    return LabelOut.model_construct(**registry.public.public_label(label_id))  # built from our own typed data
 
 
 class LabelsController(Controller):
@@ -38,7 +39,7 @@ class LabelsController(Controller):
     tags = ("labels",)
 
     @get("/labels", sync_to_thread=True)
-    def search(self, state: State, q: Annotated[str, Parameter(max_length=200)] = "",
+    def search(self, registry: NamedDependency[Registry], q: Annotated[str, Parameter(max_length=200)] = "",
                category: FromQuery[str | None] = None,
                certifier: FromQuery[str | None] = None,
                status: FromQuery[Literal["active", "suspended", "revoked", "expired", "superseded"] | None] = None,
@@ -48,73 +49,74 @@ class LabelsController(Controller):
                limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
                cursor: Annotated[str | None, Parameter(max_length=400)] = None) -> LabelPage:
         """Search certified labels (lowest footprint first); expired and revoked labels only on request."""
-        views, nxt = state.registry.public.search_labels(
+        views, nxt = registry.public.search_labels(
             text=q, category=category, certifier=certifier, status=status, min_value=min_value,
             max_value=max_value, include_inactive=include_inactive, sort=sort, limit=limit,
             after=cursor)
         return LabelPage(items=[summary(v) for v in views], next_cursor=nxt)
 
     @get("/labels/{label_id:str}", sync_to_thread=True)
-    def show(self, state: State, label_id: FromPath[str]) -> LabelOut:
+    def show(self, registry: NamedDependency[Registry], label_id: FromPath[str]) -> LabelOut:
         """A label with its status, signature, supply-chain links and log evidence."""
-        return label_out(state, label_id)
+        return label_out(registry, label_id)
 
     @post("/labels/{label_id:str}/suspend", sync_to_thread=True, status_code=200,
           dependencies={"who": Provide(actor, sync_to_thread=True)})
-    def suspend(self, state: State, who: NamedDependency[Actor], label_id: FromPath[str],
+    def suspend(self, registry: NamedDependency[Registry], who: NamedDependency[Actor], label_id: FromPath[str],
                 data: JSONBody[ReasonIn]) -> LabelOut:
-        state.registry.status.suspend(who, label_id, data.reason)
-        return label_out(state, label_id)
+        registry.status.suspend(who, label_id, data.reason)
+        return label_out(registry, label_id)
 
     @post("/labels/{label_id:str}/reinstate", sync_to_thread=True, status_code=200,
           dependencies={"who": Provide(actor, sync_to_thread=True)})
-    def reinstate(self, state: State, who: NamedDependency[Actor], label_id: FromPath[str],
+    def reinstate(self, registry: NamedDependency[Registry], who: NamedDependency[Actor], label_id: FromPath[str],
                 data: JSONBody[ReasonIn]) -> LabelOut:
-        state.registry.status.reinstate(who, label_id, data.reason)
-        return label_out(state, label_id)
+        registry.status.reinstate(who, label_id, data.reason)
+        return label_out(registry, label_id)
 
     @post("/labels/{label_id:str}/revoke", sync_to_thread=True, status_code=200,
           dependencies={"who": Provide(actor, sync_to_thread=True)})
-    def revoke(self, state: State, who: NamedDependency[Actor], label_id: FromPath[str],
+    def revoke(self, registry: NamedDependency[Registry], who: NamedDependency[Actor], label_id: FromPath[str],
                 data: JSONBody[ReasonIn]) -> LabelOut:
-        state.registry.status.revoke(who, label_id, data.reason)
-        return label_out(state, label_id)
+        registry.status.revoke(who, label_id, data.reason)
+        return label_out(registry, label_id)
 
     @get("/labels/{label_id:str}/proof", sync_to_thread=True)
-    def proof(self, state: State, label_id: FromPath[str]) -> dict[str, object]:
+    def proof(self, registry: NamedDependency[Registry], label_id: FromPath[str]) -> dict[str, object]:
         """The self-contained proof bundle (claim, signature, inclusion under a signed checkpoint)."""
-        return state.registry.log.proof_bundle(label_id)
+        return registry.log.proof_bundle(label_id)
 
     @get("/labels/{label_id:str}/{file_name:str}", sync_to_thread=True,
          responses={200: ResponseSpec(None, description="label.svg, label.png (300 dpi) or label.pdf",
                                       media_type="application/octet-stream")})
-    def label_file(self, state: State, label_id: FromPath[str], file_name: FromPath[str]) -> Response[bytes]:
+    def label_file(self, registry: NamedDependency[Registry], settings: NamedDependency[Settings], label_id: FromPath[str],
+                   file_name: FromPath[str]) -> Response[bytes]:
         """The printable label: ``label.svg``, ``label.png`` (300 dpi) or ``label.pdf``."""
         from api.label_files import MEDIA_TYPES, render
 
         fmt = file_name.removeprefix("label.")
         if not file_name.startswith("label.") or fmt not in MEDIA_TYPES:
             raise NotFound(f"no file {file_name[:40]!r}: label.svg, label.png or label.pdf", "file_name")
-        body = render(state.registry, label_id, fmt, state.settings.base_url)
+        body = render(registry, label_id, fmt, settings.base_url)
         return Response(body, media_type=MEDIA_TYPES[fmt],
                         headers={"Content-Disposition": f'inline; filename="{label_id}.{fmt}"'})
 
     @get("/log/checkpoint", sync_to_thread=True)
-    def checkpoint(self, state: State) -> CheckpointOut:
+    def checkpoint(self, registry: NamedDependency[Registry]) -> CheckpointOut:
         """The latest signed checkpoint (C2SP signed note)."""
-        return CheckpointOut(**state.registry.log.checkpoint())
+        return CheckpointOut(**registry.log.checkpoint())
 
     @get("/log/inclusion", sync_to_thread=True)
-    def inclusion(self, state: State, index: Annotated[int, Parameter(ge=0, le=2**62)],
+    def inclusion(self, registry: NamedDependency[Registry], index: Annotated[int, Parameter(ge=0, le=2**62)],
                   tree_size: Annotated[int, Parameter(ge=1, le=2**62)]) -> InclusionOut:
-        return InclusionOut(**state.registry.log.inclusion(index, tree_size))
+        return InclusionOut(**registry.log.inclusion(index, tree_size))
 
     @get("/log/consistency", sync_to_thread=True)
-    def consistency(self, state: State, first: Annotated[int, Parameter(ge=1, le=2**62)],
+    def consistency(self, registry: NamedDependency[Registry], first: Annotated[int, Parameter(ge=1, le=2**62)],
                     second: Annotated[int, Parameter(ge=1, le=2**62)]) -> ConsistencyOut:
-        return ConsistencyOut(**state.registry.log.consistency(first, second))
+        return ConsistencyOut(**registry.log.consistency(first, second))
 
     @get("/trust-list", sync_to_thread=True)
-    def trust_list(self, state: State) -> dict[str, object]:
+    def trust_list(self, registry: NamedDependency[Registry]) -> dict[str, object]:
         """Every certifier key, current, retired and revoked, with its validity window."""
-        return state.registry.keys.trust_list()
+        return registry.keys.trust_list()

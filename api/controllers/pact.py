@@ -29,13 +29,13 @@ from urllib.parse import parse_qs, unquote_plus, urlencode, urlsplit
 
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter, RawBody
 
 from api.documents import load_text
+from api.settings import Settings
 from footprint.errors import SpecificationError
 from registry.errors import Forbidden, InvalidInput, NotFound, RegistryError, Unauthenticated
 from registry.interop.pact import terms as pact_terms
@@ -43,6 +43,7 @@ from registry.interop.pact.clients import is_loopback_host
 from registry.interop.pact.errors import InvalidAccessToken, InvalidClient
 from registry.interop.pact.exchange import Received
 from registry.interop.pact.filters import Filters, parse_instant, v2_filter
+from registry.services import Registry
 
 log = logging.getLogger("pcf.api.pact")
 JSON = "application/json"
@@ -129,24 +130,24 @@ def pact_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict
     return Response({"code": code, "message": message}, status_code=status, media_type=JSON, headers=headers)
 
 
-def pact_client(request: Request[Any, Any, Any], state: State) -> str:
+def pact_client(request: Request[Any, Any, Any], registry: NamedDependency[Registry]) -> str:
     """The client id of the request's PACT access token (``Authorization: Bearer <token>``)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidAccessToken("this needs a PACT access token: Authorization: Bearer <token> "
                                               "from POST /auth/token")
-    return state.registry.pact_clients.check_token(token.strip())
+    return registry.pact_clients.check_token(token.strip())
 
 
-def _domain(state: State) -> str:
+def _domain(settings: Settings) -> str:
     """The issuer part of product and company URNs: the registry's public host name (not a loopback one)."""
-    host = urlsplit(state.settings.base_url).hostname or ""
+    host = urlsplit(settings.base_url).hostname or ""
     return pact_terms.DEFAULT_DOMAIN if not host or is_loopback_host(host) else host
 
 
-def _page(request: Request[Any, Any, Any], state: State, version: pact_terms.PactVersion,
+def _page(request: Request[Any, Any, Any], registry: Registry, settings: Settings, version: pact_terms.PactVersion,
           filters: Filters | tuple[Filters, ...], limit: int | None, cursor: str | None) -> Response[dict[str, Any]]:
-    page, nxt = state.registry.pact.footprints(version, filters, limit, cursor, domain=_domain(state))
+    page, nxt = registry.pact.footprints(version, filters, limit, cursor, domain=_domain(settings))
     headers = None
     if nxt is not None:  # absolute, on the request's own host (v3 "Pagination")
         query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"] + [("cursor", nxt)]
@@ -175,15 +176,15 @@ def _oauth_error(status: int, error: str, description: str) -> Response[dict[str
                     headers=headers)
 
 
-def _answer_in_background(state: State, received: Received) -> None:
+def _answer_in_background(registry: Registry, settings: Settings, received: Received) -> None:
     try:
-        state.registry.pact_delivery.answer_request(received, state.settings.base_url.rstrip("/"),
-                                    domain=_domain(state), client=state.get("pact_http_client"))
+        registry.pact_delivery.answer_request(received, settings.base_url.rstrip("/"), domain=_domain(settings))
     except Exception:  # a background job has no caller to tell: log it, with the traceback, and carry on
         log.exception("answering PACT request %s failed", received.event.id)
 
 
-def _event(request: Request[Any, Any, Any], state: State, version: pact_terms.PactVersion, body: RawBody,
+def _event(request: Request[Any, Any, Any], registry: Registry, settings: Settings, version: pact_terms.PactVersion,
+           body: RawBody,
            client_id: str) -> Response[bytes]:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in ("", "application/cloudevents+json", "application/json"):
@@ -192,8 +193,8 @@ def _event(request: Request[Any, Any, Any], state: State, version: pact_terms.Pa
         document = load_text(body, "the body", fmt="json", max_bytes=None)
     except SpecificationError as exc:
         raise pact_terms.PactError(exc.message, "(body)") from None
-    received = state.registry.pact.receive_event(version, document, client_id)
-    task = BackgroundTask(_answer_in_background, state, received) if received.answer_due else None
+    received = registry.pact.receive_event(version, document, client_id)
+    task = BackgroundTask(_answer_in_background, registry, settings, received) if received.answer_due else None
     return Response(b"", status_code=200, media_type=MediaType.TEXT, background=task)
 
 
@@ -218,14 +219,14 @@ class PactController(Controller):
     @post("/auth/token", sync_to_thread=True, status_code=200, security=[], responses={
         400: ResponseSpec(OAuthErrorBody, description="unsupported_grant_type, invalid_request", media_type=JSON),
         401: ResponseSpec(OAuthErrorBody, description="invalid_client", media_type=JSON), 500: ERRORS[500]})
-    def token(self, request: Request[Any, Any, Any], state: State, body: RawBody) -> Response[Any]:
+    def token(self, request: Request[Any, Any, Any], registry: NamedDependency[Registry], body: RawBody) -> Response[Any]:
         """OAuth2 client credentials grant (RFC 6749 4.4): HTTP Basic client authentication, form body
         ``grant_type=client_credentials``."""
         credentials = _basic_credentials(request.headers.get("authorization", ""))
         if credentials is None:
             return _oauth_error(401, "invalid_client", "client authentication with HTTP Basic is required")
         try:
-            token, expires_in = state.registry.pact_clients.token_for(*credentials)
+            token, expires_in = registry.pact_clients.token_for(*credentials)
         except InvalidClient:
             return _oauth_error(401, "invalid_client", "client authentication failed")
         form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
@@ -248,7 +249,9 @@ class PactController(Controller):
                 "response_types_supported": ["token"], "scopes_supported": ["footprint:list", "footprint:read"]}
 
     @get("/2/footprints", sync_to_thread=True, dependencies=AUTH, responses=ERRORS, security=SECURITY)
-    def list_v2(self, request: Request[Any, Any, Any], state: State, client_id: NamedDependency[str],
+    def list_v2(self, request: Request[Any, Any, Any], registry: NamedDependency[Registry],
+                settings: NamedDependency[Settings],
+                client_id: NamedDependency[str],
                 limit: ListLimit = None, cursor: Cursor = None,
                 filter_: Annotated[str | None, QueryParameter(name="$filter", required=False,
                                                          description="ODataV4 subset: created/updated comparisons, "
@@ -256,10 +259,12 @@ class PactController(Controller):
                 = None) -> Response[dict[str, Any]]:
         """Action ListFootprints (v2.3)."""
         filters = v2_filter(filter_) if filter_ and filter_.strip() else ()
-        return _page(request, state, "2", filters, limit, cursor)
+        return _page(request, registry, settings, "2", filters, limit, cursor)
 
     @get("/3/footprints", sync_to_thread=True, dependencies=AUTH, responses=ERRORS, security=SECURITY)
-    def list_v3(self, request: Request[Any, Any, Any], state: State, client_id: NamedDependency[str],
+    def list_v3(self, request: Request[Any, Any, Any], registry: NamedDependency[Registry],
+                settings: NamedDependency[Settings],
+                client_id: NamedDependency[str],
                 limit: ListLimit = None, cursor: Cursor = None,
                 product_id: Annotated[list[str] | None, _many("productId")] = None,
                 company_id: Annotated[list[str] | None, _many("companyId")] = None,
@@ -277,26 +282,34 @@ class PactController(Controller):
                           geography=tuple(geography or ()), classification=tuple(classification or ()),
                           status=tuple(status or ()), valid_on=when(valid_on, "validOn"),
                           valid_after=when(valid_after, "validAfter"), valid_before=when(valid_before, "validBefore"))
-        return _page(request, state, "3", filters, limit, cursor)
+        return _page(request, registry, settings, "3", filters, limit, cursor)
 
     @get("/2/footprints/{pf_id:str}", sync_to_thread=True, dependencies=AUTH, responses=ONE_ERRORS, security=SECURITY)
-    def get_v2(self, state: State, client_id: NamedDependency[str], pf_id: FromPath[str]) -> dict[str, Any]:
+    def get_v2(self, registry: NamedDependency[Registry], settings: NamedDependency[Settings],
+               client_id: NamedDependency[str],
+               pf_id: FromPath[str]) -> dict[str, Any]:
         """Action GetFootprint (v2.3); a Deprecated footprint too."""
-        return {"data": state.registry.pact.footprint("2", pf_id, domain=_domain(state))}
+        return {"data": registry.pact.footprint("2", pf_id, domain=_domain(settings))}
 
     @get("/3/footprints/{pf_id:str}", sync_to_thread=True, dependencies=AUTH, responses=ONE_ERRORS, security=SECURITY)
-    def get_v3(self, state: State, client_id: NamedDependency[str], pf_id: FromPath[str]) -> dict[str, Any]:
+    def get_v3(self, registry: NamedDependency[Registry], settings: NamedDependency[Settings],
+               client_id: NamedDependency[str],
+               pf_id: FromPath[str]) -> dict[str, Any]:
         """Action GetFootprint (v3.0); a Deprecated footprint too."""
-        return {"data": state.registry.pact.footprint("3", pf_id, domain=_domain(state))}
+        return {"data": registry.pact.footprint("3", pf_id, domain=_domain(settings))}
 
     @post("/2/events", sync_to_thread=True, status_code=200, dependencies=AUTH, responses=ERRORS, security=SECURITY)
-    def events_v2(self, request: Request[Any, Any, Any], state: State, client_id: NamedDependency[str],
+    def events_v2(self, request: Request[Any, Any, Any], registry: NamedDependency[Registry],
+                  settings: NamedDependency[Settings],
+                  client_id: NamedDependency[str],
                   body: RawBody) -> Response[bytes]:
         """Action Events (v2.3): CloudEvents in structured mode; the 200 answer has an empty body."""
-        return _event(request, state, "2", body, client_id)
+        return _event(request, registry, settings, "2", body, client_id)
 
     @post("/3/events", sync_to_thread=True, status_code=200, dependencies=AUTH, responses=ERRORS, security=SECURITY)
-    def events_v3(self, request: Request[Any, Any, Any], state: State, client_id: NamedDependency[str],
+    def events_v3(self, request: Request[Any, Any, Any], registry: NamedDependency[Registry],
+                  settings: NamedDependency[Settings],
+                  client_id: NamedDependency[str],
                   body: RawBody) -> Response[bytes]:
         """Action Events (v3.0): CloudEvents in structured mode; the 200 answer has an empty body."""
-        return _event(request, state, "3", body, client_id)
+        return _event(request, registry, settings, "3", body, client_id)

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from anyio import to_thread
 from litestar import Controller, Request, Response, get, head, route
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.enums import HttpMethod
 from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath
@@ -26,6 +26,7 @@ from api.errors import problem
 from api.pages import gs1, i18n, verification
 from api.pages.templating import STATIC_DIR, STATIC_PATH, base_url, page
 from registry.errors import NotFound
+from registry.services import Registry
 
 CORS: Final = {
     "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
@@ -63,7 +64,7 @@ def bad_request(request: Request, reason: str) -> Response[Any]:
     return page(request, "bad_request.html", {"reason": reason}, status_code=400, headers=CORS)
 
 
-def resolve_digital_link(request: Request, state: State, gtin: str, qualifiers: str) -> Response[Any]:
+def resolve_digital_link(request: Request, registry: Registry, gtin: str, qualifiers: str) -> Response[Any]:
     """The resolver's answer for ``/01/{gtin}{qualifiers}`` (see :mod:`api.pages.gs1`)."""
     raw = request.scope.get("raw_path", b"").decode("latin-1")
     segments = gs1.raw_segments(raw) or (gtin, qualifiers)  # raw segments keep an encoded "/" inside a value
@@ -75,7 +76,7 @@ def resolve_digital_link(request: Request, state: State, gtin: str, qualifiers: 
     anchor = base + f"/01/{link.gtin}"
     headers = {**CORS, "Link": gs1.link_header(anchor), "Vary": "Accept, Accept-Language, Cookie"}
     try:
-        current = verification.current_label_of_gtin(state.registry, link.gtin)
+        current = verification.current_label_of_gtin(registry, link.gtin)
     except NotFound:
         if wants_json(request) or wants_linkset(request):
             return problem(404, "NotFound", "no certified product has this GTIN", "not-found", headers)
@@ -88,7 +89,7 @@ def resolve_digital_link(request: Request, state: State, gtin: str, qualifiers: 
     link_type = request.query_params.get("linkType")
     if link_type:
         return Redirect(path=gs1.target_for(doc, link_type), status_code=307, headers=headers)
-    data = verification.label_page(state.registry, current.label.label_id, lang)
+    data = verification.label_page(registry, current.label.label_id, lang)
     return page(request, "label.html", {"page": data}, headers=headers)
 
 
@@ -98,13 +99,13 @@ class PagesController(Controller):
     include_in_schema = False
 
     @get("/l/{label_id:path}", sync_to_thread=True)
-    def label(self, request: Request, state: State, label_id: FromPath[str]) -> Response[Any]:
+    def label(self, request: Request, registry: NamedDependency[Registry], label_id: FromPath[str]) -> Response[Any]:
         """A label's verification page: its verdict, its data, its supply chain and its log evidence."""
         label_id = label_id.removeprefix("/")  # a path parameter, so that an id with "/" gets the UNKNOWN page too
         if len(label_id) > 64:
             return unknown_label(request, label_id)
         try:
-            data = verification.label_page(state.registry, label_id, i18n.request_language(request))
+            data = verification.label_page(registry, label_id, i18n.request_language(request))
         except NotFound:
             return unknown_label(request, label_id)
         return page(request, "label.html", {"page": data})
@@ -118,16 +119,16 @@ class ResolverController(Controller):
     # Async handlers that run the lookup in a worker thread: Litestar 2.25 wraps a sync_to_thread handler twice
     # when several handlers share a multi-path route (GET, HEAD and OPTIONS here), and the answer is a 500.
     @get(RESOLVER_PATHS)
-    async def resolve(self, request: Request, state: State, gtin: FromPath[str],
+    async def resolve(self, request: Request, registry: NamedDependency[Registry], gtin: FromPath[str],
                       qualifiers: FromPath[str | None] = None) -> Response[Any]:
         """The current label page (people), the linkset (machines) or a 307 to one link (``?linkType=``)."""
-        return await to_thread.run_sync(resolve_digital_link, request, state, gtin, qualifiers or "")
+        return await to_thread.run_sync(resolve_digital_link, request, registry, gtin, qualifiers or "")
 
     @head(RESOLVER_PATHS)
-    async def resolve_head(self, request: Request, state: State, gtin: FromPath[str],
+    async def resolve_head(self, request: Request, registry: NamedDependency[Registry], gtin: FromPath[str],
                            qualifiers: FromPath[str | None] = None) -> Response[None]:
         """The headers a GET would answer (status, ``Link``, ``Location``), without the body."""
-        full = await to_thread.run_sync(resolve_digital_link, request, state, gtin, qualifiers or "")
+        full = await to_thread.run_sync(resolve_digital_link, request, registry, gtin, qualifiers or "")
         headers = dict(full.headers)
         if isinstance(full, Redirect):
             headers["Location"] = full.url

@@ -18,7 +18,8 @@ from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.handlers import BaseRouteHandler
 from litestar.params import Body, FromPath, Parameter
@@ -28,12 +29,14 @@ from pydantic import BaseModel
 from api.pages import calculator, feeds, formatting, forms, i18n, views
 from api.pages.forms import Form
 from api.pages.templating import base_url, page
+from api.settings import Settings
 from factors_db import store
 from factors_db.errors import FactorNotFound
 from footprint.errors import SpecificationError
 from registry.errors import InvalidInput, LogRangeError
 from registry.public import catalogue, procurement
 from registry.public.cache import SnapshotCache, log_size
+from registry.services import Registry
 from registry.store.tables import Organisation
 
 PAGE_SIZE = 20
@@ -42,35 +45,33 @@ SORTS = ("value", "-value", "newest")
 STATUS_FILTERS = ("", "all", "active", "suspended", "expired", "revoked", "superseded")
 
 
-def today(state: State) -> date:
-    return state.registry.clock().date()
+def today(registry: Registry) -> date:
+    return registry.clock().date()
 
 
-def _certifiers(state: State) -> list[Organisation]:
+def _certifiers(registry: Registry) -> list[Organisation]:
     from sqlmodel import Session, select
 
-    with Session(state.engine) as s:
+    with Session(registry.engine) as s:
         return list(s.exec(select(Organisation).where(Organisation.role == "certifier").order_by(Organisation.id)))
 
 
-def snapshots(state: State) -> SnapshotCache:
-    """The app's cache of answers that change only with the log and the day (made on first use, in the app state)."""
-    cache = state.get("public_snapshots")
-    if cache is None:
-        cache = state["public_snapshots"] = SnapshotCache()
-    return cache  # type: ignore[no-any-return]
+def snapshots(registry: Registry) -> SnapshotCache:
+    """The cache of page answers that change only with the log and the day."""
+    return registry.public.snapshots
 
 
-def in_force(state: State) -> dict[str, int]:
+def in_force(registry: Registry) -> dict[str, int]:
     """Categories with labels in force today, and how many (cached with the log's size)."""
-    day = today(state)
-    return snapshots(state).get(state.engine, "in_force", day, lambda: catalogue.categories_in_force(state.engine, day))
+    day = today(registry)
+    return snapshots(registry).get(registry.engine, "in_force", day, lambda: catalogue.categories_in_force(registry.engine,
+                                                                                                           day))
 
 
 # ---------------------------------------------------------------------------------------------- labels
-def label_search(state: State, form: Form, lang: str) -> dict[str, Any]:
+def label_search(registry: Registry, form: Form, lang: str) -> dict[str, Any]:
     """The ``/labels`` page's context: filters as typed, errors, the page of results and the next cursor."""
-    certifiers = _certifiers(state)
+    certifiers = _certifiers(registry)
     text = form.text("q")
     category = form.choice("category", i18n.CATEGORY_NAMES)
     certifier = form.choice("certifier", [c.id for c in certifiers])
@@ -87,9 +88,9 @@ def label_search(state: State, form: Form, lang: str) -> dict[str, Any]:
                 "status": None if status in ("", "all") else status, "min_value": low, "max_value": high,
                 "include_inactive": status == "all", "sort": sort, "limit": PAGE_SIZE,
                 "after": form.text("cursor") or None, "valid_on": valid_on}
-            views, cursor = snapshots(state).get(
-                state.engine, ("labels", *sorted(filters.items())), today(state),
-                lambda: state.registry.public.search_labels(**filters))
+            views, cursor = snapshots(registry).get(
+                registry.engine, ("labels", *sorted(filters.items())), today(registry),
+                lambda: registry.public.search_labels(**filters))
         except InvalidInput:
             form.fail("cursor", forms.STALE_CURSOR)
     return {"form": form, "views": views, "next_cursor": cursor, "text": text,
@@ -122,10 +123,10 @@ def requirements(form: Form, categories: dict[str, int]) -> procurement.Requirem
     return procurement.Requirements(category, form.text("declared_unit") or None, mins, maxs, choice, quantity)
 
 
-def compare_context(state: State, form: Form, lang: str) -> dict[str, Any]:
-    categories = in_force(state)
+def compare_context(registry: Registry, form: Form, lang: str) -> dict[str, Any]:
+    categories = in_force(registry)
     req = requirements(form, categories)
-    result = procurement.compare(state.engine, req, today(state), snapshots(state)) if req else None
+    result = procurement.compare(registry.engine, req, today(registry), snapshots(registry)) if req else None
     chart = views.comparison_chart(result, lang) if result else None
     if result and result.declared_unit:
         form.values.setdefault("declared_unit", result.declared_unit)
@@ -196,34 +197,34 @@ class PublicPages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def home(self, request: Request, state: State) -> Response[Any]:
+    def home(self, request: Request, registry: NamedDependency[Registry]) -> Response[Any]:
         """What the platform is, a search box, counts and the latest labels."""
-        day, cache = today(state), snapshots(state)
-        counts = cache.get(state.engine, "counts", day, lambda: catalogue.counts(state.engine, day))
-        rels = store.releases(state.engine)
+        day, cache = today(registry), snapshots(registry)
+        counts = cache.get(registry.engine, "counts", day, lambda: catalogue.counts(registry.engine, day))
+        rels = store.releases(registry.engine)
         bundled = [r for r in rels if r.bundled]
         latest_release = max(bundled, key=lambda r: store.release_order(r.id)) if bundled else None
-        latest, _ = cache.get(state.engine, "latest", day, lambda: state.registry.public.search_labels(
+        latest, _ = cache.get(registry.engine, "latest", day, lambda: registry.public.search_labels(
             sort="newest", include_inactive=True, limit=5))
         return page(request, "home.html", {"counts": counts, "release": latest_release, "latest": latest})
 
     @get("/labels", sync_to_thread=True)
-    def labels(self, request: Request, state: State) -> Response[Any]:
+    def labels(self, request: Request, registry: NamedDependency[Registry]) -> Response[Any]:
         """Search and browse labels, lowest footprint first; expired and revoked ones one click away."""
-        context = label_search(state, Form.of(request.query_params), i18n.request_language(request))
+        context = label_search(registry, Form.of(request.query_params), i18n.request_language(request))
         return page(request, "labels.html", context, status_code=200 if context["form"].ok else 400)
 
     @get("/compare", sync_to_thread=True)
-    def compare(self, request: Request, state: State) -> Response[Any]:
+    def compare(self, request: Request, registry: NamedDependency[Registry]) -> Response[Any]:
         """Low-carbon procurement: a category's products meeting the requirements, ranked, with targets."""
-        context = compare_context(state, Form.of(request.query_params), i18n.request_language(request))
+        context = compare_context(registry, Form.of(request.query_params), i18n.request_language(request))
         return page(request, "compare.html", context, status_code=200 if context["form"].ok else 400)
 
     @get("/compare/shortlist.csv", sync_to_thread=True)
-    def shortlist(self, request: Request, state: State) -> Response[Any]:
+    def shortlist(self, request: Request, registry: NamedDependency[Registry]) -> Response[Any]:
         """The ticked products of a comparison (all of them when none is ticked) as CSV."""
         form = Form.of(request.query_params)
-        context = compare_context(state, form, i18n.request_language(request))
+        context = compare_context(registry, form, i18n.request_language(request))
         if not form.ok or context["comparison"] is None:
             return page(request, "compare.html", context, status_code=400)
         picked = set(request.query_params.getall("pick", []))
@@ -240,7 +241,7 @@ class PublicPages(Controller):
         return _csv(rows, SHORTLIST_COLUMNS, "shortlist.csv")
 
     @get("/factors", sync_to_thread=True)
-    def factors(self, request: Request, state: State) -> Response[Any]:
+    def factors(self, request: Request, registry: NamedDependency[Registry]) -> Response[Any]:
         """Search the factor database in Chinese or English, with filters."""
         from factors_db.schema import CATEGORIES, GEOGRAPHIES
 
@@ -248,11 +249,11 @@ class PublicPages(Controller):
         geo = form.choice("geo", GEOGRAPHIES)
         category = form.choice("category", CATEGORIES)
         year = form.integer("year")
-        found = store.search(state.engine, store.SearchQuery(form.text("q"), geo, year, category, None, limit=100)) \
+        found = store.search(registry.engine, store.SearchQuery(form.text("q"), geo, year, category, None, limit=100)) \
             if form.ok else []
         lang = i18n.request_language(request)
         return page(request, "factors.html", {
-            "form": form, "factors": found, "releases": store.releases(state.engine),
+            "form": form, "factors": found, "releases": store.releases(registry.engine),
             "geo_name": lambda code: calculator.region_name(code, lang),
             "category_options": [(c, i18n.translations(lang).gettext(i18n.FACTOR_CATEGORY_NAMES.get(c, c)))
                                  for c in CATEGORIES],
@@ -260,37 +261,37 @@ class PublicPages(Controller):
             status_code=200 if form.ok else 400)
 
     @get("/factors/{factor_id:str}", sync_to_thread=True)
-    def factor(self, request: Request, state: State, factor_id: FromPath[str]) -> Response[Any]:
+    def factor(self, request: Request, registry: NamedDependency[Registry], factor_id: FromPath[str]) -> Response[Any]:
         """A factor's value, unit, gases, source, licence, data quality and uncertainty, and its releases."""
         try:
-            f = store.get_factor(state.engine, factor_id[:160])
+            f = store.get_factor(registry.engine, factor_id[:160])
         except FactorNotFound:
             return page(request, "not_found.html", {"what": factor_id[:160]}, status_code=404)
         lang = i18n.request_language(request)
-        return page(request, "factor.html", {"factor": f, "releases": catalogue.factor_releases(state.engine, f.id),
+        return page(request, "factor.html", {"factor": f, "releases": catalogue.factor_releases(registry.engine, f.id),
                                              "geo_name": lambda code: calculator.region_name(code, lang),
                                              "category_name": i18n.FACTOR_CATEGORY_NAMES.get(f.category, f.category)})
 
     @get("/factors/releases/{file_name:str}", sync_to_thread=True)
-    def release_csv(self, request: Request, state: State, file_name: FromPath[str]) -> Response[Any]:
+    def release_csv(self, request: Request, registry: NamedDependency[Registry], file_name: FromPath[str]) -> Response[Any]:
         """A whole factor release as CSV (the columns of ``pcf factors export``)."""
         from factors_db.importers import COLUMNS, factor_to_row
 
         release_id = file_name.removesuffix(".csv")
-        known = {r.id for r in store.releases(state.engine)}
+        known = {r.id for r in store.releases(registry.engine)}
         if not file_name.endswith(".csv") or release_id not in known:
             return page(request, "not_found.html", {"what": file_name[:80]}, status_code=404)
-        rows = (factor_to_row(f) for f in store.all_factors(state.engine, release_id))
+        rows = (factor_to_row(f) for f in store.all_factors(registry.engine, release_id))
         return _csv(rows, COLUMNS, f"factors-{release_id}.csv")
 
     @get("/calculate", sync_to_thread=True)
-    def calculate(self, request: Request, state: State) -> Response[Any]:
+    def calculate(self, request: Request, settings: NamedDependency[Settings]) -> Response[Any]:
         """The calculator: a form per product model with defaults; with ``run`` the result and the what-if panel."""
         form = Form.of(request.query_params, {"whatif_region": request.query_params.getall("whatif_region", [])})
-        return self._calculate(request, state, form, None)
+        return self._calculate(request, settings, form, None)
 
     @post("/calculate", sync_to_thread=True, status_code=200)
-    def calculate_upload(self, request: Request, state: State,
+    def calculate_upload(self, request: Request, settings: NamedDependency[Settings],
                          data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
                          ) -> Response[Any]:
         """The calculator with an uploaded product file (YAML or JSON)."""
@@ -305,9 +306,9 @@ class PublicPages(Controller):
             except SpecificationError as exc:
                 form.fail("product_file", forms.UNREADABLE_FILE)
                 form.values["product_file_detail"] = exc.message
-        return self._calculate(request, state, form, document)
+        return self._calculate(request, settings, form, document)
 
-    def _calculate(self, request: Request, state: State, form: Form, uploaded: dict[str, Any] | None) -> Response[Any]:
+    def _calculate(self, request: Request, settings: Settings, form: Form, uploaded: dict[str, Any] | None) -> Response[Any]:
         kind = form.choice("kind", calculator.KINDS) or "pv_module"
         form.errors.pop("kind", None)
         running = bool(form.values.get("run")) or uploaded is not None
@@ -328,7 +329,7 @@ class PublicPages(Controller):
             list(calculator.WHAT_IF_DEFAULT)
         outcome = None
         if document is not None and form.ok:
-            outcome = calculator.run(document, state.settings.release, iterations=iterations,
+            outcome = calculator.run(document, settings.release, iterations=iterations,
                                      what_if=(what_if_field, regions) if what_if_field else None)
         if outcome and outcome.error_field in {f.name for f in calculator.FIELDS[kind]}:
             form.fail(outcome.error_field, forms.ENGINE_REFUSED)  # beside the field; the reason is in the summary
@@ -347,7 +348,7 @@ class PublicPages(Controller):
             "what_if_options": [(name, i18n.SPEC_NAMES.get(name, name)) for name in fields]}, status_code=status)
 
     @get("/log", sync_to_thread=True)
-    def log(self, request: Request, state: State) -> Response[Any]:
+    def log(self, request: Request, registry: NamedDependency[Registry]) -> Response[Any]:
         """The latest signed checkpoint, recent entries, and checks of inclusion and consistency."""
         from registry.trust import tlog
 
@@ -355,16 +356,16 @@ class PublicPages(Controller):
         check: dict[str, Any] | None = None
         if form.values.get("check") == "inclusion":
             label_id = form.text("label_id", 64)
-            index = catalogue.label_log_index(state.engine, label_id) if label_id else None
+            index = catalogue.label_log_index(registry.engine, label_id) if label_id else None
             if not label_id:
                 form.fail("label_id", forms.REQUIRED)
             elif index is None:
                 form.fail("label_id", forms.NO_SUCH_LABEL)
             else:
-                cp = state.registry.log.checkpoint()
-                proof = state.registry.log.inclusion(index, cp["tree_size"])
-                leaf = catalogue.leaf_hash(state.engine, index)
-                root = catalogue.root_at(state.engine, cp["tree_size"])
+                cp = registry.log.checkpoint()
+                proof = registry.log.inclusion(index, cp["tree_size"])
+                leaf = catalogue.leaf_hash(registry.engine, index)
+                root = catalogue.root_at(registry.engine, cp["tree_size"])
                 ok = leaf is not None and tlog.verify_inclusion(
                     leaf, index, cp["tree_size"], [_b64(h) for h in proof["proof"]], root)
                 check = {"kind": "inclusion", "ok": ok, "label_id": label_id, "index": index,
@@ -374,52 +375,52 @@ class PublicPages(Controller):
             second = form.integer("second", minimum=1, required=True)
             if first is not None and second is not None:
                 try:
-                    proof = state.registry.log.consistency(first, second)
-                    ok = tlog.verify_consistency(first, second, catalogue.root_at(state.engine, first),
-                                                 catalogue.root_at(state.engine, second),
+                    proof = registry.log.consistency(first, second)
+                    ok = tlog.verify_consistency(first, second, catalogue.root_at(registry.engine, first),
+                                                 catalogue.root_at(registry.engine, second),
                                                  [_b64(h) for h in proof["proof"]])
                     check = {"kind": "consistency", "ok": ok, "first": first, "second": second,
                              "proof": proof["proof"]}
                 except LogRangeError:
                     form.fail("second" if first <= second else "first",
                               forms.LOG_SIZES)
-        cps = catalogue.checkpoints(state.engine, 1)
+        cps = catalogue.checkpoints(registry.engine, 1)
         return page(request, "log.html", {
             "form": form, "check": check, "checkpoint": cps[0] if cps else None,
-            "size": log_size(state.engine), "entries": catalogue.recent_entries(state.engine, 20)},
+            "size": log_size(registry.engine), "entries": catalogue.recent_entries(registry.engine, 20)},
             status_code=200 if form.ok else 400)
 
     @get("/open-data", sync_to_thread=True)
-    def open_data(self, request: Request, state: State) -> Response[Any]:
+    def open_data(self, request: Request, registry: NamedDependency[Registry]) -> Response[Any]:
         """Bulk downloads with their licence."""
-        return page(request, "open_data.html", {"releases": store.releases(state.engine),
+        return page(request, "open_data.html", {"releases": store.releases(registry.engine),
                                                 "columns": catalogue.OPEN_DATA_COLUMNS})
 
     @get("/open-data/labels.csv", sync_to_thread=True)
-    def labels_csv(self, request: Request, state: State) -> Response[bytes]:
+    def labels_csv(self, request: Request, registry: NamedDependency[Registry]) -> Response[bytes]:
         """Every issued label, one row each (:data:`registry.catalogue.OPEN_DATA_COLUMNS`)."""
-        rows = catalogue.label_records(state.engine, today(state), base_url(request))
+        rows = catalogue.label_records(registry.engine, today(registry), base_url(request))
         return _csv(rows, catalogue.OPEN_DATA_COLUMNS, "labels.csv")
 
     @get("/open-data/labels.jsonl", sync_to_thread=True)
-    def labels_jsonl(self, request: Request, state: State) -> Response[bytes]:
+    def labels_jsonl(self, request: Request, registry: NamedDependency[Registry]) -> Response[bytes]:
         """Every issued label, one JSON object per line."""
-        rows = catalogue.label_records(state.engine, today(state), base_url(request))
+        rows = catalogue.label_records(registry.engine, today(registry), base_url(request))
         body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
         return Response(body.encode(), media_type="application/x-ndjson",
                         headers={"Content-Disposition": 'attachment; filename="labels.jsonl"'})
 
     @get("/open-data/checkpoints.txt", sync_to_thread=True)
-    def checkpoints_txt(self, state: State) -> Response[bytes]:
+    def checkpoints_txt(self, registry: NamedDependency[Registry]) -> Response[bytes]:
         """Every signed checkpoint (C2SP signed notes), newest first, separated by blank lines."""
-        notes = [cp.note.rstrip("\n") + "\n" for cp in catalogue.checkpoints(state.engine)]
+        notes = [cp.note.rstrip("\n") + "\n" for cp in catalogue.checkpoints(registry.engine)]
         return Response("\n".join(notes).encode(), media_type="text/plain; charset=utf-8")
 
     @get("/feeds/labels.atom", sync_to_thread=True)
-    def feed(self, request: Request, state: State) -> Response[bytes]:
+    def feed(self, request: Request, registry: NamedDependency[Registry]) -> Response[bytes]:
         """Label events (issued, suspended, reinstated, revoked, superseded) as an Atom feed."""
-        events = catalogue.recent_entries(state.engine, 50, labels_only=True)
-        body = feeds.label_feed(events, base_url(request), i18n.request_language(request), state.registry.clock())
+        events = catalogue.recent_entries(registry.engine, 50, labels_only=True)
+        body = feeds.label_feed(events, base_url(request), i18n.request_language(request), registry.clock())
         return Response(body, media_type=feeds.MEDIA_TYPE, headers={"Vary": "Accept-Language, Cookie"})
 
 
@@ -440,7 +441,7 @@ class CompareApi(Controller):
     tags = ["labels"]  # noqa: RUF012  (Litestar's own attribute)
 
     @get("/compare", sync_to_thread=True)
-    def compare(self, request: Request, state: State,
+    def compare(self, request: Request, registry: NamedDependency[Registry],
                 category: Annotated[str, Parameter(description="the category (pv_module, monitor, ...)",
                                                    max_length=40)],
                 declared_unit: Annotated[str | None, Parameter(description="default: the category's most common",
@@ -457,12 +458,12 @@ class CompareApi(Controller):
         and, for ``quantity`` declared units, the kg CO2e avoided against the median: what a carbon-inclusive
         points scheme needs to reward a low-carbon purchase."""
         form = Form.of(request.query_params)
-        categories = in_force(state)
+        categories = in_force(registry)
         req = requirements(form, categories)
         if req is None:
             name, message = next(iter(form.errors.items()))
             raise InvalidInput(f"{name}: {message}", name)
-        return CompareOut(**procurement.compare(state.engine, req, today(state), snapshots(state)).to_json())
+        return CompareOut(**procurement.compare(registry.engine, req, today(registry), snapshots(registry)).to_json())
 
 
 def route_handlers() -> list[ControllerRouterHandler | BaseRouteHandler]:

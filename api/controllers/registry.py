@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from litestar import Controller, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import Operation
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -30,6 +29,7 @@ from api.schemas import (
     ReasonIn,
 )
 from registry.accounts.actors import Actor
+from registry.services import Registry
 from registry.store.tables import Declaration, Product, SigningKey
 from registry.trust.external_signing import Prepared
 
@@ -80,73 +80,80 @@ class RegistryController(Controller):
     tags = ("registry",)
 
     @post("/products", sync_to_thread=True, status_code=201)
-    def create_product(self, state: State, who: NamedDependency[Actor], data: JSONBody[ProductIn]) -> ProductOut:
+    def create_product(self, registry: NamedDependency[Registry], who: NamedDependency[Actor],
+                       data: JSONBody[ProductIn]) -> ProductOut:
         """Create a product of the calling manufacturer."""
-        return product_out(state.registry.products.create_product(who, name=data.name, model=data.model,
+        return product_out(registry.products.create_product(who, name=data.name, model=data.model,
                                                          category=data.category, gtin=data.gtin))
 
     @get("/products", sync_to_thread=True)
-    def list_products(self, state: State, who: NamedDependency[Actor]) -> list[ProductOut]:
+    def list_products(self, registry: NamedDependency[Registry], who: NamedDependency[Actor]) -> list[ProductOut]:
         """The caller's products (all products for certifiers and admins)."""
-        return [product_out(p) for p in state.registry.products.products(who)]
+        return [product_out(p) for p in registry.products.products(who)]
 
     @get("/products/{product_id:str}", sync_to_thread=True)
-    def show_product(self, state: State, who: NamedDependency[Actor], product_id: FromPath[str]) -> ProductOut:
-        return product_out(state.registry.products.get_product(who, product_id))
+    def show_product(self, registry: NamedDependency[Registry], who: NamedDependency[Actor],
+                     product_id: FromPath[str]) -> ProductOut:
+        return product_out(registry.products.get_product(who, product_id))
 
     @post("/declarations", sync_to_thread=True, status_code=201)
-    def create_declaration(self, state: State, who: NamedDependency[Actor], data: JSONBody[DeclarationIn]) -> DeclarationOut:
+    def create_declaration(self, registry: NamedDependency[Registry], who: NamedDependency[Actor],
+                           data: JSONBody[DeclarationIn]) -> DeclarationOut:
         """Create a draft declaration: the server computes the product file and checks the category rule."""
-        return declaration_out(state.registry.declarations.create_declaration(
+        return declaration_out(registry.declarations.create_declaration(
             who, product_id=data.product_id, spec=data.spec, result=data.result, release=data.factor_release))
 
     @get("/declarations", sync_to_thread=True)
-    def list_declarations(self, state: State, who: NamedDependency[Actor],
+    def list_declarations(self, registry: NamedDependency[Registry], who: NamedDependency[Actor],
                           status: FromQuery[Literal["draft", "submitted", "rejected", "certified"] | None] = None,
                           ) -> list[DeclarationOut]:
         """Declarations the caller may see (its own; for certifiers, the review queue)."""
-        return [declaration_out(d) for d in state.registry.declarations.declarations(who, status)]
+        return [declaration_out(d) for d in registry.declarations.declarations(who, status)]
 
     @get("/declarations/{declaration_id:str}", sync_to_thread=True)
-    def show_declaration(self, state: State, who: NamedDependency[Actor], declaration_id: FromPath[str]) -> DeclarationOut:
-        return declaration_out(state.registry.declarations.get_declaration(who, declaration_id))
+    def show_declaration(self, registry: NamedDependency[Registry], who: NamedDependency[Actor],
+                         declaration_id: FromPath[str]) -> DeclarationOut:
+        return declaration_out(registry.declarations.get_declaration(who, declaration_id))
 
     @post("/declarations/{declaration_id:str}/submit", sync_to_thread=True, status_code=200)
-    def submit(self, state: State, who: NamedDependency[Actor], declaration_id: FromPath[str]) -> DeclarationOut:
+    def submit(self, registry: NamedDependency[Registry], who: NamedDependency[Actor],
+               declaration_id: FromPath[str]) -> DeclarationOut:
         """Submit for review (recomputed, rules checked)."""
-        return declaration_out(state.registry.declarations.submit(who, declaration_id))
+        return declaration_out(registry.declarations.submit(who, declaration_id))
 
     @post("/declarations/{declaration_id:str}/prepare", sync_to_thread=True, status_code=200)
-    def prepare(self, state: State, who: NamedDependency[Actor], declaration_id: FromPath[str]) -> PreparedOut:
+    def prepare(self, registry: NamedDependency[Registry], who: NamedDependency[Actor],
+                declaration_id: FromPath[str]) -> PreparedOut:
         """For a certifier that keeps its own key: fix the claim and reserve its label number. Sign ``to_sign``
         and ``payload_to_sign`` (both base64) with Ed25519, then approve with the two signatures. Preparing again
         answers the same claim while it is current."""
-        return prepared_out(state.registry.review.prepare(who, declaration_id))
+        return prepared_out(registry.review.prepare(who, declaration_id))
 
     @post("/declarations/{declaration_id:str}/approve", sync_to_thread=True, status_code=200)
-    def approve(self, state: State, who: NamedDependency[Actor], declaration_id: FromPath[str],
+    def approve(self, registry: NamedDependency[Registry], who: NamedDependency[Actor], declaration_id: FromPath[str],
                 data: JSONBody[ApproveIn | None] = None) -> LabelOut:
         """Certify: issues the signed label (with ``label_id`` and its compact ``payload``). A certifier that keeps
         its own key sends ``signature`` and ``payload_signature`` of the prepared claim."""
         data = data or ApproveIn()
-        label = state.registry.review.approve(who, declaration_id, data.comment, signature=data.signature,
+        label = registry.review.approve(who, declaration_id, data.comment, signature=data.signature,
                                        payload_signature=data.payload_signature)
-        return label_out(state, label.label_id)
+        return label_out(registry, label.label_id)
 
     @post("/declarations/{declaration_id:str}/reject", sync_to_thread=True, status_code=200)
-    def reject(self, state: State, who: NamedDependency[Actor], declaration_id: FromPath[str],
+    def reject(self, registry: NamedDependency[Registry], who: NamedDependency[Actor], declaration_id: FromPath[str],
                data: JSONBody[ReasonIn]) -> DeclarationOut:
         """Send back with a reason."""
-        return declaration_out(state.registry.review.reject(who, declaration_id, data.reason))
+        return declaration_out(registry.review.reject(who, declaration_id, data.reason))
 
     @post("/keys", sync_to_thread=True, status_code=201, operation_class=_AuthedOperation)
-    def register_key(self, state: State, who: NamedDependency[Actor], data: JSONBody[KeyIn]) -> KeyOut:
+    def register_key(self, registry: NamedDependency[Registry], who: NamedDependency[Actor],
+                     data: JSONBody[KeyIn]) -> KeyOut:
         """A certifier's new signing key (the certifier, or an administrator naming ``org_id``); the current key
         is retired, both events are logged. With ``public_key`` the certifier keeps the private key and signs
         each claim itself (prepare, then approve with signatures)."""
-        return key_out(state.registry.keys.rotate_key(who, data.org_id or who.org_id, data.public_key))
+        return key_out(registry.keys.rotate_key(who, data.org_id or who.org_id, data.public_key))
 
     @get("/renewals", sync_to_thread=True)
-    def renewals(self, state: State, who: NamedDependency[Actor]) -> list[dict[str, Any]]:
+    def renewals(self, registry: NamedDependency[Registry], who: NamedDependency[Actor]) -> list[dict[str, Any]]:
         """The caller's labels whose cited supplier labels changed (declarations to renew)."""
-        return state.registry.public.declarations_to_renew(who)
+        return registry.public.declarations_to_renew(who)

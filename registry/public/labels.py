@@ -72,6 +72,8 @@ class PublicReads:
     def __init__(self, ctx: RegistryContext, cache_size: int = PUBLIC_CACHE_SIZE) -> None:
         self.ctx = ctx
         self._public = SnapshotCache(cache_size)
+        #: answers of the public pages (counts, comparisons, feeds) that change only with the log and the day
+        self.snapshots = SnapshotCache()
 
     def label_view(self, label_id: str) -> LabelView:
         """A label with its effective status and supply chain (public).

@@ -38,6 +38,8 @@ class PactDelivery:
         self.ctx = ctx
         self.exchange = exchange
         self.clients = clients
+        #: the HTTP client answers go out with (None: a new one per answer, 10 s timeouts; tests set their own)
+        self.client: httpx.Client | None = None
 
     def answer_for(self, event: pact_events.Event, own_source: str, *,
                    domain: str = pact_terms.DEFAULT_DOMAIN) -> dict[str, Any]:
@@ -75,6 +77,7 @@ class PactDelivery:
         answer = self.answer_for(event, own_source, domain=domain)
         partner = received.partner or partner_base(event.source)
         outcome = "failed: no attempt"
+        client = client or self.client
         own = client is None
         http = client or httpx.Client(timeout=10.0, follow_redirects=False)
         try:
