@@ -11,13 +11,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
-
 from api.documents import read_document
 from registry.accounts.actors import SYSTEM, Actor
 from registry.accounts.people import generate_password
 from registry.services import Registry
-from registry.store.tables import Organisation
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 ORGS = [
@@ -35,8 +32,7 @@ def _doc(name: str) -> dict[str, Any]:
 
 def seed_demo(reg: Registry, *, if_empty: bool = False) -> dict[str, Any] | None:
     """Create the demo; returns the credentials, or None when ``if_empty`` and the demo exists already."""
-    with Session(reg.engine) as s:
-        exists = s.exec(select(Organisation).where(Organisation.id == "demo_manufacturer")).first() is not None
+    exists = reg.organisations.exists("demo_manufacturer")
     if exists and if_empty:
         return None
     # The organisations (and the certifier's first key) date from four years back, so that the expired label

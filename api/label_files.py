@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-import json
-
-from sqlmodel import Session
-
-from footprint.model import Result
 from label import Grade, LabelData, qr_content, render_pdf, render_png, render_svg
 from registry import rules
 from registry.public.labels import LabelView
 from registry.services import Registry
-from registry.store.tables import Declaration
 
 MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
 
 
 def label_grade(registry: Registry, view: LabelView) -> Grade | None:
     """The benchmark grade, only where the category rule names a sourced benchmark."""
-    with Session(registry.ctx.read_engine) as s:
-        dec = s.get(Declaration, view.label.declaration_id)
-    if dec is None:
+    certified = registry.public.certified_result(view.label)
+    if certified is None:
         return None
-    rule_id, _, version = dec.category_rule.partition("@")
+    rule_ref, result = certified
+    rule_id, _, version = rule_ref.partition("@")
     rule = rules.load_rule(rule_id, version or None)
     if rule.benchmark is None:
         return None
-    got = rules.grade(rule, rules.label_value(rule, Result.model_validate(json.loads(dec.result))))
+    got = rules.grade(rule, rules.label_value(rule, result))
     if got is None:
         return None
     def short(text: str, n: int) -> str:

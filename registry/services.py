@@ -31,6 +31,7 @@ from registry.interop.pact.delivery import PactDelivery
 from registry.interop.pact.exchange import PactExchange
 from registry.keys.service import Keys
 from registry.log.service import Log
+from registry.public.console import ConsoleReads
 from registry.public.labels import PublicReads
 from registry.work import RegistryContext
 
@@ -66,6 +67,8 @@ class Registry:
         self.pact = PactExchange(self.ctx, self.public)
         self.pact_clients = PactClients(self.ctx)
         self.pact_delivery = PactDelivery(self.ctx, self.pact, self.pact_clients)
+        self.console = ConsoleReads(self.ctx, self.products, self.declarations, self.public, self.accounts, self.keys,
+                                    self.log)
 
     def init(self) -> bool:
         """Create the registry organisation, its log key and the log head if missing. Returns True if created."""

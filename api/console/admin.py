@@ -19,26 +19,13 @@ from litestar.params import FromPath
 from api.console import common as cc
 from api.pages.forms import Form
 from api.pages.submit import attempt
-from registry.accounts.people import Accounts, WebIdentity
-from registry.errors import NotFound, RegistryError
+from registry.accounts.organisations import ROLES
+from registry.accounts.people import WebIdentity
+from registry.errors import RegistryError
 from registry.services import Registry
-from registry.store.tables import ROLES
 
 PERSON_FIELDS: Final = ("org_id", "email", "name", "password")
 ORG_FIELDS: Final = ("role", "name_zh", "name_en", "org_id", "uscc", "accreditation_no")
-
-
-def admin_overview(registry: Registry, accounts: Accounts, who: WebIdentity) -> dict[str, Any]:
-    """Organisations, people, tokens, keys and the log's health."""
-    actor = who.actor
-    try:
-        checkpoint: dict[str, Any] | None = registry.log.checkpoint()
-    except NotFound:
-        checkpoint = None
-    orgs = accounts.organisations(actor)
-    return {"organisations": orgs, "org_of": {o.id: o for o in orgs}, "people": accounts.people(actor),
-            "tokens": accounts.tokens(actor), "keys": registry.keys.trust_list()["keys"], "checkpoint": checkpoint,
-            "verification": accounts.last_log_verification(), "roles": ROLES}
 
 
 class AdminController(Controller):
@@ -56,7 +43,7 @@ class AdminController(Controller):
     def _page(self, request: Request, registry: Registry, who: WebIdentity, *, person: Form | None = None,
               org: Form | None = None, status_code: int = 200, report: dict[str, Any] | None = None,
               created: str | None = None) -> Response[Any]:
-        ctx = admin_overview(registry, registry.accounts, who)
+        ctx = registry.console.admin_overview(who.actor)
         return cc.render(request, "console/admin.html",
                          {**ctx, "person_form": person or Form(),
                           "org_form": org or Form({"role": "manufacturer"}), "report": report, "created": created},

@@ -11,7 +11,6 @@ JavaScript; every POST checks the session's CSRF token first (:mod:`api.console.
 from __future__ import annotations
 
 import hmac
-import json
 from functools import partial
 from typing import Any, Final
 from urllib.parse import urlencode
@@ -20,7 +19,6 @@ from anyio import to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
-from sqlmodel import Session
 
 from api.console import common as cc
 from api.console.forms import (
@@ -46,35 +44,6 @@ from registry.services import Registry
 
 SOURCES: Final = ("form", "file", "text")
 HOME_OF_ROLE: Final = {"manufacturer": "/console", "certifier": "/console/review", "admin": "/console/admin"}
-
-
-# ------------------------------------------------------------------------------------------ use-case reads
-def manufacturer_home(registry: Registry, who: WebIdentity) -> dict[str, Any]:
-    """What the manufacturer's console shows: products, declarations, labels, renewals."""
-    actor = who.actor
-    products = registry.products.products(actor)
-    names = {p.id: p for p in products}
-    declarations = sorted(registry.declarations.declarations(actor), key=lambda d: d.created_at, reverse=True)
-    labels = [view for p in products for view in registry.public.labels_of_product(p.id)]
-    labels.sort(key=lambda v: v.label.issued_at, reverse=True)
-    return {"products": products, "product_of": names, "declarations": declarations, "labels": labels,
-            "renewals": registry.public.declarations_to_renew(actor)}
-
-
-def declaration_page(registry: Registry, who: WebIdentity, declaration_id: str) -> dict[str, Any]:
-    """One declaration of the manufacturer: its product, result, checklist, comments and label."""
-    dec = registry.declarations.get_declaration(who.actor, declaration_id)
-    product = registry.products.get_product(who.actor, dec.product_id)
-    label = next((v for v in registry.public.labels_of_product(product.id) if v.label.declaration_id == dec.id), None)
-    return {"dec": dec, "product": product, "result": json.loads(dec.result), "checklist": json.loads(dec.checklist),
-            "label": label, "document": document_text(json.loads(dec.document))}
-
-
-def preview(registry: Registry, category: str, document: dict[str, Any]) -> dict[str, Any]:
-    """The server's calculation and checklist of a product file, nothing stored."""
-    with Session(registry.engine) as s:
-        computed = registry.declarations.compute(s, document, registry.release, category=category)
-    return {"result": computed.result_json, "checklist": computed.checklist.to_json()}
 
 
 class ConsoleController(Controller):
@@ -155,7 +124,7 @@ class ConsoleController(Controller):
         who = cc.require_identity(request, registry)
         if who.organisation.role != "manufacturer":
             return cc.see_other(HOME_OF_ROLE[who.organisation.role])
-        return cc.render(request, "console/home.html", manufacturer_home(registry, who), identity=who)
+        return cc.render(request, "console/home.html", registry.console.manufacturer_home(who.actor), identity=who)
 
     @get("/console/new-product", sync_to_thread=True)
     def product_form(self, request: Request, registry: NamedDependency[Registry]) -> Response[Any]:
@@ -230,7 +199,7 @@ class ConsoleController(Controller):
         again = partial(self._declaration_page, request, registry, who, status_code=422)
         if form.values.get("action") == "compute":
             category = products[product_id].category
-            computed = await attempt(form, preview, registry, category, document, fallback="document", rerender=again)
+            computed = await attempt(form, registry.console.preview, category, document, fallback="document", rerender=again)
             return await to_thread.run_sync(partial(self._declaration_page, request, registry, who, form,
                                                     computed=computed))
         dec = await attempt(form, registry.declarations.create_declaration, who.actor, product_id=product_id,
@@ -243,7 +212,7 @@ class ConsoleController(Controller):
         """A declaration: status, result, rule checklist, reviewer comments, its label; submit when allowed."""
         who = cc.require_identity(request, registry, "manufacturer")
         return cc.render(request, "console/declaration.html",
-                         declaration_page(registry, who, declaration_id), identity=who)
+                         _with_text(registry.console.declaration_page(who.actor, declaration_id)), identity=who)
 
     @post("/console/declarations/{declaration_id:str}/submit", status_code=303)
     async def submit(self, request: Request, registry: NamedDependency[Registry],
@@ -255,7 +224,7 @@ class ConsoleController(Controller):
         except (RegistryError, FootprintError) as exc:
             if isinstance(exc, RegistryError) and exc.code in ("not-found", "forbidden"):
                 raise
-            ctx = await to_thread.run_sync(declaration_page, registry, who, declaration_id)
+            ctx = _with_text(await to_thread.run_sync(registry.console.declaration_page, who.actor, declaration_id))
             return cc.render(request, "console/declaration.html", {**ctx, "submit_error": exc.message},
                              identity=who, status_code=422)
         return cc.see_other(f"/console/declarations/{declaration_id}?submitted=1")
@@ -315,3 +284,8 @@ class ConsoleController(Controller):
         await to_thread.run_sync(registry.organisations.revoke_token, who.actor, token_id)
         back = "/console/admin" if fields.get("back") == "admin" and who.organisation.role == "admin" else "/console/tokens"
         return cc.see_other(back)
+
+
+def _with_text(page: dict[str, Any]) -> dict[str, Any]:
+    """The declaration page with its product file as the YAML text the form shows."""
+    return {**page, "document": document_text(page["document"])}

@@ -8,8 +8,6 @@ label is issued) or rejects with a reason. Issued labels are suspended, reinstat
 
 from __future__ import annotations
 
-import json
-import math
 from functools import partial
 from typing import Any, Final
 
@@ -17,73 +15,15 @@ from anyio import to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
-from sqlmodel import Session, select
 
 from api.console import common as cc
 from api.pages.forms import REQUIRED, Form
-from footprint.errors import FootprintError
-from footprint.model import Result
-from registry import rules
 from registry.accounts.people import WebIdentity
-from registry.certification.declarations import RESULT_RTOL
-from registry.certification.status import effective_status
 from registry.errors import NotFound, RegistryError
 from registry.services import Registry
-from registry.store.tables import Citation, GreenClaim, Label
 
 LABEL_ACTIONS: Final = {"suspend": ("active",), "reinstate": ("suspended",),
                         "revoke": ("active", "suspended", "expired", "superseded")}
-
-
-def review_queue(registry: Registry, who: WebIdentity) -> dict[str, Any]:
-    """Submitted declarations (oldest first) and the labels this certifier issued (newest first)."""
-    actor = who.actor
-    queue = sorted(registry.declarations.declarations(actor, "submitted"), key=lambda d: d.submitted_at or d.created_at)
-    products = {p.id: p for p in registry.products.products(actor)}
-    issued, _ = registry.public.search_labels(certifier=who.organisation.id, include_inactive=True, sort="newest",
-                                       limit=200)
-    return {"queue": queue, "product_of": products, "issued": issued}
-
-
-def review_page(registry: Registry, who: WebIdentity, declaration_id: str) -> dict[str, Any]:
-    """Everything a certifier weighs for one declaration (read only)."""
-    actor = who.actor
-    dec = registry.declarations.get_declaration(actor, declaration_id)
-    product = registry.products.get_product(actor, dec.product_id)
-    declared = float(dec.total_kg_co2e)
-    recomputed: float | None = None
-    recompute_error = ""
-    today = registry.clock().date()
-    with Session(registry.engine) as s:
-        try:
-            computed = registry.declarations.compute(s, json.loads(dec.document), dec.factor_release,
-                                                     category=product.category)
-            recomputed = float(computed.result.total_kg_co2e)
-        except (RegistryError, FootprintError) as exc:
-            recompute_error = exc.message
-        citations = []
-        for c in s.exec(select(Citation).where(Citation.declaration_id == dec.id)):
-            cited = s.get(Label, c.label_id)
-            citations.append({"row": c, "status": effective_status(cited, today) if cited else "unknown",
-                              "current_version": cited.version if cited else None})
-        claims = list(s.exec(select(GreenClaim).where(GreenClaim.declaration_id == dec.id)))
-    result = Result.model_validate_json(dec.result)
-    rule_id, _, version = dec.category_rule.partition("@")
-    try:
-        value = rules.label_value(rules.load_rule(rule_id, version or None), result)
-    except RegistryError:
-        value = None
-    previous = next((v for v in registry.public.labels_of_product(product.id) if v.label.declaration_id != dec.id), None)
-    change = None
-    if previous is not None and value is not None and previous.label.unit == value.unit:
-        old = float(previous.label.value)
-        change = {"old": old, "new": float(value.value), "diff": float(value.value) - old,
-                  "pct": (float(value.value) - old) / old if old else None}
-    agrees = recomputed is not None and math.isclose(recomputed, declared, rel_tol=RESULT_RTOL, abs_tol=1e-9)
-    return {"dec": dec, "product": product, "declared": declared, "recomputed": recomputed, "agrees": agrees,
-            "recompute_error": recompute_error, "result": json.loads(dec.result),
-            "checklist": json.loads(dec.checklist), "citations": citations, "claims": claims, "value": value,
-            "previous": previous, "change": change}
 
 
 class ReviewController(Controller):
@@ -97,7 +37,8 @@ class ReviewController(Controller):
     def queue(self, request: Request, registry: NamedDependency[Registry]) -> Response[Any]:
         """The queue of submitted declarations and the labels issued."""
         who = cc.require_identity(request, registry, "certifier")
-        return cc.render(request, "console/review.html", review_queue(registry, who), identity=who)
+        return cc.render(request, "console/review.html", registry.console.review_queue(who.actor, who.organisation.id),
+                         identity=who)
 
     @get("/{declaration_id:str}", sync_to_thread=True)
     def declaration(self, request: Request, registry: NamedDependency[Registry],
@@ -107,7 +48,7 @@ class ReviewController(Controller):
 
     def _review(self, request: Request, registry: Registry, who: WebIdentity, declaration_id: str, form: Form,
                 status_code: int = 200) -> Response[Any]:
-        ctx = review_page(registry, who, declaration_id)
+        ctx = registry.console.review_page(who.actor, declaration_id)
         return cc.render(request, "console/review_declaration.html", {**ctx, "form": form}, identity=who,
                          status_code=status_code)
 

@@ -37,7 +37,6 @@ from registry.errors import InvalidInput, LogRangeError
 from registry.public import catalogue, procurement
 from registry.public.cache import SnapshotCache, log_size
 from registry.services import Registry
-from registry.store.tables import Organisation
 
 PAGE_SIZE = 20
 COMPARE_ROWS = 50  # products listed on the compare page (the CSV has them all)
@@ -47,13 +46,6 @@ STATUS_FILTERS = ("", "all", "active", "suspended", "expired", "revoked", "super
 
 def today(registry: Registry) -> date:
     return registry.clock().date()
-
-
-def _certifiers(registry: Registry) -> list[Organisation]:
-    from sqlmodel import Session, select
-
-    with Session(registry.engine) as s:
-        return list(s.exec(select(Organisation).where(Organisation.role == "certifier").order_by(Organisation.id)))
 
 
 def snapshots(registry: Registry) -> SnapshotCache:
@@ -71,7 +63,7 @@ def in_force(registry: Registry) -> dict[str, int]:
 # ---------------------------------------------------------------------------------------------- labels
 def label_search(registry: Registry, form: Form, lang: str) -> dict[str, Any]:
     """The ``/labels`` page's context: filters as typed, errors, the page of results and the next cursor."""
-    certifiers = _certifiers(registry)
+    certifiers = catalogue.certifiers(registry.engine)
     text = form.text("q")
     category = form.choice("category", i18n.CATEGORY_NAMES)
     certifier = form.choice("certifier", [c.id for c in certifiers])

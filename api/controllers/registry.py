@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
@@ -30,8 +30,10 @@ from api.schemas import (
 )
 from registry.accounts.actors import Actor
 from registry.services import Registry
-from registry.store.tables import Declaration, Product, SigningKey
 from registry.trust.external_signing import Prepared
+
+if TYPE_CHECKING:  # row types for annotations only: api/ opens no database session
+    from registry.store.tables import Declaration, Product, SigningKey
 
 
 @dataclass

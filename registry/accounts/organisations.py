@@ -13,6 +13,8 @@ from registry.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthe
 from registry.ids import new_id, uscc
 from registry.keys.service import create_key
 from registry.store.tables import ROLES, ApiToken, Organisation
+
+__all__ = ["ROLES", "Organisations", "aware"]
 from registry.work import RegistryContext, record_sha256
 
 
@@ -52,6 +54,11 @@ class Organisations:
             if role == "certifier":
                 create_key(w, org.id)
             return org
+
+    def exists(self, org_id: str) -> bool:
+        """Whether an organisation with this id exists."""
+        with self.ctx.read() as s:
+            return s.get(Organisation, org_id) is not None
 
     def create_token(self, actor: Actor, org_id: str, *, name: str = "", days: int | None = 365) -> tuple[ApiToken, str]:
         """A bearer token for ``org_id`` (its own admin or the registry admin). Returns the row and the secret,

@@ -51,6 +51,12 @@ CHOICE_SPECS: dict[str, tuple[str, ...]] = {
 
 
 # ------------------------------------------------------------------------------------------------ home
+def certifiers(engine: Engine) -> list[Organisation]:
+    """Every certifier, by id (the label search's filter)."""
+    with Session(engine) as s:
+        return list(s.exec(select(Organisation).where(Organisation.role == "certifier").order_by(Organisation.id)))  # type: ignore[arg-type]
+
+
 @dataclass
 class Counts:
     """Labels by category and effective status, and the number of certifiers."""

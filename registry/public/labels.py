@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from footprint.model import Result
 from registry.accounts.actors import Actor
 from registry.certification.status import effective_status, status_where
 from registry.errors import InvalidInput, NotFound
@@ -162,6 +163,12 @@ class PublicReads:
             views = [self.view_in(s, lab) for lab in rows]
             cursor = _cursor(getattr(rows[-1], column), rows[-1].label_id) if more else None
         return views, cursor
+
+    def certified_result(self, label: Label) -> tuple[str, Result] | None:
+        """The category rule (``id@version``) and the engine result a label was certified from."""
+        with self.ctx.read() as s:
+            dec = s.get(Declaration, label.declaration_id)
+        return (dec.category_rule, Result.model_validate_json(dec.result)) if dec is not None else None
 
     def labels_of_product(self, product_id: str) -> list[LabelView]:
         """A product's labels, newest first (its history)."""
