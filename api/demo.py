@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from api.documents import read_document
 from registry.accounts.actors import SYSTEM, Actor
@@ -30,6 +30,10 @@ def _doc(name: str) -> dict[str, Any]:
     return read_document(EXAMPLES / name)
 
 
+@overload
+def seed_demo(reg: Registry, *, if_empty: Literal[False] = False) -> dict[str, Any]: ...
+@overload
+def seed_demo(reg: Registry, *, if_empty: bool) -> dict[str, Any] | None: ...
 def seed_demo(reg: Registry, *, if_empty: bool = False) -> dict[str, Any] | None:
     """Create the demo; returns the credentials, or None when ``if_empty`` and the demo exists already."""
     exists = reg.organisations.exists("demo_manufacturer")

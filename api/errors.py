@@ -50,14 +50,11 @@ def domain_error(request: Request, exc: Exception) -> Response[dict[str, object]
     status = status_of(exc)
     if status >= 500:
         return internal_error(request, exc)
-    extra: dict[str, object] = {}
-    if isinstance(exc, FootprintError) and exc.path:
-        extra = {"path": exc.path, "field": exc.path}
-    elif isinstance(exc, RegistryError) and exc.field:
-        extra = {"field": exc.field, "path": exc.field}
+    field = getattr(exc, "field", None)  # every package's errors carry code, message and field
+    extra: dict[str, object] = {"field": field, "path": field} if field else {}
     if isinstance(exc, RuleFailed) and exc.checklist is not None:
         extra["checklist"] = exc.checklist
-    detail = exc.message if isinstance(exc, FootprintError | FactorDbError | RegistryError) else str(exc)
+    detail = getattr(exc, "message", None) or str(exc)
     headers = {"WWW-Authenticate": 'Bearer realm="pcf-registry"'} if status == 401 else None
     return problem(status, type(exc).__name__, detail, getattr(exc, "code", "error"), headers, **extra)
 

@@ -17,6 +17,7 @@ import statistics
 import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +136,7 @@ def variants_figure() -> dict[str, Any]:
     fs = factor_set()
     doc = read_document(PV_FILE)
     provinces = ["CN-SC", "CN-YN", "CN-QH", "CN-XJ", "CN-NM", "CN-NX", "CN-GS", "CN-JS", "CN-ZJ", "CN-GD"]
-    vary = {"regions.polysilicon": provinces, "regions.wafer": provinces, "regions.cell": provinces,
+    vary: dict[str, list[Any]] = {"regions.polysilicon": provinces, "regions.wafer": provinces, "regions.cell": provinces,
             "materials_g_per_m2.glass": [7000 + 500 * i for i in range(10)]}
     axes = axes_from(vary)
     run_variants(doc, axes, fs)  # warm-up
@@ -184,7 +185,7 @@ def search_figures() -> list[dict[str, Any]]:
         import_report(db, read_cpcd(CPCD_FILE))
     out = []
     for label, query in (("四川 2023", SearchQuery("四川", year=2023)), ("aluminium", SearchQuery("aluminium"))):
-        fig = figure(f"factor search '{label}' (median)", median_ms(lambda q=query: search(db, q), 50), "ms", 5,
+        fig = figure(f"factor search '{label}' (median)", median_ms(partial(search, db, query), 50), "ms", 5,
                      higher_is_better=False)
         fig["note"] = "releases + CPCD import" if imported else f"releases only ({CPCD_FILE} not found)"
         out.append(fig)

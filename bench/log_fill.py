@@ -20,7 +20,7 @@ from sqlmodel import Session
 from registry.keys import custody as keys
 from registry.log import store as tlog_store
 from registry.services import Registry
-from registry.store.tables import LogEntry, LogHead, LogNode
+from registry.store.tables import LogEntry, LogNode
 from registry.trust import tlog
 
 BATCH = 50_000
@@ -89,8 +89,7 @@ def fill_log(registry: Registry, size: int, progress: bool = True) -> int:
             done = first + len(nodes[first:first + BATCH])
             if progress and (done % PROGRESS_EVERY < BATCH or done == len(nodes)):
                 print(f"  log nodes written: {done:,} of {len(nodes):,}", flush=True)
-        head = s.get(LogHead, 1)
-        assert head is not None
+        head = tlog_store.lock_head(s)
         head.size = size
         head.root = tlog.root_hash(size, tlog_store.SqlNodes(s))
         s.add(head)

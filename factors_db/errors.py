@@ -6,6 +6,9 @@ FactorDbError (code: factor-db-error)
  ├── FactorNotFound       factor-not-found     no factor with that id
  ├── ReleaseNotFound      release-not-found    no release with that id
  └── ReleaseTampered      release-tampered     a bundled release's content hash does not match
+
+Every error carries ``code``, ``message`` and ``field`` (the offending column or parameter, or None): the one
+error shape of every package.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ class FactorDbError(Exception):
 
     code = "factor-db-error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
 
 
 class InvalidFactor(FactorDbError):
@@ -31,7 +35,7 @@ class InvalidFactor(FactorDbError):
             part for part in (file, f"row {row}" if row is not None else "", f"column {column!r}" if column else "")
             if part
         )
-        super().__init__(f"{where}: {message}" if where else message)
+        super().__init__(f"{where}: {message}" if where else message, column or None)
         self.file, self.row, self.column = file, row, column
 
 

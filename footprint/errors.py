@@ -9,8 +9,10 @@ FootprintError (code: footprint-error)
  ├── GridFactorMissing       grid-factor-missing     no electricity factor for region/year/series
  └── VariantError            invalid-variants        a variant axis is wrong, or its variants cannot be computed
 
-Every error carries ``path``: the dotted path of the offending field (``processes[2].inputs[0].unit``)
-so that the command line and the API can point at it.
+Every error carries ``code``, ``message`` and ``field``: the dotted path of the offending field
+(``processes[2].inputs[0].unit``, or None) so that the command line and the API can point at it; ``path`` is
+the same path as a string ("" for none), its older name. The shape (``code``, ``message``, ``field``) is the
+same in every package's errors (``factors_db``, ``registry``, ``label``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ class FootprintError(Exception):
         super().__init__(message)
         self.message = message
         self.path = path
+
+    @property
+    def field(self) -> str | None:
+        """The offending field's dotted path, or None (the one error shape across packages)."""
+        return self.path or None
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message

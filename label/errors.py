@@ -9,7 +9,8 @@ LabelError (code: label-error)
  └── GlyphMissing       glyph-missing       the CJK font has no glyph for a character of the label
 
 The ValueError subclasses let callers that only know the standard library catch them; the API and
-the command line read ``code``.
+the command line read ``code``. Every error carries ``code``, ``message`` and ``field`` (the offending input, or
+None): the one error shape of every package.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ class LabelError(Exception):
     """Base class of every error raised by :mod:`label`."""
 
     code = "label-error"
+
+    def __init__(self, message: str = "", field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 class InvalidGTIN(LabelError, ValueError):

@@ -22,11 +22,11 @@ RegistryError (code: registry-error)                 every error carries ``messa
  ├── KeyUnavailable        key-unavailable        no usable signing key                         (HTTP 409)
  └── KeyFileError          key-file               the master key file is missing or corrupt (refuse to start)
 Elsewhere in the package: registry.rules (RuleError: unknown-category, rule-not-found, invalid-rule,
-label-value-missing, benchmark-mismatch), registry.tlog (TlogError: missing-node, invalid-checkpoint,
-leaf-not-in-log: damaged log data, HTTP 500), registry.pact (pact-bad-request, pact-unmappable).
+label-value-missing, benchmark-mismatch), registry.trust.tlog (TlogError: missing-node, invalid-checkpoint,
+leaf-not-in-log: damaged log data, HTTP 500), registry.interop.pact (pact-bad-request, pact-unmappable).
 
-Verification never raises these for an invalid payload: it returns a result with a reason (see
-:mod:`registry.payload`).
+Verification never raises these for an invalid payload, proof or checkpoint: it returns a result with ``valid``,
+``code`` and ``detail`` (:mod:`registry.trust.verdict`).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class InvalidTrustList(RegistryError):
 
 
 class PayloadInvalid(RegistryError):
-    """A label payload cannot be decoded; ``reason`` is the stable reason code of :mod:`registry.payload`."""
+    """A label payload cannot be decoded; ``reason`` is the stable reason code of :mod:`registry.trust.payload`."""
 
     code = "invalid-payload"
 
@@ -86,7 +86,7 @@ class KeyMismatch(SigningError):
     code = "key-mismatch"
 
 
-# --- workflow errors (registry.service); the API maps each base to one HTTP status -----------------------
+# --- workflow errors (registry.certification); the API maps each base to one HTTP status -----------------------
 class Unauthenticated(RegistryError):
     """No valid credentials: an unknown, expired or revoked token (HTTP 401)."""
 

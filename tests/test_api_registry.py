@@ -62,7 +62,7 @@ def test_submit_approve_verify_suspend_reinstate_revoke(api):
     assert label["status"] == "active" and label["gtin"] == "04006381333931" and label["log"]["included"]
     trust = payload.TrustList.from_json(api.get("/api/v1/trust-list").json())
     checked = payload.verify_payload(text, trust)
-    assert checked.valid and checked.claim["label_id"] == label_id
+    assert checked.valid and checked.claim is not None and checked.claim["label_id"] == label_id
     sizes = [api.get("/api/v1/log/checkpoint").json()["tree_size"]]
     for action, status in (("suspend", "suspended"), ("reinstate", "active"), ("revoke", "revoked")):
         r = api.post(f"/api/v1/labels/{label_id}/{action}", json={"reason": f"test {action}"},
@@ -81,8 +81,10 @@ def test_submit_approve_verify_suspend_reinstate_revoke(api):
 
     with Session(reg.engine) as s:
         for size in range(1, sizes[-1] + 1):
-            opened = tlog.open_checkpoint(tlog_store.checkpoint_at(s, size).note, vkey)
-            assert opened.valid
+            cp = tlog_store.checkpoint_at(s, size)
+            assert cp is not None
+            opened = tlog.open_checkpoint(cp.note, vkey)
+            assert opened.valid and opened.checkpoint is not None
             roots[size] = opened.checkpoint.root
     for a in roots:
         for b in roots:

@@ -111,7 +111,7 @@ def test_prepare_sign_approve_issues_a_label_that_verifies(world):
     raw = signing.public_raw(w.key)
     assert signing.verify_claim(stored, base64.b64decode(label.signature), raw)
     checked = payload.verify_payload(label.payload, w.reg.keys.trust_list())
-    assert checked.valid, checked.detail
+    assert checked.valid and checked.claim is not None, checked.detail
     assert checked.certifier_id == "c_own" and payload.matches_full_claim(checked.claim, stored)
     assert label.payload == payload.encode_payload(claim, w.key)  # Ed25519 is deterministic: the same text
     report = w.reg.log.verify_log()
@@ -270,7 +270,8 @@ def test_a_key_is_registered_once_and_never_for_the_log(world):
         w.reg.keys.rotate_key(w.sealed, "c_own", public_key=signing.public_raw(signing.generate_key()))
     assert w.counts() == before
     with Session(w.reg.engine) as s:
-        assert s.get(SigningKey, w.key_row.key_id).status == "current"
+        row = s.get(SigningKey, w.key_row.key_id)
+        assert row is not None and row.status == "current"
 
 
 # ------------------------------------------------------------------------------------------------ HTTP

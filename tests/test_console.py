@@ -598,7 +598,7 @@ def test_cli_person_add(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     import typer
     from typer.testing import CliRunner
 
-    from api.cli_accounts import person_app
+    from api.cli.accounts import person_app
     from api.runtime import open_registry
     from tests.services import app_settings
 

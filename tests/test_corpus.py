@@ -325,7 +325,7 @@ def factor_files(tmp_path_factory):
     """The genuine files the mutations start from, and a database that already holds their factors, so that most
     mutated imports collide with them (a collision refuses the whole import)."""
     folder = tmp_path_factory.mktemp("factors")
-    factors = load_release("2026.2").factors[:6]
+    factors = list(load_release("2026.2").factors[:6])
     write_table(factors, folder / "own.csv")
     write_table(factors, folder / "own.xlsx")
     engine = make_engine(f"sqlite:///{folder / 'factors.sqlite'}")
@@ -403,7 +403,7 @@ def factor_files_cases(draw: st.DrawFn, base: dict[str, Any]) -> tuple[str, byte
 
 def factor_count(engine: Any) -> int:
     with Session(engine) as s:
-        return s.exec(select(func.count()).select_from(FactorRow)).scalar_one()
+        return s.execute(select(func.count()).select_from(FactorRow)).scalar_one()
 
 
 def test_factor_imports_are_refused_whole_with_a_coded_reason(factor_files):
@@ -456,7 +456,9 @@ def qr(demo):
     registry = demo["registry"]
     certifier = Actor("demo_certifier", "certifier", "corpus")
     with Session(registry.engine) as s:
-        labels = {name: s.get(Label, label_id) for name, label_id in demo["labels"].items()}
+        found = {name: s.get(Label, label_id) for name, label_id in demo["labels"].items()}
+        labels = {name: label for name, label in found.items() if label is not None}
+        assert len(labels) == len(found)
         old_row = keys.current_key(s, "demo_certifier")
     old_private = keys.private_key(old_row, registry.ctx.secret)
     # Rotate one second later than now: a label issued in the same second as a rotation fails as key-retired

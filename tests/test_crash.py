@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.runtime import open_registry
 from registry.accounts.actors import SYSTEM, Actor
@@ -128,7 +128,7 @@ def test_kill_during_concurrent_writes(request, tmp_path, backend, workers):
     report = reg2.log.verify_log()
     assert report["ok"], report["problems"]
     with Session(reg2.engine) as s:
-        indexes = [e.index for e in s.exec(select(LogEntry).order_by(LogEntry.index))]
+        indexes = [e.index for e in s.exec(select(LogEntry).order_by(col(LogEntry.index)))]
         labels = list(s.exec(select(Label)))
     assert indexes == list(range(len(indexes)))  # gap-free, no repeats
     assert len({lab.log_index for lab in labels}) == len(labels)

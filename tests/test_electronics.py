@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from factors_db.build_release import (
+from factors_db.build.electronics import (
     CV_FOLDS,
     Declared,
     class_factors,
@@ -99,7 +99,7 @@ def test_cross_validated_estimates_meet_the_goals_against_declared_values(kind, 
 
 
 def test_extraction_rules_on_boavizta_rows(tmp_path):
-    from factors_db.build_release import extract_boavizta
+    from factors_db.build.electronics import extract_boavizta
 
     head = ("manufacturer,name,category,subcategory,gwp_total,gwp_use_ratio,yearly_tec,lifetime,use_location,"
             "report_date,sources,sources_hash,gwp_error_ratio,gwp_manufacturing_ratio,weight,assembly_location,"

@@ -204,7 +204,7 @@ def test_2_19_wrong_credentials_or_grant(api, headers, form, status, error):
 def test_4_list_maps_every_exportable_label(api, version):
     footprints = listed(api, version)
     # the demo's labels: 9, of which the two "component" labels (a supplier's glass, a laminate) have no CPC code
-    # and no product mass, so registry.pact cannot map them: 7 footprints, 3 Active and 4 Deprecated
+    # and no product mass, so registry.interop.pact cannot map them: 7 footprints, 3 Active and 4 Deprecated
     assert len(footprints) == 7
     assert sorted(pf["status"] for pf in footprints) == ["Active"] * 3 + ["Deprecated"] * 4
     assert {pf["specVersion"] for pf in footprints} == {pact_terms.SPEC_VERSION[version]}
@@ -532,7 +532,7 @@ def test_partner_secret_sealed_at_rest(api, partner):
 
 
 def test_cli_client_and_partner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from api.cli_pact import pact_app
+    from api.cli.pact import pact_app
     from api.runtime import open_registry
     from api.settings import Settings
 
@@ -562,7 +562,7 @@ def test_cli_client_and_partner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 @pytest.mark.parametrize("command", [["client", "add"], ["client", "revoke"], ["partner", "add"], ["events"]])
 def test_every_pact_command_has_help(command):
-    from api.cli_pact import pact_app
+    from api.cli.pact import pact_app
 
     out = CliRunner().invoke(pact_app, [*command, "--help"])
     assert out.exit_code == 0 and "Usage" in out.output

@@ -34,7 +34,7 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-# Full claims, as registry.service signs them (RFC 8785 JSON): full hashes and the certifier id.
+# Full claims, as the registry signs them (RFC 8785 JSON): full hashes and the certifier id.
 PV: dict[str, Any] = {
     "label_id": "CD-PCF-2026-000123", "version": 1, "product_id": "prd_3f2a9c0d1e4b5a6c7d8e",
     "gtin": "06901234567892", "value": "412", "unit": "kg CO2e",

@@ -41,7 +41,7 @@ RULE_FILES = sorted(rules.RULES_DIR.glob("*/*.yaml"))
 
 
 def compute(document: dict[str, Any], factors: FactorSet) -> tuple[ProductSpec, Result]:
-    """The footprint, as registry.service computes it. A cited supplier label stands for the bundled supplier
+    """The footprint, as the registry computes it. A cited supplier label stands for the bundled supplier
     example (the only label the examples cite: the demo seed issues it from supplier_glass_sichuan.yaml)."""
     cited = supply.cited_inputs(document)
     engine_document = document

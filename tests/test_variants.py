@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli
+from api.cli.variants import parse_vary
 from api.documents import read_document
-from api.variants_cli import parse_vary
 from footprint.calculate import calculate
 from footprint.errors import VariantError
 from footprint.model import STAGES

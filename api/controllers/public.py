@@ -1,7 +1,7 @@
 """The public pages (no sign-in): home, label search, procurement comparison, factors, calculator, log, open data.
 
-Each handler reads its query, calls one package function (:mod:`registry.service`, :mod:`registry.catalogue`,
-:mod:`registry.procurement`, :mod:`factors_db.store`, the engine through :mod:`api.pages.calculator`) and renders a
+Each handler reads its query, calls one package function (:mod:`registry.services`, :mod:`registry.public.catalogue`,
+:mod:`registry.public.procurement`, :mod:`factors_db.store`, the engine through :mod:`api.pages.calculator`) and renders a
 template; wrong values come back beside their fields with what was typed, and nothing is stored. ``GET
 /api/v1/compare`` gives the comparison as JSON (:class:`CompareOut`) for a carbon-inclusive points scheme.
 

@@ -33,7 +33,7 @@ class Rejected(Exception):
 def field_errors(exc: RegistryError | FootprintError, own_fields: Iterable[str], fallback: str) -> dict[str, str]:
     """A domain error as ``{field: message}``: beside its field when the form has it, else beside ``fallback``
     (e.g. a product file's errors go beside the product file, with the path inside it)."""
-    raw = (exc.field if isinstance(exc, RegistryError) else exc.path) or ""
+    raw = exc.field or ""
     if raw in set(own_fields):
         return {raw: exc.message}
     where = raw.removeprefix("spec.").removeprefix("spec")

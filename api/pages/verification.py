@@ -117,7 +117,7 @@ def footprint_url(base: str, label_id: str) -> str:
     """The label's product footprint in the PACT API v3: ``/3/footprints/{id}``, id = uuid5 of the label id.
 
     A label reinstated after a suspension is a new PACT footprint (generation 1, 2, ...; see
-    :mod:`registry.pact`); the registry does not yet say which generation is current, so this links
+    :mod:`registry.interop.pact`); the registry does not yet say which generation is current, so this links
     generation 0, the footprint as first issued.
     """
     return f"{base}/3/footprints/{pact_terms.footprint_id(label_id)}"
@@ -140,7 +140,7 @@ def link_titles(lang: str) -> dict[str, str]:
 def payload_format() -> dict[str, Any]:
     """The payload format as data for the in-browser check (prefix, claim keys, code tables).
 
-    Read from :mod:`registry.payload`, so the browser decodes exactly what the registry encodes; the script
+    Read from :mod:`registry.trust.payload`, so the browser decodes exactly what the registry encodes; the script
     knows only how each named field is written (label number, id, date, code, text, hash prefix).
     """
     from registry.trust import payload

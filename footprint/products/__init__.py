@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from footprint.errors import SpecificationError
 from footprint.model import FactorSet, ProductSpec
-from footprint.products import electronics, pv_module
+from footprint.products import electronics, pv, pv_module
 
 
 def _path(loc: tuple[Any, ...]) -> str:
@@ -37,7 +37,7 @@ def to_spec(data: dict[str, Any], factors: FactorSet) -> ProductSpec:
     kind = data.get("kind", "custom")
     try:
         if kind == "pv_module":
-            spec = pv_module.build(pv_module.PVModule.model_validate(data), factors)
+            spec = pv.build(pv_module.PVModule.model_validate(data), factors)
         elif kind in electronics.KINDS:
             spec = electronics.build(electronics.Device.model_validate(data), factors)
         elif kind == "custom":

@@ -21,15 +21,12 @@ describe is computed, flagged as an extrapolation and its law widened by its rel
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from footprint.model import AmountUncertainty, FactorSet, Identity, Input, Process, ProductSpec
 from footprint.products.pv_legacy import MATERIAL_FACTORS as LEGACY_FACTORS
-from footprint.products.pv_legacy import TRANSPORT_FACTORS, lifetime_energy_kwh
+from footprint.products.pv_legacy import TRANSPORT_FACTORS
+from footprint.products.pv_module import PVModule, lifetime_energy_kwh
 from footprint.products.pv_params import ASPECT_RATIO, PARAMS, Param
-
-if TYPE_CHECKING:
-    from footprint.products.pv_module import PVModule
 
 TECH = {"PERC": "perc", "TOPCon": "topcon", "HJT": "hjt"}
 #: A frame is an extruded aluminium alloy profile of unknown recycled content: the release's frame unit process

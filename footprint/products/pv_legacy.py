@@ -1,6 +1,6 @@
 """The PV module inventory of factor releases 2026.1 and 2026.2, frozen so that their results can be recomputed.
 
-Used by :func:`footprint.products.pv_module.build` for a release without the 2026.3 PV unit processes. The text
+Used by :func:`footprint.products.pv.build` for a release without the 2026.3 PV unit processes. The text
 below is this inventory's own description (unchanged):
 
 Crystalline-silicon PV module (``kind: pv_module``), in the spirit of France's simplified carbon assessment.
@@ -20,20 +20,9 @@ Lifetime energy with linear degradation ``d`` (fraction per year) over ``L`` yea
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from footprint.model import FactorSet, Identity, Input, Process, ProductSpec
+from footprint.products.pv_module import MATERIALS_G_PER_M2_2023, PVModule, lifetime_energy_kwh
 
-if TYPE_CHECKING:
-    from footprint.products.pv_module import PVModule
-
-#: NREL PV_ICE baseline, world-average c-Si module, 2023 (g per m2 of module).
-MATERIALS_G_PER_M2_2023: dict[str, float] = {
-    "glass": 9805, "aluminium_frame": 1229, "encapsulant": 778, "backsheet": 388, "copper": 8.39,
-    "silver": 2.90, "silicon": 375,
-}
-#: PV_ICE 2023 silicon manufacturing efficiency (kg silicon in modules per kg polysilicon).
-SILICON_MFG_EFFICIENCY_2023 = 0.6698
 MATERIAL_FACTORS: dict[str, str] = {
     "glass": "cpcd.37117X0032014A",  # tempered glass: no solar-glass factor (release notes)
     "aluminium_frame": "cpcd.41431X0102018C",  # primary electrolytic aluminium, China
@@ -47,12 +36,6 @@ TRANSPORT_FACTORS: dict[str, str] = {
     "truck_46t": "cpcd.65119X0162019C", "rail": "cpcd.65129X0022019C",
     "sea_container": "cpcd.65213X0012019C", "sea_bulk": "cpcd.65219X0092018A", "air": "cpcd.65311X0032021A",
 }
-
-
-def lifetime_energy_kwh(kwp: float, yield_kwh_per_kwp_year: float, degradation_pct: float, years: int) -> float:
-    """Energy over the lifetime with linear degradation (see the module docstring)."""
-    d = degradation_pct / 100.0
-    return kwp * yield_kwh_per_kwp_year * (years - d * years * (years - 1) / 2.0)
 
 
 def build(m: PVModule, factors: FactorSet) -> ProductSpec:

@@ -1,4 +1,6 @@
-"""Crystalline-silicon PV module (``kind: pv_module``): the file a manufacturer writes, and which inventory builds it.
+"""Crystalline-silicon PV module (``kind: pv_module``): the file a manufacturer writes (:class:`PVModule`).
+
+:func:`footprint.products.pv.build` picks the inventory that builds it.
 
 From factor release 2026.3 on, :mod:`footprint.products.pv_inventory` builds the module by mass (glass by
 thickness, frame by perimeter, backsheet only for glass-backsheet), with technology-specific silver per watt,
@@ -17,11 +19,22 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from footprint.errors import SpecificationError
-from footprint.model import ElectricitySettings, FactorSet, ProductSpec
-from footprint.products import pv_inventory, pv_legacy
-from footprint.products.pv_legacy import MATERIALS_G_PER_M2_2023, SILICON_MFG_EFFICIENCY_2023, lifetime_energy_kwh
+from footprint.model import ElectricitySettings
 
-__all__ = ["PVModule", "build", "lifetime_energy_kwh"]
+__all__ = ["PVModule", "lifetime_energy_kwh"]
+
+#: NREL PV_ICE baseline, world-average c-Si module, 2023 (g per m2 of module).
+MATERIALS_G_PER_M2_2023: dict[str, float] = {
+    "glass": 9805, "aluminium_frame": 1229, "encapsulant": 778, "backsheet": 388, "copper": 8.39,
+    "silver": 2.90, "silicon": 375,
+}
+#: PV_ICE 2023 silicon manufacturing efficiency (kg silicon in modules per kg polysilicon).
+SILICON_MFG_EFFICIENCY_2023 = 0.6698
+def lifetime_energy_kwh(kwp: float, yield_kwh_per_kwp_year: float, degradation_pct: float, years: int) -> float:
+    """Energy over the lifetime with linear degradation (see the module docstring)."""
+    d = degradation_pct / 100.0
+    return kwp * yield_kwh_per_kwp_year * (years - d * years * (years - 1) / 2.0)
+
 
 #: Fields that only the by-mass inventory (release 2026.3 on) reads.
 BY_MASS_FIELDS = ("module_type", "frame", "frame_kg_per_m", "front_glass_mm", "rear_glass_mm", "length_mm",
@@ -106,14 +119,3 @@ class PVModule(BaseModel):
                                          f"{self.width_mm:g} mm ({outline:.3f} m2)", "area_m2")
         return self
 
-
-def build(m: PVModule, factors: FactorSet) -> ProductSpec:
-    """The process system of one module, with the inventory of ``factors``' release."""
-    if pv_inventory.available(factors):
-        return pv_inventory.build(m, factors)
-    declared = [f for f in BY_MASS_FIELDS if f in m.model_fields_set]
-    if declared:
-        raise SpecificationError(
-            f"{declared[0]} needs factor release 2026.3 or later (release {factors.release_id} has no by-mass PV "
-            "inventory)", declared[0])
-    return pv_legacy.build(m, factors)

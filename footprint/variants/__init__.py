@@ -29,5 +29,5 @@ Modules: :mod:`~footprint.variants.axes` (field paths and axes), :mod:`~footprin
 compile and the stacked solve), :mod:`~footprint.variants.additive` (the fast path),
 :mod:`~footprint.variants.result` (:class:`~footprint.variants.result.Variants`, what a run returns) and
 :mod:`~footprint.variants.run` (:func:`~footprint.variants.run.run_variants`, the entry point). The engine takes
-and returns objects: parsing ``--vary`` options and writing CSV are the command line's (``api/variants_cli.py``).
+and returns objects: parsing ``--vary`` options and writing CSV are the command line's (``api/cli/variants.py``).
 """

@@ -4,7 +4,7 @@ An append runs inside the caller's transaction (one use case, one transaction: t
 event and its leaf commit together or not at all). It locks the single ``log_head`` row first
 (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite transactions are ``BEGIN IMMEDIATE``), so leaf indexes stay
 ordered and gap-free however many server processes write. Only complete-subtree hashes are stored
-(:func:`registry.tlog.nodes_to_store`), so a proof reads O(log n) rows in one query.
+(:func:`registry.trust.tlog.nodes_to_store`), so a proof reads O(log n) rows in one query.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from registry.trust import tlog
 
 
 class SqlNodes:
-    """:class:`registry.tlog.NodeReader` over the ``log_node`` table."""
+    """:class:`registry.trust.tlog.NodeReader` over the ``log_node`` table."""
 
     def __init__(self, session: Session) -> None:
         self.session = session

@@ -1,6 +1,6 @@
 """Read-only views over the registry for the public pages and open data (no writes, no HTTP).
 
-What the use cases in :mod:`registry.service` do not already answer: counts for the home page, the comparison
+What the use cases in :mod:`registry.services` do not already answer: counts for the home page, the comparison
 set of a category with each product's specification (from its declaration's product file), lower-carbon
 alternatives to a label, the label records for bulk download, label events for the Atom feed, and the log's
 recent entries and roots. Every query is a few indexed statements whatever the number of labels: counts are one

@@ -20,13 +20,14 @@ from typing import Any
 
 from registry.trust import signing, tlog
 from registry.trust.payload import TrustList
+from registry.trust.verdict import ReasonVerdict
 
 FORMAT = "pcf-label-proof/1"
 
 
 @dataclass(frozen=True)
-class LabelProofResult:
-    """The verdict on a label proof bundle, with the reason when it fails."""
+class LabelProofResult(ReasonVerdict):
+    """The verdict on a label proof bundle: ``reason`` is ``ok: ...`` or ``<code>: <explanation>``."""
 
     valid: bool
     reason: str
@@ -44,25 +45,25 @@ def verify_label_bundle(bundle: Mapping[str, Any], vkey: str, trust: TrustList) 
     """Check a label proof bundle offline (never raises)."""
     try:
         if bundle.get("format") != FORMAT:
-            return LabelProofResult(False, "not a pcf-label-proof/1 bundle")
+            return LabelProofResult(False, "not-a-bundle: not a pcf-label-proof/1 bundle")
         log_result = tlog.verify_bundle(bundle["log"], vkey)
         if not log_result.valid:
-            return LabelProofResult(False, f"log proof: {log_result.reason}")
+            return LabelProofResult(False, f"log-proof: {log_result.reason}")
         leaf = json.loads(base64.b64decode(bundle["log"]["leaf"], validate=True))
         claim_text: str = bundle["claim"]
         claim = json.loads(claim_text)
         if leaf.get("type") != "label.issued" or leaf.get("label_id") != bundle["label_id"]:
-            return LabelProofResult(False, "the logged leaf is not this label's issuance")
+            return LabelProofResult(False, "not-issuance: the logged leaf is not this label's issuance")
         if leaf.get("claim_sha256") != hashlib.sha256(claim_text.encode()).hexdigest():
-            return LabelProofResult(False, "the logged claim hash differs from the bundle's claim")
+            return LabelProofResult(False, "claim-mismatch: the logged claim hash differs from the bundle's claim")
         if leaf.get("signature") != bundle["signature"] or claim.get("label_id") != bundle["label_id"]:
-            return LabelProofResult(False, "the logged signature differs from the bundle's")
+            return LabelProofResult(False, "signature-mismatch: the logged signature differs from the bundle's")
         key = trust.key(claim.get("key_id"))
         if key is None:
-            return LabelProofResult(False, f"key {claim.get('key_id')} is not in the trust list")
+            return LabelProofResult(False, f"unknown-key: key {claim.get('key_id')} is not in the trust list")
         if not signing.verify_claim(claim, base64.b64decode(bundle["signature"], validate=True), key.public_key):
-            return LabelProofResult(False, "the claim's signature does not verify")
+            return LabelProofResult(False, "bad-signature: the claim's signature does not verify")
         checkpoint = log_result.checkpoint
-        return LabelProofResult(True, "issued, signed and logged", checkpoint.size if checkpoint else None)
+        return LabelProofResult(True, "ok: issued, signed and logged", checkpoint.size if checkpoint else None)
     except (KeyError, TypeError, ValueError, AttributeError, binascii.Error) as exc:
-        return LabelProofResult(False, f"malformed bundle: {type(exc).__name__}")
+        return LabelProofResult(False, f"malformed-bundle: {type(exc).__name__}")

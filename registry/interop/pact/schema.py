@@ -12,7 +12,7 @@ keywords, so :func:`convert` only:
 * drops the v3 events' ``properties: {$ref: '#/components/schemas/BaseEvent/properties'}``: it is not a
   schema (a property named ``$ref`` whose value is a string) and the sibling ``$ref`` to ``BaseEvent``
   already applies the base properties;
-* keeps ``format`` values as they are: ``registry.pact`` asserts ``uuid``, ``date-time`` and ``decimal``.
+* keeps ``format`` values as they are: ``registry.interop.pact`` asserts ``uuid``, ``date-time`` and ``decimal``.
 
 The result lives only in memory (:func:`schema_document` caches it); it is never written to disk, so no
 modified copy of the specification is part of this project. To move to a new PACT release, replace the files

@@ -34,6 +34,11 @@ class PayloadResult:
     certifier_id: str | None = None
     detail: str = ""
 
+    @property
+    def code(self) -> str:
+        """:attr:`reason`: the stable code (the one verification-result shape: ``valid``, ``code``, ``detail``)."""
+        return self.reason
+
 
 def _url_mismatch(url: str, claim: Mapping[str, Any]) -> str | None:
     """Why the URL around the payload names another label or product than the claim, or None."""

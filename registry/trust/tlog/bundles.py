@@ -17,6 +17,7 @@ from registry.trust.tlog.merkle import (
     verify_inclusion,
 )
 from registry.trust.tlog.notes import Checkpoint, _b64, _unb64, open_checkpoint
+from registry.trust.verdict import ReasonVerdict
 
 BUNDLE_FORMAT = "pcf-tlog-proof/1"
 
@@ -28,7 +29,7 @@ _BUNDLE_KEYS = frozenset({"format", "origin", "leaf_index", "tree_size", "leaf",
 
 
 @dataclass(frozen=True)
-class BundleResult:
+class BundleResult(ReasonVerdict):
     """Outcome of :func:`verify_bundle`.
 
     Attributes:
@@ -43,11 +44,6 @@ class BundleResult:
     reason: str
     checkpoint: Checkpoint | None = None
     trusted: bool = False
-
-    @property
-    def code(self) -> str:
-        """The kebab-case code at the start of :attr:`reason`."""
-        return self.reason.split(":", 1)[0]
 
 
 def make_bundle(leaf: bytes, leaf_index: int, signed_checkpoint: str, vkey: str, reader: NodeReader) -> dict[str, object]:

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from registry.trust.tlog.merkle import HASH_SIZE, MAX_TREE_SIZE
+from registry.trust.verdict import ReasonVerdict
 
 MAX_NOTE_BYTES = 128 * 1024
 
@@ -134,7 +135,7 @@ def sign_note(text: str, key_name: str, private_key: Ed25519PrivateKey) -> str:
 
 
 @dataclass(frozen=True)
-class NoteResult:
+class NoteResult(ReasonVerdict):
     """Outcome of :func:`open_note`.
 
     Attributes:
@@ -146,11 +147,6 @@ class NoteResult:
     valid: bool
     text: str | None
     reason: str
-
-    @property
-    def code(self) -> str:
-        """The kebab-case code at the start of :attr:`reason`."""
-        return self.reason.split(":", 1)[0]
 
 
 def open_note(note_text: str, vkey: str) -> NoteResult:
@@ -243,7 +239,7 @@ class Checkpoint:
 
 
 @dataclass(frozen=True)
-class CheckpointResult:
+class CheckpointResult(ReasonVerdict):
     """Outcome of :func:`open_checkpoint`.
 
     Attributes:
@@ -255,11 +251,6 @@ class CheckpointResult:
     valid: bool
     checkpoint: Checkpoint | None
     reason: str
-
-    @property
-    def code(self) -> str:
-        """The kebab-case code at the start of :attr:`reason`."""
-        return self.reason.split(":", 1)[0]
 
 
 def sign_checkpoint(checkpoint: Checkpoint, key_name: str, private_key: Ed25519PrivateKey) -> str:

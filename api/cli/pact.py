@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from api.cli_registry import DB_OPTION, settings_for
+from api.cli.registry import DB_OPTION, settings_for
 from registry.errors import RegistryError
 
 pact_app = typer.Typer(help="PACT data exchange: data recipients (clients) and partners to call back.",

@@ -270,7 +270,8 @@ def _verify_bundle(text: str, trust: dict[str, Any], as_json: bool) -> None:
     valid = best is not None and best.valid
     reason = best.reason if best else "the trust list has no log key"
     if as_json:
-        _print_json({"valid": valid, "reason": reason, "tree_size": best.tree_size if best else None})
+        _print_json({"valid": valid, "code": best.code if best else "no-log-key", "detail": best.detail if best else
+                     reason, "reason": reason, "tree_size": best.tree_size if best else None})
     else:
         typer.echo(f"{'VALID' if valid else 'INVALID'}: proof bundle: {reason}")
     raise typer.Exit(0 if valid else 1)

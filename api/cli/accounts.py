@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from api.cli_registry import DB_OPTION, settings_for
+from api.cli.registry import DB_OPTION, settings_for
 
 person_app = typer.Typer(help="People who sign in to the web platform.", no_args_is_help=True)
 

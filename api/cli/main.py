@@ -31,8 +31,8 @@ app.add_typer(db_app, name="db")
 
 
 def _add_registry_commands() -> None:
-    from api.cli_accounts import person_app
-    from api.cli_registry import demo_app, label_app, registry_app, verify
+    from api.cli.accounts import person_app
+    from api.cli.registry import demo_app, label_app, registry_app, verify
 
     for sub in (registry_app, demo_app, label_app, person_app):
         for info in sub.registered_commands:
@@ -41,7 +41,7 @@ def _add_registry_commands() -> None:
     app.add_typer(registry_app, name="registry")
     app.add_typer(demo_app, name="demo")
     app.add_typer(label_app, name="label")
-    from api.cli_pact import pact_app  # makes its own one-line errors
+    from api.cli.pact import pact_app  # makes its own one-line errors
 
     app.add_typer(pact_app, name="pact")
     app.command("verify")(clean_errors(verify))
@@ -261,8 +261,8 @@ def variants_cmd(
     """Cross values of fields of a product file and compute every variant (e.g. the region of each step)."""
     import time
 
+    from api.cli.variants import parse_vary, write_csv
     from api.documents import read_document
-    from api.variants_cli import parse_vary, write_csv
     from factors_db.release import factor_set
     from footprint.variants.axes import axes_from
     from footprint.variants.run import run_variants
@@ -326,5 +326,5 @@ def main() -> None:
     app()
 
 
-if __name__ == "__main__":  # pragma: no cover
+if __name__ == "__main__":  # pragma: no cover (python -m api.cli runs api/cli/__main__.py)
     main()
