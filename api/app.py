@@ -27,7 +27,7 @@ from api.controllers.factors import FactorsController
 from api.controllers.labels import LabelsController
 from api.controllers.pact import PactController
 from api.controllers.registry import RegistryController
-from api.errors import database_error, domain_error, http_error, internal_error
+from api.errors import database_error, domain_error, http_error, internal_error, too_deep
 from api.openapi import complete as complete_openapi
 from api.pages.submit import Rejected, rejected
 from api.pages.templating import template_config
@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={
             FactorDbError: domain_error, FootprintError: domain_error, RegistryError: domain_error,
             HTTPException: http_error, OperationalError: database_error, InterfaceError: database_error,
-            Rejected: rejected, 500: internal_error,
+            Rejected: rejected, RecursionError: too_deep, 500: internal_error,
         },
         cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "OPTIONS"], allow_credentials=False),
         request_max_body_size=settings.max_body_bytes,

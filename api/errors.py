@@ -70,6 +70,13 @@ def http_error(_: Request, exc: HTTPException) -> Response[dict[str, object]]:
     return problem(exc.status_code, type(exc).__name__, exc.detail, "http-error", headers or None, **extra)
 
 
+def too_deep(_: Request, exc: RecursionError) -> Response[dict[str, object]]:
+    """A request body nested too deeply to decode (JSON of thousands of levels): the decoder stops at Python's
+    recursion limit, in microseconds; the answer names the body, and nothing is stored."""
+    return problem(400, "Bad Request", "the request body is nested too deeply (the product document allows 64 "
+                   "levels)", "too-deep", field="body", path="body")
+
+
 def internal_error(_: Request, exc: Exception) -> Response[dict[str, object]]:
     log.exception("unhandled error", exc_info=exc)
     return problem(500, "Internal Server Error", "an internal error occurred", "internal-error")

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from label.model import LIMITS
+
 Category = Literal["pv_module", "monitor", "display", "laptop", "desktop", "component"]
 
 
@@ -16,8 +18,8 @@ class _In(BaseModel):
 class ProductIn(_In):
     """A product of the calling manufacturer."""
 
-    name: str = Field(min_length=1, max_length=200)
-    model: str = Field(default="", max_length=200)
+    name: str = Field(min_length=1, max_length=LIMITS["product_name"])
+    model: str = Field(default="", max_length=LIMITS["model"])
     category: Category
     gtin: str | None = Field(default=None, pattern=r"^(\d{8}|\d{12,14})$", description="GTIN-8/12/13/14")
 

@@ -3,6 +3,12 @@
 The content hash is the SHA-256 of ``factors.csv`` and ``gwp100.csv`` (in that order, each preceded by its
 name and length). A footprint records the release id and hash it used; a newer release is a new folder
 and never changes an older result.
+
+Releases are named by id only (``2026.3``): :func:`load_release` never takes a path, so a product file or an API
+call cannot point the engine at a planted copy of a release. Each published release's hash is pinned here
+(:data:`PUBLISHED`) and checked when the release is loaded: the hash in the folder's own ``release.json`` is not
+trusted. The release tooling builds a new folder with :func:`open_release_folder` (checked against its own
+manifest only, and never reachable from the registry or the API) and pins its hash here when it is published.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +31,13 @@ FACTORS_FILE = "factors.csv"
 GWP_FILE = "gwp100.csv"
 MANIFEST = "release.json"
 DEFAULT_RELEASE = "2026.3"
+RELEASE_ID = re.compile(r"[0-9]{4}\.[0-9]{1,3}")
+#: The published releases and their content hashes (pinned in code: a release folder cannot vouch for itself).
+PUBLISHED: dict[str, str] = {
+    "2026.1": "f1a530b43560aa2dca7de9cf99739386ea2e8ec86b34248adbad56bee0672439",
+    "2026.2": "d0340488394ce67e34b7881d9124ee2ddf31dd480bbb15209a435e6400b71237",
+    "2026.3": "bceacbfcb53a275ff0313fdcb5755bff12549635239bdc4b37c2bf391026343e",
+}
 
 
 @dataclass(frozen=True)
@@ -73,8 +87,8 @@ def release_order(release_id: str) -> tuple[tuple[int, str], ...]:
 
 
 def bundled_releases() -> list[str]:
-    """Ids of the releases shipped in the package, oldest first."""
-    return sorted((p.name for p in DATA_DIR.iterdir() if (p / MANIFEST).is_file()), key=release_order)
+    """Ids of the published releases shipped in the package, oldest first."""
+    return sorted((rid for rid in PUBLISHED if (DATA_DIR / rid / MANIFEST).is_file()), key=release_order)
 
 
 def read_gwp(folder: Path) -> dict[str, float]:
@@ -82,26 +96,38 @@ def read_gwp(folder: Path) -> dict[str, float]:
         return {row["formula"]: float(row["gwp100"]) for row in csv.DictReader(fh)}
 
 
-def load_release(release: str | Path = DEFAULT_RELEASE) -> Release:
-    """Load a release by id (bundled) or folder, checking its content hash.
+def load_release(release: str = DEFAULT_RELEASE) -> Release:
+    """Load a published release by its id, checking its files against the hash pinned in :data:`PUBLISHED`.
 
     Raises:
-        ReleaseNotFound: no such release.
-        ReleaseTampered: the files differ from the hash in ``release.json``.
+        ReleaseNotFound: ``release`` is not the id of a published release (a path never is; the message names
+            no server path).
+        ReleaseTampered: the files differ from the published hash.
     """
-    folder = Path(release) if isinstance(release, Path) or "/" in str(release) else DATA_DIR / str(release)
-    return _load(folder.resolve())
+    if not isinstance(release, str) or release not in PUBLISHED:
+        shown = release if isinstance(release, str) and RELEASE_ID.fullmatch(release) else "(not a release id)"
+        published = ", ".join(sorted(PUBLISHED, key=release_order))
+        raise ReleaseNotFound(f"no published factor release {shown!r}; published: {published}", "factor_release")
+    return _load(DATA_DIR / release, release, PUBLISHED[release])
+
+
+def open_release_folder(folder: Path) -> Release:
+    """Release tooling only: a release folder being built, checked against its own ``release.json`` (which is
+    not proof of anything; :func:`load_release` is what the engine, the registry and the API use)."""
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    return _load(folder.resolve(), str(manifest["id"]), str(manifest["sha256"]))
 
 
 @lru_cache(maxsize=8)
-def _load(folder: Path) -> Release:
+def _load(folder: Path, release_id: str, expected_sha256: str) -> Release:
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
-        raise ReleaseNotFound(f"no release at {folder}; bundled: {', '.join(bundled_releases())}")
+        raise ReleaseNotFound(f"factor release {release_id} is published but not installed", "factor_release")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     actual = content_hash(folder)
-    if actual != manifest["sha256"]:
-        raise ReleaseTampered(f"release {manifest['id']} content hash {actual} != released {manifest['sha256']}")
+    if actual != expected_sha256 or manifest.get("sha256") != expected_sha256 or manifest.get("id") != release_id:
+        raise ReleaseTampered(f"factor release {release_id}: its files do not match the published content hash "
+                              f"{expected_sha256[:16]}...", "factor_release")
     report = read_table(folder / FACTORS_FILE)
     if report.count("rejected"):
         first = next(r for r in report.rows if r.status == "rejected")
@@ -111,9 +137,9 @@ def _load(folder: Path) -> Release:
                    path=folder)
 
 
-def factor_set(release: str | Path = DEFAULT_RELEASE) -> FactorSet:
-    """The engine's factor set of a release (cached per release)."""
-    return _factor_set(str(release))
+def factor_set(release: str = DEFAULT_RELEASE) -> FactorSet:
+    """The engine's factor set of a published release (cached per release; see :func:`load_release`)."""
+    return _factor_set(release)
 
 
 @lru_cache(maxsize=8)

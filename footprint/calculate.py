@@ -8,6 +8,7 @@ mapping and set-up that make up almost all of a fresh ``LCA``'s time.
 
 from __future__ import annotations
 
+import math
 import threading
 import warnings
 from collections import defaultdict
@@ -18,7 +19,7 @@ import numpy as np
 from scipy import sparse
 
 from footprint.electricity import SERIES_LABELS, electricity_result
-from footprint.errors import SingularSystem, SpecificationError
+from footprint.errors import ImplausibleValue, SingularSystem, SpecificationError
 from footprint.matrices import GAS_ID_OFFSET, System, build_system, datapackage
 from footprint.model import (
     BIOGENIC,
@@ -33,6 +34,11 @@ from footprint.model import (
 )
 from footprint.solved import Solved
 from footprint.uncertainty import monte_carlo
+
+#: Largest footprint of one declared unit the engine answers: 10^12 kg (a gigatonne, about a fiftieth of the
+#: world's yearly emissions). Beyond it the input is wrong (a unit slip, an overflow), and a total that is not
+#: finite cannot be stored or signed.
+MAX_TOTAL_KG_CO2E = 1e12
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # bw2calc warns at import that pypardiso is absent: not needed here
@@ -236,6 +242,10 @@ def assemble(
     """Turn a solved system into a :class:`Result`."""
     scores = solved.node_scores
     total = float(scores.sum())
+    if not math.isfinite(total) or not np.isfinite(scores).all() or abs(total) > MAX_TOTAL_KG_CO2E:
+        raise ImplausibleValue(f"the footprint comes to {total:.3g} kg CO2e per {spec.declared_unit}: no product's "
+                               f"footprint is beyond {MAX_TOTAL_KG_CO2E:.0e} kg (check the amounts and units)",
+                               "processes")
     stages = dict.fromkeys(STAGES, 0.0)
     by_owner: dict[str, float] = defaultdict(float)
     for node, score in zip(system.nodes, scores, strict=True):

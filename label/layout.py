@@ -39,6 +39,7 @@ STATUS_TEXT = {
     "revoked": "已撤销 REVOKED",
     "expired": "已过期 EXPIRED",
     "superseded": "已替代 SUPERSEDED",
+    "damaged": "记录受损 DAMAGED",
 }
 
 @dataclass(frozen=True)

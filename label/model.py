@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 BOUNDARIES = ("cradle-to-gate", "cradle-to-grave")
-STATUSES = ("active", "suspended", "revoked", "expired", "superseded")
+STATUSES = ("active", "suspended", "revoked", "expired", "superseded", "damaged")
 DEFAULT_STANDARD = "GB/T 24067-2024 / ISO 14067"
 
 _LABEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -22,18 +22,32 @@ _DECIMAL = re.compile(r"-?\d{1,12}(\.\d{1,6})?")
 _URI_TEXT = re.compile(r"[!-~]{1,2000}")
 
 
+#: The longest text of each field a label prints: the one set of limits that the registry's API and forms apply
+#: when the text is entered (so that a product or organisation the registry accepts always renders).
+LIMITS: dict[str, int] = {"product_name": 120, "model": 60, "manufacturer": 120, "certifier": 120}
+
+
+def text_problem(value: object, max_len: int) -> str | None:
+    """Why ``value`` cannot be printed in a field of ``max_len`` characters, or None: it must be a non-blank,
+    printable, single-line string without surrounding spaces."""
+    if not isinstance(value, str) or not value.strip():
+        return "must be a non-empty text"
+    if len(value) > max_len:
+        return f"at most {max_len} characters, got {len(value)}"
+    if value != value.strip():
+        return "has leading or trailing spaces"
+    if any(unicodedata.category(ch).startswith("C") for ch in value):
+        return "contains a control or unassigned character"
+    return None
+
+
 def _text(field: str, value: object, max_len: int, optional: bool = False) -> None:
     """Check that ``value`` is a non-blank, printable, single-line string of at most ``max_len`` characters."""
     if value is None and optional:
         return
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{field}: must be a non-empty string, got {value!r}")
-    if len(value) > max_len:
-        raise ValueError(f"{field}: at most {max_len} characters, got {len(value)}")
-    if value != value.strip():
-        raise ValueError(f"{field}: has leading or trailing spaces: {value!r}")
-    if any(unicodedata.category(ch).startswith("C") for ch in value):
-        raise ValueError(f"{field}: contains a control or unassigned character: {value!r}")
+    problem = text_problem(value, max_len)
+    if problem is not None:
+        raise ValueError(f"{field}: {problem}: {value!r}"[:300])
 
 
 def _decimal(field: str, value: object) -> None:
@@ -120,17 +134,17 @@ class LabelData:
             raise ValueError(f"label_id: letters, digits, '.', '_' or '-' (at most 64), got {self.label_id!r}")
         if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 1:
             raise ValueError(f"version: must be an integer >= 1, got {self.version!r}")
-        _text("product_name", self.product_name, 120)
+        _text("product_name", self.product_name, LIMITS["product_name"])
         _text("product_name_en", self.product_name_en, 120, optional=True)
-        _text("model", self.model, 60, optional=True)
-        _text("manufacturer", self.manufacturer, 120, optional=True)
+        _text("model", self.model, LIMITS["model"], optional=True)
+        _text("manufacturer", self.manufacturer, LIMITS["manufacturer"], optional=True)
         _decimal("value", self.value)
         _text("unit", self.unit, 24)
         _text("declared_unit", self.declared_unit, 80)
         if self.boundary not in BOUNDARIES:
             raise ValueError(f"boundary: must be one of {BOUNDARIES}, got {self.boundary!r}")
         _text("standard", self.standard, 80)
-        _text("certifier", self.certifier, 120)
+        _text("certifier", self.certifier, LIMITS["certifier"])
         for field in ("valid_from", "valid_until"):
             day = getattr(self, field)
             if not isinstance(day, date) or isinstance(day, datetime):

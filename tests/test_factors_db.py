@@ -12,7 +12,7 @@ import pytest
 from factors_db.errors import ImportFailed, InvalidFactor, ReleaseTampered
 from factors_db.grid import grid_factor
 from factors_db.importers import factor_from_row, read_cpcd, read_table, write_table
-from factors_db.release import DATA_DIR, bundled_releases, content_hash, load_release
+from factors_db.release import DATA_DIR, bundled_releases, content_hash, load_release, open_release_folder
 from factors_db.store import SearchQuery, get_factor, import_report, load_bundled, make_engine, search
 from factors_db.units import parse_cpcd_value
 from footprint.errors import GridFactorMissing
@@ -73,7 +73,7 @@ def test_newer_release_leaves_old_result_unchanged(tmp_path):
     spec = ProductSpec(identity=Identity(name="frame"), processes=(Process(
         id="p", stage="production", inputs=(Input(factor="cpcd.41431X0102018C", amount=2, unit="kg"),)),))
     old = calculate(spec, load_release("2026.1").factor_set())
-    new = calculate(spec, load_release(newer).factor_set())
+    new = calculate(spec, open_release_folder(newer).factor_set())
     again = calculate(spec, load_release("2026.1").factor_set())
     assert old.total_kg_co2e == pytest.approx(2 * 20.3) == pytest.approx(again.total_kg_co2e)
     assert new.total_kg_co2e == pytest.approx(2 * 10.15)
@@ -86,7 +86,7 @@ def test_tampered_release_is_refused(tmp_path):
     with (copy / "factors.csv").open("a", encoding="utf-8") as fh:
         fh.write("\n")
     with pytest.raises(ReleaseTampered):
-        load_release(copy)
+        open_release_folder(copy)
 
 
 @pytest.mark.parametrize(("text", "value", "unit"), [

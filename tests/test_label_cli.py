@@ -74,3 +74,99 @@ def test_proof_bundle_verifies_offline_and_a_tampered_one_does_not(demo):
     bundle.write_text(json.dumps(data), encoding="utf-8")
     out = run(env, "verify", str(bundle), "--trust-list", str(trust))
     assert out.exit_code == 1 and out.output.startswith("INVALID")
+
+
+# ------------------------------------------------------------------------------ honest offline verification (#16)
+def payload_of(demo, which: str) -> str:
+    folder, env, labels, _ = demo
+    png = folder / f"{which}-honest.png"
+    assert run(env, "label", "render", labels[which], "--format", "png", "-o", str(png)).exit_code == 0
+    (content,) = decode_qr_image(png)
+    return str(content)
+
+
+@pytest.fixture(scope="module")
+def status_list(demo):
+    folder, _env, _, _ = demo
+    path = folder / "status.json"
+    reg = open_registry(app_settings(folder, base_url="https://pcf.example.cn"))
+    path.write_text(json.dumps(reg.log.status_list()), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("which", "with_list", "verdict", "checked", "code"), [
+    ("active", True, "valid", True, 0),
+    ("active", False, "valid", False, 0),
+    ("revoked", True, "revoked", True, 1),
+    ("revoked", False, "valid", False, 0),  # genuine and in its validity: but it says status was not checked
+    ("suspended", True, "suspended", True, 1),
+    ("superseded", True, "superseded", True, 1),
+])
+def test_verify_says_what_it_checked(demo, status_list, which, with_list, verdict, checked, code):
+    _folder, env, labels, trust = demo
+    args = ["verify", payload_of(demo, which), "--trust-list", str(trust), "--json"]
+    out = run(env, *args, *(["--status-list", str(status_list)] if with_list else []))
+    assert out.exit_code == code, out.output
+    got = json.loads(out.output)
+    assert (got["signature"], got["verdict"], got["status_checked"]) == ("genuine", verdict, checked)
+    if with_list:
+        assert got["status_list_date"] == json.loads(status_list.read_text())["date"]
+    else:
+        assert got["status_list_date"] is None and "status not checked" in got["reason"]
+    assert got["claim"]["label_id"] == labels[which]
+
+
+def test_verify_on_a_date_after_the_validity_says_expired_and_a_bad_payload_invalid(demo, status_list):
+    _folder, env, _labels, trust = demo
+    text = payload_of(demo, "active")
+    out = run(env, "verify", text, "--trust-list", str(trust), "--status-list", str(status_list), "--at", "2099-01-01",
+              "--json")
+    got = json.loads(out.output)
+    assert out.exit_code == 1 and got["verdict"] == "expired" and got["signature"] == "genuine"
+    out = run(env, "verify", text, "--trust-list", str(trust), "--at", "2020-01-01", "--json")
+    assert out.exit_code == 1 and json.loads(out.output)["verdict"] == "not-yet-valid"
+    head, digits = text.split("#PCF2.")
+    flipped = head + "#PCF2." + digits[:40] + str((int(digits[40]) + 1) % 10) + digits[41:]
+    got = json.loads(run(env, "verify", flipped, "--trust-list", str(trust), "--json").output)
+    assert (got["signature"], got["verdict"], got["status_checked"]) == ("invalid", "invalid", False)
+    out = run(env, "verify", text, "--at", "not-a-date", "--trust-list", str(trust))
+    assert out.exit_code == 2 and "invalid-date" in out.output
+
+
+def test_a_payload_of_any_length_is_an_argument_not_a_file_name(demo):
+    _folder, env, _, trust = demo
+    text = payload_of(demo, "active").split("#", 1)[1]  # the bare payload, as the README shows it
+    assert len(text) > 255
+    out = run(env, "verify", text, "--trust-list", str(trust))
+    assert out.exit_code == 0 and out.output.startswith("VALID"), out.output
+    assert "status not checked" in out.output
+
+
+def test_a_forged_status_list_is_not_used(demo, status_list):
+    folder, env, labels, trust = demo
+    forged = json.loads(status_list.read_text())
+    forged["labels"].pop(labels["revoked"])
+    path = folder / "forged-status.json"
+    path.write_text(json.dumps(forged), encoding="utf-8")
+    out = run(env, "verify", payload_of(demo, "revoked"), "--trust-list", str(trust), "--status-list", str(path),
+              "--json")
+    got = json.loads(out.output)
+    assert got["status_checked"] is False and "bad-signature" in got["reason"], got
+
+
+def test_the_api_serves_the_signed_status_list(demo):
+    from litestar.testing import TestClient
+
+    from api.app import create_app
+    from registry.trust import statuslist
+    from registry.trust.payload import TrustList
+
+    folder, _, labels, _ = demo
+    with TestClient(create_app(app_settings(folder, base_url="https://pcf.example.cn"))) as client:
+        doc = client.get("/api/v1/status-list").json()
+        trust = TrustList.from_json(client.get("/api/v1/trust-list").json())
+    opened = statuslist.open_list(doc, trust)
+    assert opened.valid, opened.reason
+    assert {labels[k]: opened.status_of(labels[k]) for k in ("active", "revoked", "suspended", "superseded")} == {
+        labels["active"]: "active", labels["revoked"]: "revoked", labels["suspended"]: "suspended",
+        labels["superseded"]: "superseded"}

@@ -124,7 +124,7 @@ def partner() -> Iterator[FakePartner]:
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory, partner: FakePartner) -> Iterator[Any]:
     """The demo over a fresh SQLite file, a PACT client ``recipient`` and the fake partner's credentials."""
-    app = with_pact(create_app(app_settings(tmp_path_factory.mktemp("pact"))))
+    app = with_pact(create_app(app_settings(tmp_path_factory.mktemp("pact"), base_url="https://registry.example")))
     reg = app.state.registry
     seed_demo(reg)
     secret = reg.pact_clients.create_client(SYSTEM, "recipient", "conformance test")
@@ -176,7 +176,7 @@ def row_of(api: Any, event_id: str, direction: str = "in") -> PactEvent:
 # ------------------------------------------------------------------------------------------ 1, 2, 18, 19: tokens
 def test_1_18_token_from_the_discovered_endpoint(api):
     config = api.get("/.well-known/openid-configuration").json()
-    assert config["token_endpoint"] == "http://testserver.local/auth/token"
+    assert config["token_endpoint"] == "https://registry.example/auth/token"
     assert config["grant_types_supported"] == ["client_credentials"]
     r = api.post(urlsplit(config["token_endpoint"]).path, content="grant_type=client_credentials",
                  headers=basic("recipient", api.secret))
@@ -234,7 +234,7 @@ def test_5_pagination_link(api, version):
         if link is None:
             break
         target, rel = link.split(";")
-        assert rel.strip() == 'rel="next"' and target.startswith("<http://testserver.local/")  # absolute, same host
+        assert rel.strip() == 'rel="next"' and target.startswith("<https://registry.example/")  # absolute, same host
         url = target.strip("<> ")
         assert f"/{version}/footprints?" in url and "limit=3" in url
     assert seen == every and pages == 3  # 7 footprints: 3 + 3 + 1

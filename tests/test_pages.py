@@ -55,7 +55,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient[
     from api.demo import seed_demo
     from tests.services import app_settings
 
-    app = page_app(app_settings(tmp_path_factory.mktemp("pages")))
+    app = page_app(app_settings(tmp_path_factory.mktemp("pages"), base_url="https://registry.example"))
     seeded = seed_demo(app.state.registry)
     assert seeded is not None
     with TestClient(app) as client:
@@ -181,7 +181,7 @@ def test_digital_link_shows_the_products_current_label_to_people(demo: Any, path
     assert r.status_code == 200
     assert verdict(r.text) == "VALID"
     assert f"Label {labels['active']}, version 1" in r.text
-    assert r.headers["link"] == (f'<http://testserver.local/01/{PV_GTIN}?linkType=linkset>; rel="linkset"; '
+    assert r.headers["link"] == (f'<https://registry.example/01/{PV_GTIN}?linkType=linkset>; rel="linkset"; '
                                  'type="application/linkset+json"')
     assert r.headers["access-control-allow-origin"] == "*"
 
@@ -212,16 +212,21 @@ def test_linkset_for_machines_by_accept_header(demo: Any) -> None:
     client, labels = demo
     r = get(client, f"/01/{PV_GTIN}/10/LOT1", Accept="application/linkset+json")
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/linkset+json")
-    check_linkset(r.json(), "http://testserver.local", labels["active"])
+    check_linkset(r.json(), "https://registry.example", labels["active"])
 
 
-def test_linkset_by_query_and_anchor_from_the_requests_own_host(demo: Any) -> None:
+def test_linkset_anchors_and_redirects_use_the_configured_base_url_never_the_host_header(demo: Any) -> None:
     client, labels = demo
-    r = get(client, f"/01/{PV_GTIN}?linkType=linkset", Host="labels.example.cn")
-    assert r.status_code == 200
-    check_linkset(r.json(), "http://labels.example.cn", labels["active"])
+    r = get(client, f"/01/{PV_GTIN}?linkType=linkset", Host="evil.example")
+    assert r.status_code == 200 and "evil.example" not in r.text
+    check_linkset(r.json(), "https://registry.example", labels["active"])
     titles = {x["title"] for x in r.json()["linkset"][0]["https://gs1.org/voc/certificationInfo"]}
     assert "碳足迹标识：验证页面" in titles  # titles in the request's language (default Chinese)
+    r = get(client, f"/01/{PV_GTIN}?linkType=gs1:certificationInfo", Host="evil.example")
+    assert r.status_code == 307 and r.headers["location"].startswith("https://registry.example/")
+    for path in ("/feeds/labels.atom", "/open-data/labels.csv", "/.well-known/gs1resolver", "/l/" + labels["active"]):
+        r = get(client, path, Host="evil.example")
+        assert r.status_code == 200 and "evil.example" not in r.text, path
 
 
 @pytest.mark.parametrize(("link_type", "target"), [
@@ -232,7 +237,7 @@ def test_link_type_redirects_with_307(demo: Any, link_type: str, target: str) ->
     client, labels = demo
     r = get(client, f"/01/{PV_GTIN}/21/X1?linkType={link_type}")
     assert r.status_code == 307
-    assert r.headers["location"].startswith("http://testserver.local" + target.format(id=labels["active"]))
+    assert r.headers["location"].startswith("https://registry.example" + target.format(id=labels["active"]))
 
 
 def test_options_and_head_answer_with_the_linkset_header_and_cors(demo: Any) -> None:
@@ -284,7 +289,7 @@ def test_unknown_gtin_answers_404(demo: Any) -> None:
 def test_resolver_description_file(demo: Any) -> None:
     client, _ = demo
     doc = get(client, "/.well-known/gs1resolver").json()
-    assert doc["resolverRoot"] == "http://testserver.local" and doc["supportedPrimaryKeys"] == ["01"]
+    assert doc["resolverRoot"] == "https://registry.example" and doc["supportedPrimaryKeys"] == ["01"]
 
 
 @pytest.mark.parametrize(("path", "expected"), [

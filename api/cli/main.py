@@ -314,6 +314,10 @@ def serve(
     settings = Settings()
     open_registry(settings)  # refuses to start (one line) without a readable master key; migrates once
     typer.echo(f"serving http://{settings.host}:{settings.port}/ (API docs /schema, database {settings.db_url})")
+    typer.echo(f"public base URL {settings.base_url} (label QR codes, links and feeds are built on it)")
+    if settings.loopback:
+        typer.echo("warning: the base URL names this machine only: labels printed now carry QR codes that no phone "
+                   "can open; set PCF_BASE_URL to the registry's public address", err=True)
     uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port,
                 workers=settings.workers, log_level="warning", access_log=False)
 

@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from api.settings import Settings
+from registry.errors import RegistryError
 
 registry_app = typer.Typer(help="Registry administration: organisations, tokens, keys, the log.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data for trying the platform.", no_args_is_help=True)
@@ -128,9 +129,20 @@ def revoke_key(key_id: str, db: str | None = DB_OPTION) -> None:
 
 
 @registry_app.command("verify-log")
-def verify_log(db: str | None = DB_OPTION, as_json: bool = typer.Option(False, "--json")) -> None:
-    """Re-check the whole log from its first leaf, every checkpoint, and every label's signature; exit 1 on a problem."""
-    report = _registry(db).log.verify_log()
+def verify_log(db: str | None = DB_OPTION, as_json: bool = typer.Option(False, "--json"),
+               checkpoint: list[Path] = typer.Option([], "--checkpoint", help="A signed checkpoint saved earlier (a "
+                                                     "witness's, a buyer's): the log must extend it. Repeatable.")
+               ) -> None:
+    """Re-check the whole log from its first leaf, every checkpoint, every label row against its signed claim and
+    the replayed log, and that the log extends the checkpoints given; exit 1 on a problem."""
+    notes = []
+    for path in checkpoint:
+        try:
+            notes.append(path.read_text(encoding="utf-8")[:10_000])
+        except (OSError, UnicodeDecodeError) as exc:
+            typer.echo(f"error: --checkpoint {path.name}: {exc.__class__.__name__}", err=True)
+            raise typer.Exit(2) from None
+    report = _registry(db).log.verify_log(notes)
     if as_json:
         _print_json(report)
     else:
@@ -152,8 +164,10 @@ def proof(label_id: str, output: Path = typer.Option(..., "-o", "--output"), db:
 
 @registry_app.command("trust-list")
 def trust_list(output: Path | None = typer.Option(None, "-o", "--output"), db: str | None = DB_OPTION) -> None:
-    """Write (or print) the trust list of certifier keys."""
-    data = _registry(db).keys.trust_list()
+    """Write (or print) the trust list of certifier keys, with today's signed status list inside it
+    (``status_list``: `pcf verify --trust-list F` uses it to check revocations offline)."""
+    reg = _registry(db)
+    data = {**reg.keys.trust_list(), "status_list": reg.log.status_list()}
     if output:
         output.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         typer.echo(f"trust list written to {output}")
@@ -200,49 +214,94 @@ def label_render(
 
 
 def verify(
-    text_or_file: str = typer.Argument(..., help="The payload, the whole QR URL, or a picture/PNG of the QR code"),
-    trust_list: Path | None = typer.Option(None, "--trust-list", help="Trust list JSON (default: the local registry's)"),
+    text_or_file: str = typer.Argument(..., help="The payload text, the whole QR URL, a PNG of the QR code, or a "
+                                                  "proof bundle JSON file"),
+    trust_list: Path | None = typer.Option(None, "--trust-list", help="Trust list JSON (default: the local registry's); "
+                                                                     "its status_list is used unless --status-list"),
+    status_list: Path | None = typer.Option(None, "--status-list", help="Signed status list JSON "
+                                                                       "(GET /api/v1/status-list)"),
+    at: str | None = typer.Option(None, "--at", help="Check validity on this date (YYYY-MM-DD; default today)"),
     as_json: bool = typer.Option(False, "--json"),
     db: str | None = DB_OPTION,
 ) -> None:
-    """Check a label's signed payload (or a proof bundle JSON file) offline; exit 0 only for a valid label."""
-    from registry.trust.payload import verify_payload
+    """Check a label offline: its signature, its validity on a date, and its status as of a signed status list
+    (without one, says that status was not checked). Exit 0 only for a valid label."""
+    from datetime import date
 
-    text = text_or_file
-    path = Path(text_or_file)
-    if len(text_or_file) < 4096 and path.is_file():
-        if path.suffix.lower() in (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"):
-            from label import decode_qr_image
+    from registry.trust import statuslist
+    from registry.trust.payload import TrustList, verify_payload
 
-            found = decode_qr_image(path)
-            if not found:
-                typer.echo(f"error [no-qr-code]: no QR code found in {path}", err=True)
-                raise typer.Exit(2)
-            text = found[0]
-        else:
-            text = path.read_text(encoding="utf-8", errors="replace").strip()
+    text = _read_verify_argument(text_or_file)
+    try:
+        on = date.fromisoformat(at) if at is not None else date.today()
+    except ValueError:
+        typer.echo(f"error [invalid-date]: --at {str(at)[:20]!r} is not a date (YYYY-MM-DD)", err=True)
+        raise typer.Exit(2) from None
     if trust_list is not None:
-        try:
-            trust = json.loads(trust_list.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            typer.echo(f"error [trust-list]: cannot read {trust_list}: {type(exc).__name__}", err=True)
-            raise typer.Exit(2) from None
+        trust = _read_json(trust_list, "trust-list")
     else:
-        trust = _registry(db).keys.trust_list()
+        reg = _registry(db)
+        trust = {**reg.keys.trust_list(), "status_list": reg.log.status_list()}
     if text.startswith("{"):
         _verify_bundle(text, trust, as_json)
+    status_doc = _read_json(status_list, "status-list") if status_list is not None else trust.get("status_list")
     result = verify_payload(text, trust)
+    status = None
+    if status_doc is not None:
+        try:
+            status = statuslist.open_list(status_doc, TrustList.from_json(trust))
+        except RegistryError as exc:
+            status = statuslist.StatusList(False, f"invalid-trust-list: {exc}")
+    checked = statuslist.verdict(result.claim if result.valid else None, result.reason, on, status)
     if as_json:
-        _print_json({"valid": result.valid, "reason": result.reason, "claim": result.claim, "key_id": result.key_id,
-                     "certifier_id": result.certifier_id})
+        _print_json({**checked.to_json(), "checked_on": on.isoformat(), "claim": result.claim,
+                     "key_id": result.key_id, "certifier_id": result.certifier_id})
     elif result.valid and result.claim:
         c = result.claim
-        typer.echo(f"VALID: {c['label_id']} v{c['version']}: {c['value']} {c['unit']} per {c['declared_unit']} "
-                   f"({c['boundary']}), valid {c['valid_from']} to {c['valid_until']}, signed by key {result.key_id} "
-                   f"of {result.certifier_id}")
+        typer.echo(f"{checked.verdict.upper()}: {c['label_id']} v{c['version']}: {c['value']} {c['unit']} per "
+                   f"{c['declared_unit']} ({c['boundary']}), valid {c['valid_from']} to {c['valid_until']}, signed by "
+                   f"key {result.key_id} of {result.certifier_id}")
+        typer.echo(f"  {checked.reason}")
     else:
         typer.echo(f"INVALID: {result.reason}")
-    raise typer.Exit(0 if result.valid else 1)
+    raise typer.Exit(0 if checked.valid else 1)
+
+
+def _read_verify_argument(text_or_file: str) -> str:
+    """The payload or bundle text from the argument: a file (PNG/picture of a QR code, or text) or the text
+    itself, of any length (a long payload is never taken for a file name)."""
+    path = Path(text_or_file)
+    try:
+        is_file = len(text_or_file) < 4096 and path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, or with a NUL: it is the text
+        is_file = False
+    if not is_file:
+        return text_or_file.strip()
+    if path.suffix.lower() in (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"):
+        from label import decode_qr_image
+
+        found = decode_qr_image(path)
+        if not found:
+            typer.echo(f"error [no-qr-code]: no QR code found in {path.name}", err=True)
+            raise typer.Exit(2)
+        return str(found[0])
+    if path.stat().st_size > 1_000_000:
+        typer.echo(f"error [too-large]: {path.name} is over 1 MB", err=True)
+        raise typer.Exit(2)
+    return path.read_text(encoding="utf-8", errors="replace").strip()
+
+
+def _read_json(path: Path, what: str) -> dict[str, Any]:
+    try:
+        if path.stat().st_size > 20_000_000:
+            raise ValueError("over 20 MB")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error [{what}]: cannot read {path.name}: {type(exc).__name__}", err=True)
+        raise typer.Exit(2) from None
+    return data
 
 
 def _verify_bundle(text: str, trust: dict[str, Any], as_json: bool) -> None:

@@ -120,3 +120,9 @@ class LabelsController(Controller):
     def trust_list(self, registry: NamedDependency[Registry]) -> dict[str, object]:
         """Every certifier key, current, retired and revoked, with its validity window."""
         return registry.keys.trust_list()
+
+    @get("/status-list", sync_to_thread=True)
+    def status_list(self, registry: NamedDependency[Registry]) -> dict[str, object]:
+        """The signed status list: the ids of revoked, suspended and superseded labels, with its date, signed with
+        the registry's log key (``pcf-status-list/1``), for verifiers that check labels offline."""
+        return registry.log.status_list()

@@ -35,6 +35,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter, RawBody
 
 from api.documents import load_text
+from api.pages.templating import base_url
 from api.settings import Settings
 from footprint.errors import SpecificationError
 from registry.errors import Forbidden, InvalidInput, NotFound, RegistryError, Unauthenticated
@@ -151,7 +152,7 @@ def _page(request: Request[Any, Any, Any], registry: Registry, settings: Setting
     headers = None
     if nxt is not None:  # absolute, on the request's own host (v3 "Pagination")
         query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"] + [("cursor", nxt)]
-        headers = {"Link": f'<{request.url.with_replacements(query=urlencode(query))}>; rel="next"'}
+        headers = {"Link": f'<{base_url(request)}{request.url.path}?{urlencode(query)}>; rel="next"'}
     return Response({"data": page}, media_type=JSON, headers=headers)
 
 
@@ -242,7 +243,7 @@ class PactController(Controller):
     @get("/.well-known/openid-configuration", security=[], sync_to_thread=False, responses={500: ERRORS[500]})
     def openid_configuration(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
         """Discovery of the token endpoint (OpenID Connect Discovery 1.0 field names), on the request's base URL."""
-        base = str(request.base_url).rstrip("/")
+        base = base_url(request)
         return {"issuer": base, "token_endpoint": f"{base}/auth/token",
                 "grant_types_supported": ["client_credentials"],
                 "token_endpoint_auth_methods_supported": ["client_secret_basic"],

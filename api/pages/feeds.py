@@ -6,6 +6,7 @@ leaves (:func:`registry.catalogue.recent_entries`): the feed says nothing the lo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
@@ -21,10 +22,19 @@ def _stamp(dt: datetime) -> str:
     return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC).isoformat(timespec="seconds")
 
 
+#: Characters XML 1.0 cannot hold (ElementTree would write them, and the feed would not parse).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids (a reason stored before they were refused)."""
+    return _NOT_XML.sub("", text)
+
+
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
     el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
     if text is not None:
-        el.text = text
+        el.text = xml_text(text)
     return el
 
 

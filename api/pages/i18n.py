@@ -42,7 +42,7 @@ def N_(message: str) -> str:
 #: Names of values that come from the data (status, boundary, life-cycle stage): translated where shown.
 STATUS_NAMES: Final = {
     "active": N_("VALID"), "suspended": N_("SUSPENDED"), "revoked": N_("REVOKED"), "expired": N_("EXPIRED"),
-    "superseded": N_("SUPERSEDED"), "unknown": N_("UNKNOWN"),
+    "superseded": N_("SUPERSEDED"), "damaged": N_("RECORD DAMAGED"), "unknown": N_("UNKNOWN"),
 }
 BOUNDARY_NAMES: Final = {"cradle-to-gate": N_("cradle to gate"), "cradle-to-grave": N_("cradle to grave")}
 STAGE_NAMES: Final = {

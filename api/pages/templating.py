@@ -120,8 +120,8 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
 
 
 def base_url(request: Request) -> str:
-    """The request's own scheme, host and root path, without a trailing slash."""
-    return str(request.base_url).rstrip("/")
+    """The configured public base URL (``Settings.base_url``): never the request's Host header (issue 16)."""
+    return str(request.app.state.settings.base_url).rstrip("/")
 
 
 def switch_url(request: Request, lang: str) -> str:

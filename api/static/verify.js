@@ -334,9 +334,11 @@
   var match = box.querySelector(".check-match");
   box.hidden = false;
   verify(fragment).then(function (ok) {
-    box.classList.add("check-valid");
-    box.setAttribute("data-result", "valid");
-    result.textContent = messages.valid;
+    // A genuine signature is not a valid label: only an active label gets the green "valid" (issue 16).
+    var inForce = box.getAttribute("data-status") === "active";
+    box.classList.add(inForce ? "check-valid" : "check-genuine");
+    box.setAttribute("data-result", inForce ? "valid" : "genuine");
+    result.textContent = inForce ? messages.valid : messages.genuine_not_in_force;
     box.querySelector(".check-signer").textContent = fill(messages.signed_by, { certifier: ok.certifier, key_id: ok.claim.key_id });
     if (ok.claim.label_id !== pageClaim.label_id) {
       match.textContent = fill(messages.other_label, { label_id: ok.claim.label_id, shown: pageClaim.label_id });

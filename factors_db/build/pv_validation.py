@@ -145,9 +145,9 @@ def glass_glass_difference(factors: Any, electricity: dict[str, Any], frame: str
 
 def notes_section(release: Path) -> list[str]:
     """The release-notes section on PV: examples against published values, coverage, glass-glass."""
-    from factors_db.release import load_release
+    from factors_db.release import open_release_folder
 
-    factors = load_release(release).factor_set()
+    factors = open_release_folder(release).factor_set()
     lines = ["## PV modules: results against published China-made module footprints", "",
              f"Each bundled example, cradle-to-gate, per kWp: the central value and the Monte Carlo 95 % interval "
              f"({ITERATIONS} iterations, seed {SEED}; factors' pedigree uncertainty and the sourced ranges of process "

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
+from label.model import LIMITS, text_problem
 from registry.accounts.actors import Actor
 from registry.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from registry.ids import new_id, uscc
@@ -37,6 +38,10 @@ class Organisations:
             raise InvalidInput(f"role must be one of {', '.join(ROLES)}", "role")
         if not name_zh.strip() and not name_en.strip():
             raise InvalidInput("an organisation needs a name in Chinese or English", "name_zh")
+        for field_name, text in (("name_zh", name_zh.strip()), ("name_en", name_en.strip())):
+            problem = text_problem(text, LIMITS["manufacturer"]) if text else None
+            if problem is not None:  # printed on labels (label.model.LIMITS)
+                raise InvalidInput(f"the organisation's name {problem}", field_name)
         if role == "certifier" and not accreditation_no:
             raise InvalidInput("a certifier needs its accreditation number (CNAS or CNCA approval)", "accreditation_no")
         with self.ctx.work(actor) as w:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from factors_db.errors import FactorDbError
 from factors_db.release import factor_set
 from footprint.calculate import calculate
 from footprint.model import Result
@@ -68,6 +69,10 @@ def compute(s: Session, document: dict[str, Any], release: str, today: Any, *, c
     """Recompute a product file: cited labels resolved, footprint, category rule checklist."""
     if not isinstance(document, dict):
         raise InvalidInput("the product file must be a mapping of fields", "spec")
+    try:
+        release_factors = factor_set(release)  # published releases by id only, checked against their pinned hash
+    except FactorDbError as exc:
+        raise InvalidInput(exc.message, "factor_release") from None
     cited = supply.cited_inputs(document)
     factors: dict[str, Any] = {}
     resolved = []
@@ -85,7 +90,7 @@ def compute(s: Session, document: dict[str, Any], release: str, today: Any, *, c
     supplied = supply.supplier_factors(document, readers)  # suppliers' documents (provenance stays in the file)
     factors.update({f.id: f for f in supplied.values()})
     serials = supply.green_serials(document)
-    fset = supply.with_label_factors(factor_set(release), factors)
+    fset = supply.with_label_factors(release_factors, factors)
     spec = to_spec(supply.rewrite(document, factors, supplied), fset).from_document(document)
     result = calculate(spec, fset)
     rule = rules.load_rule(category or rules.category_of(document), field="spec.kind")

@@ -23,6 +23,7 @@ from registry.accounts.actors import Actor
 from registry.certification.status import effective_status
 from registry.errors import CitationNotActive
 from registry.ids import LABEL_PREFIX, label_uuid
+from registry.log.integrity import issuance_event
 from registry.store.tables import Citation, Declaration, Label, Product, SigningKey
 from registry.work import Work, record_sha256
 
@@ -117,7 +118,7 @@ def issue(w: Work, dec: Declaration, claim: dict[str, Any], previous: Label | No
     label.log_index = w.log({
         "label_id": label_id, "version": label.version, "certifier_id": actor.org_id, "key_id": label.key_id,
         "claim_sha256": hashlib.sha256(label.claim.encode()).hexdigest(), "signature": label.signature,
-        "at": now.isoformat()}, "label.issued", label_id, checkpoint=False)
+        "at": now.isoformat(), **issuance_event(product)}, "label.issued", label_id, checkpoint=False)
     s.add(label)
     if previous is not None:
         prev_before = record_sha256(previous)

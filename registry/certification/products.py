@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from label.model import LIMITS, text_problem
 from registry import rules
 from registry.accounts.actors import Actor
 from registry.errors import Conflict, InvalidInput, NotFound
 from registry.ids import gtin14, new_id
 from registry.store.tables import Label, Product
 from registry.work import RegistryContext
-
-MAX_NAME = 200
 
 
 def may_see_product(s: Session, actor: Actor | None, product: Product) -> bool:
@@ -31,10 +30,11 @@ class Products:
                        gtin: str | None = None) -> Product:
         """A product of the acting manufacturer."""
         actor.require("manufacturer")
-        if not name or len(name) > MAX_NAME:
-            raise InvalidInput(f"a product needs a name of at most {MAX_NAME} characters", "name")
-        if len(model) > MAX_NAME:
-            raise InvalidInput(f"a model of at most {MAX_NAME} characters", "model")
+        # the label's own limits (label.model.LIMITS): a product the registry accepts always prints
+        for field_name, text, limit in (("name", name, LIMITS["product_name"]), ("model", model, LIMITS["model"])):
+            problem = text_problem(text, limit) if (text or field_name == "name") else None
+            if problem is not None:
+                raise InvalidInput(f"the product's {field_name} {problem}", field_name)
         rules.load_rule(category, field="category")
         with self.ctx.work(actor) as w:
             s = w.session

@@ -7,6 +7,7 @@ Stored statuses are ``active``, ``suspended``, ``revoked`` and ``superseded``; `
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -57,12 +58,16 @@ def status_where(status: str, today: date) -> Any:
 
 
 def reason_text(reason: str) -> str:
-    """A status change's reason: required, at most 2,000 characters."""
+    """A status change's reason: required, at most 2,000 characters; control characters (other than line breaks
+    and tabs, which become spaces) are refused, since the reason is shown in pages, feeds (XML) and exports."""
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidInput("a reason is required", "reason")
     if len(reason) > 2000:
         raise InvalidInput("a reason has at most 2000 characters", "reason")
-    return reason.strip()
+    reason = " ".join(reason.replace("\t", " ").split())
+    if any(unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") for ch in reason):
+        raise InvalidInput("a reason cannot contain control characters", "reason")
+    return reason
 
 
 class StatusChanges:

@@ -6,7 +6,7 @@ The pure tree code is :mod:`registry.trust.tlog`, its tables :mod:`registry.log.
 from __future__ import annotations
 
 import base64
-import json
+from collections.abc import Sequence
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -14,9 +14,10 @@ from sqlmodel import select
 
 from registry.errors import NotFound
 from registry.keys import custody as keys
+from registry.log import integrity
 from registry.log import store as tlog_store
-from registry.store.tables import Label, SigningKey
-from registry.trust import payload, proofs, signing, tlog
+from registry.store.tables import Label
+from registry.trust import payload, proofs, tlog
 from registry.work import RegistryContext
 
 
@@ -40,6 +41,22 @@ class Log:
                 raise NotFound("the log is empty", "tree_size")
             return {"tree_size": cp.size, "root_hash": base64.b64encode(cp.root).decode(), "note": cp.note,
                     "origin": self.ctx.origin}
+
+    def status_list(self) -> dict[str, Any]:
+        """The signed status list (:mod:`registry.trust.statuslist`): every label whose stored status is revoked,
+        suspended or superseded, signed now with the registry's log key."""
+        from sqlmodel import col
+
+        from registry.trust import statuslist
+
+        now = self.ctx.clock()
+        with self.ctx.read() as s:
+            rows = s.exec(select(Label.label_id, Label.status).where(col(Label.status).in_(statuslist.LISTED)))
+            labels = {label_id: status for label_id, status in rows}
+            head = tlog_store.latest_checkpoint(s)
+            key_row = keys.current_key(s, keys.REGISTRY_ORG)
+        return statuslist.build(self.ctx.origin, now.date(), int(now.timestamp()), head.size if head else 0, labels,
+                                key_row.key_id, keys.private_key(key_row, self.ctx.secret))
 
     def inclusion(self, index: int, tree_size: int) -> dict[str, Any]:
         with self.ctx.read() as s:
@@ -68,9 +85,13 @@ class Log:
                                       tlog_store.SqlNodes(s))
         return proofs.make_label_bundle(label.label_id, label.claim, label.signature, label.payload, bundle)
 
-    def verify_log(self) -> dict[str, Any]:
+    def verify_log(self, seen: Sequence[str] = ()) -> dict[str, Any]:
         """Re-check the whole log from its first leaf: every leaf hash, every stored node, every checkpoint's root
-        and signature, consistency from each checkpoint to the last, and every label's signature and leaf."""
+        and signature, consistency from each checkpoint to the last; every label row against its signed claim
+        and a replay of its log leaves (:func:`registry.log.integrity.label_integrity`: status, validity, value,
+        product, issuance leaf); and that the log extends each checkpoint in ``seen`` (signed notes that left
+        the registry earlier: kept by a witness, a buyer or an auditor), so a log cut back and re-signed is
+        caught."""
         from registry.store.tables import Checkpoint, LogEntry, LogHead
 
         problems: list[str] = []
@@ -79,7 +100,9 @@ class Log:
             size = head.size if head else 0
             mem = tlog.MemoryNodes()
             expected = 0
+            by_subject: dict[str, list[LogEntry]] = {}
             for e in s.exec(select(LogEntry).order_by(LogEntry.index)):  # type: ignore[arg-type]
+                by_subject.setdefault(e.subject, []).append(e)
                 if e.index != expected:
                     problems.append(f"leaf index {expected} is missing (next is {e.index})")
                     expected = e.index
@@ -107,21 +130,39 @@ class Log:
                     proof = tlog.consistency_proof(cp.size, last.size, mem)
                     if not tlog.verify_consistency(cp.size, last.size, cp.root, last.root, proof):
                         problems.append(f"no consistency from {cp.size} to {last.size}")
+            for note in seen:
+                problems += self._extends(note, vkey, expected, mem)
             trust = payload.TrustList.from_json(keys.trust_list(s, self.ctx.origin, self.ctx.clock()))
             labels = list(s.exec(select(Label)))
             for lab in labels:
-                key_row = s.get(SigningKey, lab.key_id)
-                claim = json.loads(lab.claim)
-                if key_row is None or not signing.verify_claim(claim, base64.b64decode(lab.signature),
-                                                               key_row.public_key):
-                    problems.append(f"label {lab.label_id}: signature does not match the claim")
-                elif claim.get("value") != lab.value or claim.get("label_id") != lab.label_id:
-                    problems.append(f"label {lab.label_id}: the stored row differs from its signed claim")
+                verdict = integrity.label_integrity(s, lab, leaves=by_subject.get(lab.label_id, []))
+                if not verdict.ok:
+                    problems.append(f"label {lab.label_id}: {verdict.reason}")
                 checked = payload.verify_payload(lab.payload, trust)
                 if not checked.valid and "revoked" not in checked.reason:
                     problems.append(f"label {lab.label_id}: payload {checked.reason}")
+            labelled = {lab.label_id for lab in labels}
+            for subject, leaves in by_subject.items():
+                if any(e.kind == "label.issued" for e in leaves) and subject not in labelled:
+                    problems.append(f"label {subject}: logged as issued, but its row is missing")
         return {"ok": not problems, "tree_size": size, "checkpoints": len(checkpoints), "labels": len(labels),
                 "problems": problems}
+
+
+    @staticmethod
+    def _extends(note: str, vkey: str, size: int, mem: tlog.MemoryNodes) -> list[str]:
+        """Problems if the log (``size`` leaves in ``mem``) does not extend the signed checkpoint ``note``."""
+        opened = tlog.open_checkpoint(note, vkey)
+        if not opened.valid or opened.checkpoint is None:
+            return [f"a checkpoint seen earlier does not verify under the registry key: {opened.reason}"]
+        cp = opened.checkpoint
+        if cp.size > size:
+            return [f"the log holds {size} leaves, but a checkpoint seen earlier covered {cp.size}: the log was cut "
+                    "back"]
+        if tlog.root_hash(cp.size, mem) != cp.root:
+            return [f"the log's first {cp.size} leaves do not give the root of the checkpoint seen earlier: the "
+                    "log was rewritten"]
+        return []
 
 
 # ------------------------------------------------------------------------------------------------ helpers

@@ -20,11 +20,14 @@ from registry.accounts.actors import Actor
 from registry.certification.status import effective_status, status_where
 from registry.errors import InvalidInput, NotFound
 from registry.log import store as tlog_store
+from registry.log.integrity import OK, Integrity, label_integrity
 from registry.public.cache import SnapshotCache
 from registry.store.tables import AuditEvent, Citation, Declaration, Label, Organisation, Product
 from registry.trust import tlog
 from registry.work import RegistryContext
 
+#: The public status of a label whose row differs from its signed claim or from the log (never valid).
+DAMAGED = "damaged"
 #: Labels whose public JSON a process keeps (a few kB each).
 PUBLIC_CACHE_SIZE = 20_000
 
@@ -34,7 +37,7 @@ class LabelView:
     """A label as the public sees it: its effective status, its supply chain and its log evidence."""
 
     label: Label
-    status: str  # effective: active, suspended, revoked, expired, superseded
+    status: str  # effective: active, suspended, revoked, expired, superseded; damaged (see integrity)
     product: Product
     certifier: Organisation
     manufacturer: Organisation
@@ -43,15 +46,18 @@ class LabelView:
     green_share: float | None = None
     stages: dict[str, float] = field(default_factory=dict)
     gtin: str | None = None
+    integrity: Integrity = OK
 
     def to_json(self) -> dict[str, Any]:
         lab = self.label
+        claim = json.loads(lab.claim)
+        signed = {k: claim.get(k, getattr(lab, k)) for k in ("value", "unit", "declared_unit", "boundary", "method",
+                                                             "valid_from", "valid_until")}
         return {
             "label_id": lab.label_id, "version": lab.version, "status": self.status,
-            "status_reason": lab.status_reason, "value": lab.value, "unit": lab.unit,
-            "declared_unit": lab.declared_unit, "boundary": lab.boundary, "method": lab.method,
-            "category": lab.category, "valid_from": lab.valid_from.isoformat(),
-            "valid_until": lab.valid_until.isoformat(), "issued_at": lab.issued_at.isoformat(),
+            "status_reason": lab.status_reason, **signed,
+            "category": lab.category, "issued_at": lab.issued_at.isoformat(),
+            "integrity": self.integrity.to_json(),
             "product": {"id": self.product.id, "name": self.product.name, "model": self.product.model,
                         "gtin": self.product.gtin},
             "gtin": self.product.gtin,
@@ -110,11 +116,12 @@ class PublicReads:
         result = json.loads(dec.result) if dec else {}
         elec = result.get("electricity") or {}
         share = (elec.get("covered_kwh", 0) / elec["kwh"]) if elec.get("kwh") else None
-        status = effective_status(label, today)
+        integrity = label_integrity(s, label, product)
+        status = effective_status(label, today) if integrity.ok else DAMAGED
         if changed and status == "active" and not label.status_reason:
             label.status_reason = "supplier data changed: a cited supplier label is no longer active"
         return LabelView(label, status, product, certifier, manufacturer, citations, changed, share,
-                         result.get("stages", {}), product.gtin)
+                         result.get("stages", {}), product.gtin, integrity)
 
     def search_labels(self, *, text: str = "", category: str | None = None, certifier: str | None = None,
                       status: str | None = None, min_value: float | None = None, max_value: float | None = None,
