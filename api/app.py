@@ -14,13 +14,13 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
-from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from api.access_log import access_log
 from api.console import routes as console
 from api.controllers import pages, public
 from api.controllers.factors import FactorsController
@@ -68,14 +68,6 @@ def allow_header(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-#: Structured access log (logger ``pcf.access``): method, path, query, client, status, duration. Headers, cookies
-#: and bodies are not logged, so no token, password or session id reaches the log.
-ACCESS_LOG = LoggingMiddlewareConfig(
-    logger_name="pcf.access", request_log_fields=("method", "path", "query", "client"),
-    response_log_fields=["status_code"], request_log_message="request", response_log_message="response",
-)
-
-
 def services(registry: Registry, settings: Settings) -> dict[str, Provide]:
     """The typed dependencies every handler may ask for by name: ``registry`` (the services, see
     :class:`registry.services.Registry`) and ``settings``."""
@@ -96,7 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     engine = open_database(settings)
     registry = open_registry(settings, engine)
-    middleware: list[Any] = [allow_header, ACCESS_LOG.middleware]
+    middleware: list[Any] = [allow_header, access_log]
     if settings.public_rate_limit:
         # per client address, every endpoint (pages and reads are the public ones; writes need a token anyway)
         middleware.append(RateLimitConfig(rate_limit=("minute", settings.public_rate_limit),

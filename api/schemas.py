@@ -170,6 +170,19 @@ class CheckpointOut(BaseModel):
     root_hash: str
     note: str
     origin: str
+    #: The registered witnesses' cosignature lines of this checkpoint (c2sp.org/tlog-cosignature).
+    cosignatures: list[str] = Field(default_factory=list)
+    #: ``note`` with the cosignature lines appended: the checkpoint as witnessed.
+    cosigned_note: str = ""
+
+
+class CosignatureIn(BaseModel):
+    """A witness's cosignature of one of the registry's checkpoints (``pcf log witness`` sends it)."""
+
+    model_config = ConfigDict(extra="forbid")
+    witness: str = Field(min_length=1, max_length=200)
+    size: int = Field(ge=1, le=2**62)
+    cosignature: str = Field(min_length=1, max_length=400)
 
 
 class InclusionOut(BaseModel):

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     key_file: Path | None = None
     #: Largest request body accepted, bytes.
     max_body_bytes: int = 1_000_000
+    #: Addresses of the reverse proxies whose ``X-Forwarded-For`` is believed (comma-separated; uvicorn's
+    #: ``forwarded_allow_ips``). Empty (the default): the header is ignored, from anyone, loopback included.
+    trusted_proxies: str = ""
     #: Requests per minute per client address on public endpoints.
     public_rate_limit: int = 6000
 

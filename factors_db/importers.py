@@ -39,6 +39,12 @@ COLUMNS = ("id", "name_zh", "name_en", "category", "unit", "value_kg_co2e", "gas
 REQUIRED = ("id", "name_zh", "category", "unit", "value_kg_co2e", "boundary", "geography", "year", "source",
             "licence")
 
+#: Limits of one import file (the bundled release has ~600 factors): rows, bytes on disk, and bytes an XLSX
+#: (a zip) may expand to. Checked before the file is parsed, so a bomb costs milliseconds, not minutes.
+MAX_ROWS = 50_000
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_XLSX_EXPANDED_BYTES = 100 * 1024 * 1024
+
 Status = Literal["accepted", "flagged", "rejected"]
 
 
@@ -165,19 +171,46 @@ def factor_from_row(row: dict[str, Any], *, file: str, line: int) -> Factor:
         raise InvalidFactor(err["msg"], file=file, row=line, column=col) from None
 
 
+def _check_size(path: Path, fmt: str) -> None:
+    """Refuse a file too large on disk, or an XLSX whose parts expand beyond :data:`MAX_XLSX_EXPANDED_BYTES`
+    (read from the zip's directory, before anything is decompressed)."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InvalidFactor(f"cannot be read ({type(exc).__name__})", file=path.name) from None
+    if size > MAX_FILE_BYTES:
+        raise InvalidFactor(f"{size:,} bytes: at most {MAX_FILE_BYTES:,}", file=path.name)
+    if fmt == "xlsx":
+        try:
+            with zipfile.ZipFile(path) as z:
+                expanded = sum(i.file_size for i in z.infolist())
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise InvalidFactor(f"cannot be read as XLSX ({type(exc).__name__})", file=path.name) from None
+        if expanded > MAX_XLSX_EXPANDED_BYTES:
+            raise InvalidFactor(f"expands to {expanded:,} bytes: at most {MAX_XLSX_EXPANDED_BYTES:,}", file=path.name)
+
+
 def read_table(path: Path, fmt: str | None = None) -> ImportReport:
     """Read a CSV or XLSX file in the own format. Every row is checked; duplicates are rejected."""
     fmt = fmt or ("xlsx" if path.suffix.lower() in (".xlsx", ".xls") else "csv")
     if fmt not in ("csv", "xlsx"):
         raise InvalidFactor(f"unknown format {fmt!r}: use csv, xlsx or cpcd", file=path.name)
+    _check_size(path, fmt)
     try:
         if fmt == "xlsx":
-            frame = pd.read_excel(path, dtype=str)
+            frame = pd.read_excel(path, dtype=str, nrows=MAX_ROWS + 1)
         else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                header = next(csv.reader(fh), [])
+            missing_header = [c for c in REQUIRED if c not in header]
+            if missing_header:  # the header first: a file that is not a factor table is not parsed further
+                raise InvalidFactor(f"missing columns {missing_header}", file=path.name)
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", nrows=MAX_ROWS + 1)
     except (UnicodeDecodeError, ValueError, LookupError, ArithmeticError, zlib.error, pd.errors.ParserError,
-            zipfile.BadZipFile) as exc:  # what pandas, openpyxl and zipfile raise on damaged files
+            zipfile.BadZipFile, csv.Error) as exc:  # what pandas, openpyxl and zipfile raise on damaged files
         raise InvalidFactor(f"cannot be read as {fmt.upper()} ({type(exc).__name__})", file=path.name) from None
+    if len(frame) > MAX_ROWS:
+        raise InvalidFactor(f"more than {MAX_ROWS:,} rows: split the file", file=path.name)
     missing = [c for c in REQUIRED if c not in frame.columns]
     report = ImportReport(file=str(path), format=fmt)
     if missing:
@@ -277,6 +310,7 @@ class CpcdRow:
 def read_cpcd_rows(path: Path) -> list[CpcdRow]:
     """The raw rows of a CPCD list (columns: 产品ID, 产品名称, 核算边界, 碳足迹, 企业名称, 数据年份, 数据类型)."""
     need = {"产品ID", "产品名称", "核算边界", "碳足迹", "数据年份", "数据类型"}
+    _check_size(path, "csv")
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
@@ -284,6 +318,8 @@ def read_cpcd_rows(path: Path) -> list[CpcdRow]:
                 raise InvalidFactor(f"not a CPCD list: needs columns {sorted(need)}", file=path.name)
             rows = []
             for i, r in enumerate(reader, start=2):
+                if i - 1 > MAX_ROWS:
+                    raise InvalidFactor(f"more than {MAX_ROWS:,} rows: split the file", file=path.name)
                 # a short row (a cut-off last line) gives None for its missing cells
                 c = [(r.get(k) or "").strip() for k in ("产品ID", "产品名称", "核算边界", "碳足迹", "数据年份", "数据类型")]
                 rows.append(CpcdRow(i, c[0], c[1], c[2], c[3], c[4], c[5], short=None in r.values()))

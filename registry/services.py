@@ -31,6 +31,7 @@ from registry.interop.pact.delivery import PactDelivery
 from registry.interop.pact.exchange import PactExchange
 from registry.keys.service import Keys
 from registry.log.service import Log
+from registry.log.witnesses import Witnesses
 from registry.public.console import ConsoleReads
 from registry.public.labels import PublicReads
 from registry.work import RegistryContext
@@ -58,6 +59,7 @@ class Registry:
         self.organisations = Organisations(self.ctx)
         self.keys = Keys(self.ctx)
         self.log = Log(self.ctx)
+        self.witnesses = Witnesses(self.ctx)
         self.accounts = Accounts(self.ctx, self.log, hasher=hasher)
         self.products = Products(self.ctx)
         self.declarations = Declarations(self.ctx, SUPPLIER_READERS)

@@ -84,6 +84,24 @@ def _pact_answer(life: Life) -> None:
     assert outcome.startswith("failed")
 
 
+def _add_witness(life: Life) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from registry.trust.tlog import cosign
+
+    life.found["witness_key"] = key = Ed25519PrivateKey.generate()
+    life.reg.witnesses.add_witness(SYSTEM, cosign.witness_vkey("w.example/1", cosign.raw_public(key.public_key())))
+
+
+def _cosign(life: Life) -> None:
+    from registry.log.witnesses import checkpoint_body
+    from registry.trust.tlog import cosign
+
+    cp = life.reg.log.checkpoint()
+    line = cosign.cosign(checkpoint_body(cp["note"]), "w.example/1", life.found["witness_key"], 1_796_000_000)
+    assert life.reg.witnesses.accept("w.example/1", cp["tree_size"], line)["accepted"] == "new"
+
+
 #: (use case, what it does, audit actions it must write). Run in this order, each on what the earlier ones made.
 USE_CASES: list[tuple[str, Callable[[Life], Any], tuple[str, ...]]] = [
     ("init", lambda life: life.reg.init(), ("registry.init",)),
@@ -124,12 +142,15 @@ USE_CASES: list[tuple[str, Callable[[Life], Any], tuple[str, ...]]] = [
                               life.reg.review.prepare(life.cert, life.declaration())), ("declaration.prepare",)),
     ("create_client", lambda life: life.reg.pact_clients.create_client(SYSTEM, "buyer-system", "A buyer"),
      ("pact.client.create",)),
-    ("add_partner", lambda life: life.reg.pact_clients.add_partner(SYSTEM, "https://partner.example", "us", "s3cret"),
+    ("add_partner", lambda life: life.reg.pact_clients.add_partner(SYSTEM, "https://partner.example", "us", "s3cret",
+                                                                       for_client="buyer-system"),
      ("pact.partner.add",)),
     ("receive_event", _pact_request, ("pact.event.receive",)),
     ("answer_request", _pact_answer, ("pact.event.answer",)),
     ("revoke_client", lambda life: life.reg.pact_clients.revoke_client(SYSTEM, "buyer-system"),
      ("pact.client.revoke",)),
+    ("add_witness", _add_witness, ("witness.add",)),
+    ("accept", _cosign, ("witness.cosign",)),
 ]
 
 

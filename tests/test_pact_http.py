@@ -128,7 +128,7 @@ def api(tmp_path_factory: pytest.TempPathFactory, partner: FakePartner) -> Itera
     reg = app.state.registry
     seed_demo(reg)
     secret = reg.pact_clients.create_client(SYSTEM, "recipient", "conformance test")
-    reg.pact_clients.add_partner(SYSTEM, partner.url, PARTNER_ID, PARTNER_SECRET)
+    reg.pact_clients.add_partner(SYSTEM, partner.url, PARTNER_ID, PARTNER_SECRET, for_client="recipient")
     client: Any
     with TestClient(app) as client:
         client.secret = secret
@@ -544,7 +544,7 @@ def test_cli_client_and_partner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert r.exit_code == 0, r.output
     secret = json.loads(r.output)["client_secret"]
     r = runner.invoke(pact_app, ["partner", "add", "https://buyer.example/", "--client-id", "us", "--client-secret",
-                                 "s3cret", "--db", db])
+                                 "s3cret", "--for-client", "buyer-1", "--db", db])
     assert r.exit_code == 0 and "https://buyer.example/auth/token" in r.output, r.output
     reg = open_registry(Settings(data_dir=tmp_path, database_url=db))
     assert reg.pact_clients.check_token(reg.pact_clients.token_for("buyer-1", secret)[0]) == "buyer-1"
@@ -552,7 +552,7 @@ def test_cli_client_and_partner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         row = s.get(PactPartner, "https://buyer.example")
     assert row is not None and b"s3cret" not in row.sealed_secret
     r = runner.invoke(pact_app, ["partner", "add", "http://buyer.example", "--client-id", "us", "--client-secret",
-                                 "x", "--db", db])
+                                 "x", "--for-client", "buyer-1", "--db", db])
     assert r.exit_code == 2 and "pact-invalid-url" in r.output
     r = runner.invoke(pact_app, ["client", "add", "buyer-1", "--db", db])
     assert r.exit_code == 2 and "exists already" in r.output
@@ -633,3 +633,31 @@ def test_openapi_documents_pact_error_bodies():
     v3 = {p["name"] for p in doc["paths"]["/3/footprints"]["get"]["parameters"]}
     assert v3 == {"limit", "cursor", "productId", "companyId", "geography", "classification", "validOn", "validAfter",
                   "validBefore", "status"}
+
+
+# ------------------------------------------------------------------------------------------ issue 16: PACT abuse
+def test_a_client_cannot_have_answers_sent_to_another_clients_partner(api, partner):
+    reg = api.app.state.registry
+    secret = reg.pact_clients.create_client(SYSTEM, "intruder", "another buyer")
+    r = api.post("/auth/token", content="grant_type=client_credentials", headers=basic("intruder", secret))
+    bearer = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    before = len(partner.calls)
+    body = event("3", "request_created", {"productId": ["urn:gtin:06901234567892"]}, partner.url)
+    r = api.post("/3/events", json=body, headers=bearer)
+    assert r.status_code == 400 and "not registered for this client" in r.json()["message"], r.text
+    assert row_of(api, body["id"]).status.startswith("refused") and row_of(api, body["id"]).client_id == "intruder"
+    assert len(partner.calls) == before  # nothing was sent to the partner
+
+
+def test_an_oversized_event_is_refused_and_not_stored(api):
+    stored = stored_events(api)
+    body = event("3", "published", {"pfIds": [str(uuid.uuid4())]}, "https://unknown.example")
+    body["data"]["padding"] = "x" * 900_000
+    r = api.post("/3/events", json=body, headers=api.bearer)
+    assert r.status_code in (400, 413) and stored_events(api) == stored, r.status_code
+
+
+def test_the_sending_client_is_recorded(api):
+    body = event("3", "published", {"pfIds": [str(uuid.uuid4())]}, "https://unknown.example")
+    assert api.post("/3/events", json=body, headers=api.bearer).status_code == 200
+    assert row_of(api, body["id"]).client_id == "recipient"

@@ -237,3 +237,202 @@ def test_a_reason_with_control_characters_is_refused(issued):
 def test_the_printed_label_names_no_other_programme(issued):
     svg = issued["client"].get(f"/api/v1/labels/{issued['label'].label_id}/label.svg").text
     assert "<svg" in svg and "EPEAT" not in svg and "Low carbon solar" not in svg and "低碳光伏" not in svg
+
+
+# ------------------------------------------------------------------------------------------ 7. sign-in throttling
+def test_concurrent_wrong_passwords_are_counted_before_the_hash(tmp_path):
+    import threading
+
+    from argon2 import PasswordHasher
+
+    from registry.accounts.people import SignInFailed, TooManyAttempts
+    from registry.services import Registry
+    from registry.store.db import make_engine
+
+    class Counting(PasswordHasher):
+        calls = 0
+        lock = threading.Lock()
+
+        def verify(self, hash: Any, password: Any) -> Any:
+            with self.lock:
+                Counting.calls += 1
+            return super().verify(hash, password)
+
+    reg = Registry(make_engine(f"sqlite:///{tmp_path / 'r.db'}"), b"k" * 32,
+                   hasher=Counting(time_cost=1, memory_cost=8, parallelism=1))
+    reg.init()
+    reg.organisations.create_organisation(SYSTEM, role="manufacturer", name_zh="m", name_en="m", org_id="m1")
+    reg.accounts.add_person(SYSTEM, org_id="m1", email="a@example.com", password="correct horse battery")
+    Counting.calls = 0
+    outcomes: list[str] = []
+
+    def guess(i: int) -> None:
+        try:
+            reg.accounts.sign_in("a@example.com", f"wrong {i}", address=f"10.0.0.{i}")
+        except TooManyAttempts:
+            outcomes.append("throttled")
+        except SignInFailed:
+            outcomes.append("failed")
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert Counting.calls == 5 and outcomes.count("failed") == 5 and outcomes.count("throttled") == 15
+
+
+def test_one_access_line_per_request_with_secrets_redacted(api, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="pcf.access"):
+        api.get("/api/v1/labels", params={"q": "module", "access_token": "s3cr3t-t0ken", "client_secret": "xyz"},
+                headers={"X-Forwarded-For": "203.0.113.9"})
+    lines = [r.getMessage() for r in caplog.records if r.name == "pcf.access"]
+    assert len(lines) == 1, lines
+    assert "s3cr3t-t0ken" not in lines[0] and "xyz" not in lines[0] and "access_token=[redacted]" in lines[0]
+    assert "q=module" in lines[0] and " 200 " in lines[0] and "203.0.113.9" not in lines[0]
+
+
+def test_the_database_file_is_private(tmp_path):
+    import stat
+
+    from registry.store.db import make_engine
+
+    make_engine(f"sqlite:///{tmp_path / 'p.sqlite'}").dispose()
+    assert stat.S_IMODE((tmp_path / "p.sqlite").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(("proxies", "headers", "allowed"), [("", False, ""), ("10.0.0.5", True, "10.0.0.5")])
+def test_x_forwarded_for_is_believed_only_from_configured_proxies(tmp_path, monkeypatch, proxies, headers, allowed):
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.update(kw))
+    app_settings(tmp_path)  # the key file
+    env = {"PCF_DATA_DIR": str(tmp_path), "PCF_TRUSTED_PROXIES": proxies}
+    out = CliRunner().invoke(cli, ["serve", "--port", "8123"], env=env)
+    assert out.exit_code == 0, out.output
+    assert (seen["proxy_headers"], seen["forwarded_allow_ips"]) == (headers, allowed)
+    assert "public base URL http://127.0.0.1:8123" in out.output and "names this machine only" in out.output
+
+
+# ------------------------------------------------------------------------------------------ 7. factor imports bounded
+def test_a_huge_csv_and_an_xlsx_bomb_are_refused_before_parsing(tmp_path):
+    import zipfile
+
+    from factors_db.errors import InvalidFactor
+    from factors_db.importers import COLUMNS, MAX_ROWS, read_table
+
+    big = tmp_path / "big.csv"
+    row = "f{},name,component,kg,1,,cradle-to-gate,CN,2024,,src,CC0,,,,,,,\n"
+    big.write_text(",".join(COLUMNS) + "\n" + "".join(row.format(i) for i in range(MAX_ROWS + 10)), encoding="utf-8")
+    with pytest.raises(InvalidFactor, match="more than 50,000 rows"):
+        read_table(big)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z, \
+            z.open("xl/worksheets/sheet1.xml", "w") as member:
+        for _ in range(120):
+            member.write(b"0" * (1 << 20))
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(InvalidFactor, match="expands to"):
+        read_table(bomb)
+    not_a_table = tmp_path / "other.csv"
+    not_a_table.write_text("a,b\n" + "1,2\n" * 1000, encoding="utf-8")
+    with pytest.raises(InvalidFactor, match="missing columns"):
+        read_table(not_a_table)
+
+
+# ------------------------------------------------------------------------------------------ 3. witnesses
+def test_a_witness_cosigns_what_extends_its_view_and_catches_a_rewritten_log(issued, tmp_path):
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+    from tests.services import serve_in_thread
+
+    reg, client, cert = issued["reg"], issued["client"], issued["cert"]
+    state = tmp_path / "witness"
+
+    def witness(base: str) -> Any:
+        return CliRunner().invoke(cli, ["log", "witness", "--registry", base, "--state", str(state),
+                                        "--name", "witness.example/w1"])
+
+    with serve_in_thread(client.app) as base:
+        first = witness(base)
+        assert first.exit_code == 3 and "pcf log add-witness witness.example/w1+" in first.output, first.output
+        vkey = first.output.split("pcf log add-witness ", 1)[1].split()[0].rstrip("`")
+        reg.witnesses.add_witness(SYSTEM, vkey)
+        again = witness(base)
+        assert again.exit_code == 0 and "cosigned (new)" in again.output, again.output
+        cp = client.get("/api/v1/log/checkpoint").json()
+        assert len(cp["cosignatures"]) == 1 and cp["cosigned_note"].endswith(cp["cosignatures"][0] + "\n")
+        label_id = issued["label"].label_id
+        assert client.get(f"/api/v1/labels/{label_id}/proof").json()["witnesses"] == 1
+        assert client.get(f"/api/v1/labels/{label_id}").json()["log"]["witnesses"] == 1
+
+        # the log grows: the witness checks the consistency proof and cosigns again
+        reg.status.suspend(cert, label_id, "survey due")
+        assert witness(base).exit_code == 0
+        seen_size = client.get("/api/v1/log/checkpoint").json()["tree_size"]
+
+        # the registry rewrites its history (cut back, then new leaves past the old size): refused, with evidence
+        from sqlmodel import Session
+
+        from registry.log import store as tlog_store
+
+        with Session(reg.engine) as s:
+            keep = tlog_store.checkpoint_at(s, seen_size - 1)
+        assert keep is not None
+        tamper(reg, 'DELETE FROM log_entry WHERE "index" >= :k', k=seen_size - 1)
+        tamper(reg, "DELETE FROM log_node", k=0)
+        tamper(reg, "DELETE FROM cosignature WHERE size >= :k", k=seen_size - 1)
+        tamper(reg, "DELETE FROM checkpoint WHERE size >= :k", k=seen_size - 1)
+        from sqlmodel import col, select
+
+        from registry.store.tables import LogEntry, LogHead, LogNode
+        from registry.trust import tlog
+
+        with Session(reg.engine) as s, s.begin():  # the nodes and head of the shortened log, made consistent
+            mem = tlog.MemoryNodes()
+            for e in s.exec(select(LogEntry).order_by(col(LogEntry.index))):
+                for level, index, h in tlog.nodes_to_store(e.index, e.leaf_hash, mem):
+                    s.add(LogNode(level=level, index=index, hash=h))
+                mem.put_nodes(tlog.nodes_to_store(e.index, e.leaf_hash, mem))
+            head = s.get(LogHead, 1)
+            assert head is not None
+            head.size, head.root = seen_size - 1, tlog.root_hash(seen_size - 1, mem)
+            s.add(head)
+        tamper(reg, "UPDATE label SET status = 'active', status_reason = '' WHERE label_id = :id", id=label_id)
+        reg.status.suspend(cert, label_id, "a different history")  # a new leaf where the seen tree had another
+        refused = witness(base)
+        assert refused.exit_code == 1 and "REFUSED: the registry shows another tree of the same size" in refused.output
+        reg.status.reinstate(cert, label_id, "and more")  # the rewritten log grows past what the witness saw
+        refused = witness(base)
+        assert refused.exit_code == 1 and "does not extend the tree" in refused.output, refused.output
+        assert (state / "split-view.json").exists()
+
+
+def test_cosignatures_from_unknown_witnesses_or_that_do_not_verify_are_refused(issued):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from registry.log.witnesses import checkpoint_body
+    from registry.trust.tlog import cosign
+
+    reg, client = issued["reg"], issued["client"]
+    key, other = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    cp = client.get("/api/v1/log/checkpoint").json()
+    line = cosign.cosign(checkpoint_body(cp["note"]), "w.example/2", key, 1_796_000_000)
+    body = {"witness": "w.example/2", "size": cp["tree_size"], "cosignature": line}
+    r = client.post("/api/v1/log/cosignatures", json=body)
+    assert r.status_code == 404 and r.json()["field"] == "witness"
+    reg.witnesses.add_witness(SYSTEM, cosign.witness_vkey("w.example/2", cosign.raw_public(key.public_key())))
+    forged = cosign.cosign(checkpoint_body(cp["note"]), "w.example/2", other, 1_796_000_000)
+    r = client.post("/api/v1/log/cosignatures", json={**body, "cosignature": forged})
+    assert r.status_code == 422 and r.json()["field"] == "cosignature"
+    r = client.post("/api/v1/log/cosignatures", json={**body, "size": cp["tree_size"] + 5})
+    assert r.status_code == 404 and r.json()["field"] == "size"
+    assert client.post("/api/v1/log/cosignatures", json=body).json()["accepted"] == "new"
+    assert client.get("/api/v1/log/checkpoint").json()["cosignatures"] == [line]

@@ -41,6 +41,9 @@ def _add_registry_commands() -> None:
     app.add_typer(registry_app, name="registry")
     app.add_typer(demo_app, name="demo")
     app.add_typer(label_app, name="label")
+    from api.cli.log import log_app
+
+    app.add_typer(log_app, name="log")
     from api.cli.pact import pact_app  # makes its own one-line errors
 
     app.add_typer(pact_app, name="pact")
@@ -319,7 +322,8 @@ def serve(
         typer.echo("warning: the base URL names this machine only: labels printed now carry QR codes that no phone "
                    "can open; set PCF_BASE_URL to the registry's public address", err=True)
     uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, log_level="warning", access_log=False)
+                workers=settings.workers, log_level="warning", access_log=False,
+                proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or "")
 
 
 _add_registry_commands()

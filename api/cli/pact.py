@@ -76,12 +76,14 @@ def partner_add(
     source_url: str = typer.Argument(..., help="The partner's PACT base URL (https; http only for loopback)"),
     client_id: str = typer.Option(..., "--client-id", help="Our client id at the partner"),
     client_secret: str = typer.Option(..., "--client-secret", help="Our client secret at the partner"),
+    for_client: str = typer.Option(..., "--for-client", help="The PACT client (ours) whose requests are answered "
+                                                             "to this partner; no other client's are"),
     db: str | None = DB_OPTION,
 ) -> None:
     """Record (or replace) the credentials for answering a partner's requests; the secret is encrypted at rest."""
     from registry.accounts.actors import SYSTEM
 
-    base = _registry(db).pact_clients.add_partner(SYSTEM, source_url, client_id, client_secret)
+    base = _registry(db).pact_clients.add_partner(SYSTEM, source_url, client_id, client_secret, for_client=for_client)
     typer.echo(f"partner {base}: requests from it are answered at {base}/auth/token and {base}/{{2|3}}/events")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
@@ -10,7 +10,16 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from api.auth import actor
-from api.schemas import CheckpointOut, ConsistencyOut, InclusionOut, LabelOut, LabelPage, LabelSummary, ReasonIn
+from api.schemas import (
+    CheckpointOut,
+    ConsistencyOut,
+    CosignatureIn,
+    InclusionOut,
+    LabelOut,
+    LabelPage,
+    LabelSummary,
+    ReasonIn,
+)
 from api.settings import Settings
 from registry.accounts.actors import Actor
 from registry.errors import NotFound
@@ -105,6 +114,11 @@ class LabelsController(Controller):
     def checkpoint(self, registry: NamedDependency[Registry]) -> CheckpointOut:
         """The latest signed checkpoint (C2SP signed note)."""
         return CheckpointOut(**registry.log.checkpoint())
+
+    @post("/log/cosignatures", sync_to_thread=True, status_code=200)
+    def cosign(self, registry: NamedDependency[Registry], data: CosignatureIn) -> dict[str, Any]:
+        """Accept a registered witness's cosignature of a checkpoint (it must verify under the witness's key)."""
+        return registry.witnesses.accept(data.witness, data.size, data.cosignature)
 
     @get("/log/inclusion", sync_to_thread=True)
     def inclusion(self, registry: NamedDependency[Registry], index: Annotated[int, Parameter(ge=0, le=2**62)],

@@ -190,8 +190,10 @@ def _event(request: Request[Any, Any, Any], registry: Registry, settings: Settin
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in ("", "application/cloudevents+json", "application/json"):
         raise pact_terms.PactError(f"the content type is application/cloudevents+json, not {media[:60]}", "Content-Type")
-    try:  # no size limit of the reader's own: the app's request limit applies
-        document = load_text(body, "the body", fmt="json", max_bytes=None)
+    if len(body) > pact_terms.MAX_EVENT_BYTES:
+        raise pact_terms.PactError(f"an event has at most {pact_terms.MAX_EVENT_BYTES:,} bytes", "(body)")
+    try:
+        document = load_text(body, "the body", fmt="json", max_bytes=pact_terms.MAX_EVENT_BYTES)
     except SpecificationError as exc:
         raise pact_terms.PactError(exc.message, "(body)") from None
     received = registry.pact.receive_event(version, document, client_id)

@@ -44,6 +44,9 @@ SESSION_HOURS = 12
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # Argon2 takes any length; a bound keeps a huge body from costing CPU before the check
 EMAIL_TAKEN = "a person with this e-mail exists already"
+#: Argon2 checks run at once per process (each takes ~64 MiB and tens of ms); others wait up to HASH_QUEUE_S.
+MAX_CONCURRENT_HASHES = 4
+HASH_QUEUE_S = 10.0
 EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']+\.[^@\s<>\"']+$")
 
 
@@ -108,6 +111,28 @@ class Throttle:
             if len(hits) < self.limit:
                 return 0
             return max(1, int(hits[0] + self.window_s - now) + 1)
+
+    def admit(self, key: str, now: float | None = None) -> int:
+        """Count an attempt for ``key`` if it may try now, in one step (so that concurrent attempts cannot all pass
+        the check before any is counted). Returns 0 when admitted and counted, else the seconds to wait."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            hits = self._recent(key, now)
+            if len(hits) >= self.limit:
+                return max(1, int(hits[0] + self.window_s - now) + 1)
+            hits.append(now)
+            self._hits.pop(key, None)
+            self._hits[key] = hits
+            while len(self._hits) > self.max_keys:
+                self._hits.pop(next(iter(self._hits)))
+            return 0
+
+    def forget_one(self, key: str) -> None:
+        """Take back the newest attempt counted for ``key`` (it succeeded)."""
+        with self._lock:
+            hits = self._hits.get(key)
+            if hits:
+                hits.pop()
 
     def hit(self, key: str, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
@@ -178,6 +203,7 @@ class Accounts:
         self.by_email = Throttle(per_email, window_s)
         self.by_address = Throttle(per_address, window_s)
         self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+        self._hashing = threading.BoundedSemaphore(MAX_CONCURRENT_HASHES)
 
     def _now(self) -> datetime:
         return self.ctx.clock()
@@ -257,22 +283,31 @@ class Accounts:
             SignInFailed: unknown e-mail, wrong password or disabled person (one message).
         """
         key = (email or "").strip().lower()[:254]
-        wait = max(self.by_email.blocked_for("e:" + key), self.by_address.blocked_for("a:" + address))
+        # Every attempt is counted before the password hash is computed (Argon2 is the expensive part), in one
+        # step with the check, so that concurrent guesses at one e-mail cannot all get through.
+        wait = self.by_email.admit("e:" + key)
+        if not wait:
+            wait = self.by_address.admit("a:" + address)
+            if wait:
+                self.by_email.forget_one("e:" + key)
         if wait:
             raise TooManyAttempts(f"too many failed sign-ins: try again in {(wait + 59) // 60} minutes", wait)
         password = password if isinstance(password, str) else ""
         with self.ctx.read() as s:
             person = s.exec(select(Person).where(Person.email == key)).first() if key else None
+        if not self._hashing.acquire(timeout=HASH_QUEUE_S):  # a bounded number of Argon2 checks at once
+            raise TooManyAttempts("the sign-in service is busy: try again in a minute", 60)
         ok = False
         try:
             ok = self.hasher.verify(person.password_hash if person else self._dummy_hash, password[:MAX_PASSWORD])
         except (VerificationError, InvalidHashError):
             ok = False
+        finally:
+            self._hashing.release()
         if not ok or person is None or person.disabled_at is not None:
-            self.by_email.hit("e:" + key)
-            self.by_address.hit("a:" + address)
             raise SignInFailed("the e-mail address or the password is not right", "email")
         self.by_email.clear("e:" + key)
+        self.by_address.forget_one("a:" + address)
         if self.hasher.check_needs_rehash(person.password_hash):
             self._rehash(person, password)
         return self._open_session(person)

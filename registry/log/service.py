@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import func
 from sqlmodel import select
 
 from registry.errors import NotFound
 from registry.keys import custody as keys
 from registry.log import integrity
 from registry.log import store as tlog_store
-from registry.store.tables import Label
+from registry.store.tables import Cosignature, Label
 from registry.trust import payload, proofs, tlog
 from registry.work import RegistryContext
 
@@ -39,8 +40,11 @@ class Log:
             cp = tlog_store.latest_checkpoint(s)
             if cp is None:
                 raise NotFound("the log is empty", "tree_size")
+            lines = list(s.exec(select(Cosignature.line).where(Cosignature.size == cp.size)
+                                .order_by(Cosignature.witness)))
             return {"tree_size": cp.size, "root_hash": base64.b64encode(cp.root).decode(), "note": cp.note,
-                    "origin": self.ctx.origin}
+                    "origin": self.ctx.origin, "cosignatures": lines,
+                    "cosigned_note": cp.note + "".join(f"{line}\n" for line in lines)}
 
     def status_list(self) -> dict[str, Any]:
         """The signed status list (:mod:`registry.trust.statuslist`): every label whose stored status is revoked,
@@ -83,7 +87,11 @@ class Log:
             registry_key = keys.current_key(s, keys.REGISTRY_ORG)
             bundle = tlog.make_bundle(leaf.leaf, label.log_index, cp.note, _vkey(self.ctx.origin, registry_key.public_key),
                                       tlog_store.SqlNodes(s))
-        return proofs.make_label_bundle(label.label_id, label.claim, label.signature, label.payload, bundle)
+            witnesses = int(s.exec(select(func.count(func.distinct(Cosignature.witness)))
+                                   .where(Cosignature.size > label.log_index)).one())
+        out = proofs.make_label_bundle(label.label_id, label.claim, label.signature, label.payload, bundle)
+        out["witnesses"] = witnesses  # registered witnesses that cosigned a checkpoint including the entry
+        return out
 
     def verify_log(self, seen: Sequence[str] = ()) -> dict[str, Any]:
         """Re-check the whole log from its first leaf: every leaf hash, every stored node, every checkpoint's root

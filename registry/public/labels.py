@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from footprint.model import Result
@@ -22,7 +22,7 @@ from registry.errors import InvalidInput, NotFound
 from registry.log import store as tlog_store
 from registry.log.integrity import OK, Integrity, label_integrity
 from registry.public.cache import SnapshotCache
-from registry.store.tables import AuditEvent, Citation, Declaration, Label, Organisation, Product
+from registry.store.tables import AuditEvent, Citation, Cosignature, Declaration, Label, Organisation, Product
 from registry.trust import tlog
 from registry.work import RegistryContext
 
@@ -224,7 +224,11 @@ class PublicReads:
                 return {"log_index": label.log_index, "included": False}
             proof = tlog_store.inclusion(s, label.log_index, cp.size)
         included = tlog.verify_inclusion(leaf.leaf_hash, label.log_index, cp.size, proof, cp.root)
+        with self.ctx.read() as s:
+            witnesses = int(s.exec(select(func.count(func.distinct(Cosignature.witness)))
+                                   .where(Cosignature.size > label.log_index)).one())
         return {"log_index": label.log_index, "tree_size": cp.size, "checkpoint": cp.note, "included": included,
+                "witnesses": witnesses,
                 "leaf_hash": base64.b64encode(leaf.leaf_hash).decode(),
                 "inclusion_proof": [base64.b64encode(h).decode() for h in proof]}
 

@@ -8,6 +8,7 @@ writers never deadlock upgrading a read lock. PostgreSQL is used through the sam
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,15 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def private_file(path: Path) -> None:
+    """Create ``path`` readable and writable by its owner only (0600), or make it so: the database holds
+    password hashes, token hashes and sealed keys. SQLite gives its -wal and -shm files the same mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
 def make_engine(url: str, *, migrate: bool = True) -> Engine:
     """An engine for ``url`` with the registry schema migrated to the newest revision."""
     url = normalise_url(url)
@@ -39,6 +49,8 @@ def make_engine(url: str, *, migrate: bool = True) -> Engine:
         kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs["poolclass"] = StaticPool
+        else:
+            private_file(Path(url.split(":///", 1)[1].split("?", 1)[0]))
         engine = create_engine(url, **kwargs)
         _sqlite_pragmas(engine)
     else:

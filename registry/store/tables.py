@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlalchemy import DateTime as SADateTime
 from sqlmodel import Field, SQLModel
 
@@ -277,6 +277,8 @@ class PactPartner(SQLModel, table=True):
     client_id: str = Field(max_length=200)
     sealed_secret: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(sa_column=_ts(nullable=False))
+    #: The one PACT client of ours whose requests may be answered to this partner (None: no client may).
+    for_client: str | None = Field(default=None, max_length=80)
 
 
 class PactEvent(SQLModel, table=True):
@@ -291,10 +293,34 @@ class PactEvent(SQLModel, table=True):
     body: str
     status: str = Field(default="", max_length=40)  # received, sent, failed: <reason>
     created_at: datetime = Field(sa_column=_ts(nullable=False))
+    client_id: str | None = Field(default=None, max_length=80)  # the authenticated client that sent it (in)
+
+
+class Witness(SQLModel, table=True):
+    """An independent witness of the log, registered by an administrator (C2SP tlog-cosignature, Ed25519)."""
+
+    __tablename__ = "witness"
+    name: str = Field(primary_key=True, max_length=200)
+    public_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class Cosignature(SQLModel, table=True):
+    """A witness's cosignature of one of the log's checkpoints (its note signature line)."""
+
+    __tablename__ = "cosignature"
+    id: int | None = Field(default=None, primary_key=True)
+    witness: str = Field(foreign_key="witness.name", index=True, max_length=200)
+    size: int
+    root: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    line: str = Field(max_length=400)
+    timestamp: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
 REGISTRY_TABLES = [
     t.__table__  # type: ignore[attr-defined,union-attr]
     for t in (Organisation, ApiToken, SigningKey, Product, Declaration, Citation, GreenClaim, Label, AuditEvent,
-              LogEntry, LogNode, LogHead, Checkpoint, Person, WebSession, PactClient, PactPartner, PactEvent)
+              LogEntry, LogNode, LogHead, Checkpoint, Person, WebSession, PactClient, PactPartner, PactEvent, Witness,
+              Cosignature)
 ]

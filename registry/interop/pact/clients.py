@@ -204,8 +204,12 @@ class PactClients:
             raise RegistryError("the partner secret does not open: another master secret or a damaged row",
                                 "sealed_secret") from None
 
-    def add_partner(self, actor: Actor, source: str, client_id: str, client_secret: str) -> str:
+    def add_partner(self, actor: Actor, source: str, client_id: str, client_secret: str, *,
+                    for_client: str | None = None) -> str:
         """Record (or replace) the credentials for calling a partner back; returns the partner's base URL.
+
+        ``for_client`` is the one PACT client of ours whose requests are answered to this partner (a request
+        naming the partner as its source from any other client is refused); without it no request is answered.
 
         Raises:
             InvalidPartnerUrl: see :func:`partner_base`. InvalidInput: an empty client id or secret.
@@ -221,6 +225,7 @@ class PactClients:
             before = record_sha256(existing) if existing is not None else None
             row = existing or PactPartner(source=base, client_id=client_id, sealed_secret=b"", created_at=w.now)
             row.client_id, row.sealed_secret = client_id, self.seal_partner_secret(base, client_secret)
+            row.for_client = for_client
             w.session.add(row)
             w.session.flush()
             w.audit("pact.partner.replace" if existing else "pact.partner.add", row, base, before)

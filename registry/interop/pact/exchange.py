@@ -21,6 +21,7 @@ from typing import Any, cast
 from sqlmodel import Session, select
 
 from registry.accounts.actors import Actor
+from registry.accounts.people import Throttle
 from registry.errors import InvalidInput, RegistryError
 from registry.interop.pact import events as pact_events
 from registry.interop.pact import mapping as pact
@@ -105,6 +106,7 @@ class PactExchange:
     def __init__(self, ctx: RegistryContext, public: PublicReads) -> None:
         self.ctx = ctx
         self.public = public
+        self._rate = Throttle(pact_terms.MAX_EVENTS_PER_MINUTE, 60.0, max_keys=10_000)  # events per client
 
     def _footprints_of(self, s: Session, label: Label, version: pact_terms.PactVersion,
                        domain: str) -> list[tuple[tuple[str, int], dict[str, Any]]]:
@@ -213,13 +215,22 @@ class PactExchange:
         text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         partner: str | None = None
         refusal: RegistryError | None = None
+        if self._rate.admit(client_id):
+            raise pact_terms.PactError(f"more than {pact_terms.MAX_EVENTS_PER_MINUTE} events a minute from this "
+                                       "client: send them more slowly", "(rate)")
         if event.kind == "request_created":
             try:
                 partner = partner_base(event.source)
                 with self.ctx.read() as s:
-                    if s.get(PactPartner, partner) is None:
-                        raise UnknownPartner(f"no credentials are recorded for {partner}: the answer could not be "
-                                             "delivered (the registry operator runs `pcf pact partner add`)", "source")
+                    known = s.get(PactPartner, partner)
+                if known is None:
+                    raise UnknownPartner(f"no credentials are recorded for {partner}: the answer could not be "
+                                         "delivered (the registry operator runs `pcf pact partner add`)", "source")
+                if known.for_client != client_id:
+                    # a client may only have answers sent to the partner it was registered for: otherwise it
+                    # could make the registry call another partner with that partner's credentials
+                    raise UnknownPartner(f"the partner {partner} is not registered for this client: the registry "
+                                         "answers a request only to the partner of the client that sends it", "source")
             except (UnknownPartner, InvalidPartnerUrl) as exc:
                 refusal = exc
         with self.ctx.work(pact_actor(client_id)) as w:
@@ -229,7 +240,7 @@ class PactExchange:
             status = (f"refused: {refusal.code}" if refusal else "duplicate" if duplicate
                       else "accepted, answer due" if event.kind == "request_created" else "accepted")
             row = PactEvent(direction="in", event_id=event.id, type=event.type, source=event.source, body=text,
-                            status=status[:40], created_at=w.now)
+                            status=status[:40], created_at=w.now, client_id=client_id[:80])
             s.add(row)
             s.flush()
             if refusal is None:  # a refused event is kept as its row with the reason, and changes nothing else

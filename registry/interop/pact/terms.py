@@ -22,6 +22,12 @@ SPEC_VERSION: dict[str, str] = {"2": "2.3.0", "3": "3.0.0"}
 PACT_NAMESPACE = LABEL_UUID_NAMESPACE
 DEFAULT_DOMAIN = "pcf-registry.example"  # the HTTP layer passes the registry's real domain name
 
+#: Largest event body accepted (a RequestCreated with a few hundred product ids is a few kB).
+MAX_EVENT_BYTES = 64 * 1024
+#: Events one client may send per minute (then a 400 with a reason; PACT has no 429 in its error codes).
+MAX_EVENTS_PER_MINUTE = 120
+
+
 class PactError(InvalidInput):
     """A PACT document or event is invalid; ``field`` names the offending field (HTTP 400 BadRequest)."""
 
