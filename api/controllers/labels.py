@@ -116,7 +116,7 @@ class LabelsController(Controller):
         return CheckpointOut(**registry.log.checkpoint())
 
     @post("/log/cosignatures", sync_to_thread=True, status_code=200)
-    def cosign(self, registry: NamedDependency[Registry], data: CosignatureIn) -> dict[str, Any]:
+    def cosign(self, registry: NamedDependency[Registry], data: JSONBody[CosignatureIn]) -> dict[str, Any]:
         """Accept a registered witness's cosignature of a checkpoint (it must verify under the witness's key)."""
         return registry.witnesses.accept(data.witness, data.size, data.cosignature)
 
