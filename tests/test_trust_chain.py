@@ -303,6 +303,24 @@ def test_the_database_file_is_private(tmp_path):
     assert stat.S_IMODE((tmp_path / "p.sqlite").stat().st_mode) == 0o600
 
 
+def test_opening_the_database_again_never_opens_and_closes_its_file(tmp_path, monkeypatch):
+    # Closing any descriptor of a file drops every POSIX lock this process holds on it: a second engine over a
+    # database in use (pcf serve opens one, then the app another) must not open the file itself, or SQLite's
+    # locks go and another process may delete the WAL under the server (seen with make run).
+    import os
+
+    from registry.store.db import make_engine
+
+    url = f"sqlite:///{tmp_path / 'q.sqlite'}"
+    first = make_engine(url)
+    opened: list[str] = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda path, *a, **kw: (opened.append(str(path)), real_open(path, *a, **kw))[1])
+    make_engine(url, migrate=False).dispose()
+    first.dispose()
+    assert str(tmp_path / "q.sqlite") not in opened
+
+
 @pytest.mark.parametrize(("proxies", "headers", "allowed"), [("", False, ""), ("10.0.0.5", True, "10.0.0.5")])
 def test_x_forwarded_for_is_believed_only_from_configured_proxies(tmp_path, monkeypatch, proxies, headers, allowed):
     import uvicorn

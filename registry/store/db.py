@@ -37,8 +37,9 @@ def private_file(path: Path) -> None:
     """Create ``path`` readable and writable by its owner only (0600), or make it so: the database holds
     password hashes, token hashes and sealed keys. SQLite gives its -wal and -shm files the same mode."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    os.close(fd)
+    if not path.exists():  # never open and close an existing database file: closing any descriptor of a file
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)  # drops this process's SQLite locks on it
+        os.close(fd)
     os.chmod(path, 0o600)
 
 
