@@ -108,7 +108,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "OPTIONS"], allow_credentials=False),
         request_max_body_size=settings.max_body_bytes,
         middleware=middleware,
-        logging_config=LoggingConfig(loggers={"pcf.access": {"level": "INFO", "handlers": ["queue_listener"], "propagate": False}},
+        logging_config=LoggingConfig(loggers={"pcf.access": {"level": "INFO", "handlers": ["queue_listener"],
+                                                              "propagate": False}},
                                      log_exceptions="never"),
         openapi_config=OpenAPIConfig(title="pcf-registry", version="1.0.0"),
     )

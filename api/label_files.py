@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from label import LabelData, qr_content, render_pdf, render_png, render_svg
 from registry.public.labels import LabelView
 from registry.services import Registry
@@ -15,13 +17,15 @@ def label_data(registry: Registry, view: LabelView, base_url: str) -> LabelData:
     Only what the signed claim says is printed: no grade or benchmark badge (the claim signs no comparison with a
     threshold, and no other programme has certified the product; issue 16)."""
     lab, product = view.label, view.product
-    content = qr_content(base_url, lab.label_id, gtin=product.gtin, payload=lab.payload)
+    signed = view.to_json()  # value, unit, boundary and validity from the signed claim; status "damaged" if the
+    content = qr_content(base_url, lab.label_id, gtin=product.gtin, payload=lab.payload)  # row differs from it
     return LabelData(
         label_id=lab.label_id, version=lab.version, product_name=product.name, model=product.model or None,
-        manufacturer=view.manufacturer.name_zh or view.manufacturer.name_en, value=lab.value, unit=lab.unit,
-        declared_unit=lab.declared_unit, boundary=lab.boundary,
-        certifier=view.certifier.name_zh or view.certifier.name_en, valid_from=lab.valid_from,
-        valid_until=lab.valid_until, qr_content=content, status=view.status)
+        manufacturer=view.manufacturer.name_zh or view.manufacturer.name_en, value=signed["value"],
+        unit=signed["unit"], declared_unit=signed["declared_unit"], boundary=signed["boundary"],
+        certifier=view.certifier.name_zh or view.certifier.name_en,
+        valid_from=date.fromisoformat(signed["valid_from"]), valid_until=date.fromisoformat(signed["valid_until"]),
+        qr_content=content, status=view.status)
 
 
 def render(registry: Registry, label_id: str, fmt: str, base_url: str) -> bytes:

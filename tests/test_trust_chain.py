@@ -315,7 +315,11 @@ def test_opening_the_database_again_never_opens_and_closes_its_file(tmp_path, mo
     first = make_engine(url)
     opened: list[str] = []
     real_open = os.open
-    monkeypatch.setattr(os, "open", lambda path, *a, **kw: (opened.append(str(path)), real_open(path, *a, **kw))[1])
+    def recording_open(path: Any, *a: Any, **kw: Any) -> int:
+        opened.append(str(path))
+        return real_open(path, *a, **kw)
+
+    monkeypatch.setattr(os, "open", recording_open)
     make_engine(url, migrate=False).dispose()
     first.dispose()
     assert str(tmp_path / "q.sqlite") not in opened
@@ -454,3 +458,10 @@ def test_cosignatures_from_unknown_witnesses_or_that_do_not_verify_are_refused(i
     assert r.status_code == 404 and r.json()["field"] == "size"
     assert client.post("/api/v1/log/cosignatures", json=body).json()["accepted"] == "new"
     assert client.get("/api/v1/log/checkpoint").json()["cosignatures"] == [line]
+
+
+def test_a_custom_product_file_on_the_calculator_gives_its_result(api):
+    custom = ("kind: custom\ncategory: component\nidentity: {name: x}\nprocesses:\n  - id: p\n    stage: production\n"
+              "    emissions: {CO2: 1}\n")
+    r = api.post("/calculate", files={"product_file": ("p.yaml", custom)}, headers={"Accept-Language": "en"})
+    assert r.status_code == 200 and "1.00 kg CO₂e" in " ".join(r.text.split()), r.text[-500:]

@@ -158,6 +158,8 @@ class Outcome:
     error: str | None = None
     error_field: str | None = None
     downloads: dict[str, str] = field(default_factory=dict)
+    #: why the what-if comparison could not be made (the result stands), e.g. a custom file has no regions
+    variants_error: str | None = None
 
 
 def data_url(content: str, media_type: str) -> str:
@@ -177,8 +179,6 @@ def run(document: dict[str, Any], release: str, *, iterations: int, what_if: tup
     out = Outcome()
     try:
         out.result = calculate(to_spec(document, factors), factors, iterations=iterations, seed=1).to_json()
-        if what_if and len(what_if[1]) >= 2:
-            out.variants = run_variants(document, axes_from({what_if[0]: what_if[1]}), factors).to_json(rows=20)
     except FootprintError as exc:
         out.error, out.error_field = exc.message, exc.path or None
         return out
@@ -186,4 +186,9 @@ def run(document: dict[str, Any], release: str, *, iterations: int, what_if: tup
         "product": data_url(json.dumps(document, ensure_ascii=False, indent=2), "application/json"),
         "result": data_url(json.dumps(out.result, ensure_ascii=False, indent=2), "application/json"),
     }
+    if what_if and len(what_if[1]) >= 2:
+        try:
+            out.variants = run_variants(document, axes_from({what_if[0]: what_if[1]}), factors).to_json(rows=20)
+        except FootprintError as exc:  # the result stands; the page says why there is no comparison
+            out.variants_error = exc.message
     return out
