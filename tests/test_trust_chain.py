@@ -465,3 +465,16 @@ def test_a_custom_product_file_on_the_calculator_gives_its_result(api):
               "    emissions: {CO2: 1}\n")
     r = api.post("/calculate", files={"product_file": ("p.yaml", custom)}, headers={"Accept-Language": "en"})
     assert r.status_code == 200 and "1.00 kg CO₂e" in " ".join(r.text.split()), r.text[-500:]
+
+
+def test_open_data_exports_show_the_signed_value_and_a_damaged_row(issued):
+    import csv
+    import io
+
+    reg, client, label = issued["reg"], issued["client"], issued["label"]
+    tamper(reg, "UPDATE label SET value = '1', value_num = 1 WHERE label_id = :id", id=label.label_id)
+    rows = list(csv.DictReader(io.StringIO(client.get("/open-data/labels.csv").text)))
+    row = next(r for r in rows if r["label_id"] == label.label_id)
+    assert (row["value"], row["status"]) == (label.value, "damaged")
+    line = json.loads(client.get("/open-data/labels.jsonl").text.splitlines()[0])
+    assert (line["value"], line["status"]) == (label.value, "damaged")
