@@ -22,7 +22,9 @@ from footprint.electricity import SERIES_LABELS, electricity_result
 from footprint.errors import ImplausibleValue, SingularSystem, SpecificationError
 from footprint.matrices import GAS_ID_OFFSET, System, build_system, datapackage
 from footprint.model import (
+    BASES,
     BIOGENIC,
+    SCREENING_ESTIMATE_SHARE,
     STAGES,
     Contribution,
     DataQuality,
@@ -272,6 +274,12 @@ def assemble(
     }
     biogenic = gases[BIOGENIC].kg_co2e if BIOGENIC in gases else 0.0
     primary = float(sum(s for n, s in zip(system.nodes, scores, strict=True) if n.primary))
+    basis_kg = dict.fromkeys(BASES, 0.0)
+    for n, s in zip(system.nodes, scores, strict=True):
+        basis_kg[n.basis] += abs(float(s))
+    weight = sum(basis_kg.values()) or 1.0
+    data_basis = {b: round(kg / weight, 4) for b, kg in basis_kg.items()}
+    screening = basis_kg["estimate"] / weight >= SCREENING_ESTIMATE_SHARE
 
     extra: dict[str, Any] = dict(spec.extra)
     wp = spec.extra.get("rated_power_wp")
@@ -296,7 +304,9 @@ def assemble(
         biogenic_kg_co2e=biogenic,
         contributions=contributions,
         primary_data_share=primary / denominator,
-        data_quality=data_quality(system, scores, factors),
+        data_quality=data_quality(system, scores, factors, screening=screening),
+        data_basis=data_basis,
+        screening_estimate=screening,
         electricity=electricity,
         uncertainty=uncertainty,
         factor_release={"id": factors.release_id, "sha256": factors.release_sha256},
@@ -313,8 +323,10 @@ def assemble(
     )
 
 
-def data_quality(system: System, scores: np.ndarray, factors: FactorSet) -> DataQuality | None:
-    """Contribution-weighted pedigree scores of the factors used (nodes without pedigree are skipped)."""
+def data_quality(system: System, scores: np.ndarray, factors: FactorSet, *,
+                 screening: bool = False) -> DataQuality | None:
+    """Contribution-weighted pedigree scores of the factors used (nodes without pedigree are skipped). A
+    screening estimate is labelled so, whatever the pedigree of the factors: estimates are never excellent."""
     weights: list[float] = []
     rows: list[tuple[int, int, int, int, int]] = []
     for node, score in zip(system.nodes, scores, strict=True):
@@ -330,7 +342,7 @@ def data_quality(system: System, scores: np.ndarray, factors: FactorSet) -> Data
     w = np.asarray(weights) / sum(weights)
     mean = (np.asarray(rows, dtype=float) * w[:, None]).sum(axis=0)
     rating = float(mean.mean())
-    label = next(name for bound, name in DQR_BANDS if rating <= bound)
+    label = "screening estimate" if screening else next(name for bound, name in DQR_BANDS if rating <= bound)
     r, c, t, g, tech = (round(float(x), 2) for x in mean)
     return DataQuality(
         reliability=r, completeness=c, temporal=t, geographical=g, technological=tech,

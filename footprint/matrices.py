@@ -28,6 +28,18 @@ def gas_key(name: str) -> str:
     return _GAS_ALIASES.get(name, name)
 
 
+def input_basis(explicit: str | None, factor: FactorData | None, primary: bool) -> str:
+    """What an input rests on: its declared basis; else a supplier's own footprint; else a class fit (``fit.*``:
+    an estimate); else primary for a process with measured activity data; else secondary."""
+    if explicit:
+        return explicit
+    if factor is not None and factor.basis:
+        return factor.basis
+    if factor is not None and factor.id.startswith("fit."):
+        return "estimate"
+    return "primary" if primary else "secondary"
+
+
 @dataclass(slots=True)
 class Node:
     """A column of the technosphere: a foreground process, or one input of one."""
@@ -39,6 +51,7 @@ class Node:
     label: str
     factor_id: str | None = None
     primary: bool = False
+    basis: str = "secondary"  # one of footprint.model.BASES
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +166,8 @@ class _Builder:
         by_id = {p.id: p for p in spec.processes}
         for p in spec.processes:
             self.process_node[p.id] = self._node(
-                Node(f"p:{p.id}", "process", p.id, p.stage, p.name or p.id, primary=p.primary_data)
+                Node(f"p:{p.id}", "process", p.id, p.stage, p.name or p.id, primary=p.primary_data,
+                     basis=input_basis(p.basis, None, p.primary_data))
             )
         for i, p in enumerate(spec.processes):
             col = self.process_node[p.id]
@@ -174,12 +188,12 @@ class _Builder:
                 elif inp.electricity:
                     kwh = convert(amount, inp.unit, "kWh", f"{path}.unit")
                     self._electricity(kwh, col, p.id, p.stage, inp.location or p.location, path, p.primary_data,
-                                      law=law)
+                                      law=law, basis=input_basis(inp.basis, None, p.primary_data))
                 else:
                     assert inp.factor is not None
                     self._factor_input(
                         inp.factor, amount, inp.unit, col, p.id, p.stage, inp.location or p.location,
-                        path, p.primary_data, depth=0, label=inp.label, law=law,
+                        path, p.primary_data, depth=0, label=inp.label, law=law, basis=inp.basis,
                     )
         if not self.system.bio_data:
             raise SpecificationError("the product is empty: no process has a factor, electricity or emission "
@@ -201,7 +215,7 @@ class _Builder:
 
     def _electricity(
         self, kwh: float, parent: int, owner: str, stage: str, region: str | None, path: str, primary: bool,
-        law: tuple[tuple[AmountLaw, float], str, str, str] | None = None,
+        law: tuple[tuple[AmountLaw, float], str, str, str] | None = None, basis: str | None = None,
     ) -> None:
         settings = self.spec.electricity
         if region is None:
@@ -213,7 +227,8 @@ class _Builder:
         if note:
             self.system.notes.append(f"{owner}: {note}")
         col = self._node(
-            Node(f"e:{owner}:{path}", "electricity", owner, stage, f"electricity {region}", grid.id, primary)
+            Node(f"e:{owner}:{path}", "electricity", owner, stage, f"electricity {region}", grid.id, primary,
+                 basis or input_basis(None, None, primary))
         )
         self._tech(col, col, 1.0, False)
         self._factor_flows(grid, col, 1.0, path)
@@ -226,9 +241,10 @@ class _Builder:
     def _factor_input(
         self, factor_id: str, amount: float, unit: str, parent: int, owner: str, stage: str,
         region: str | None, path: str, primary: bool, depth: int, label: str | None,
-        law: tuple[tuple[AmountLaw, float], str, str, str] | None = None,
+        law: tuple[tuple[AmountLaw, float], str, str, str] | None = None, basis: str | None = None,
     ) -> None:
         factor = self.factors.get(factor_id, f"{path}.factor")
+        basis = input_basis(basis, factor, primary)  # a unit process's own inputs rest on what it rests on
         qty = convert(amount, unit, factor.unit, f"{path}.unit")
         if qty > MAX_FACTOR_AMOUNT:
             raise ImplausibleValue(
@@ -236,7 +252,8 @@ class _Builder:
             )
         kind = "unit_process" if factor.exchanges else "factor"
         col = self._node(
-            Node(f"f:{owner}:{path}", kind, owner, stage, label or factor.name or factor.id, factor.id, primary)
+            Node(f"f:{owner}:{path}", kind, owner, stage, label or factor.name or factor.id, factor.id, primary,
+                 basis)
         )
         self._tech(col, col, 1.0, False)
         self._tech(col, parent, qty, True, *self._law_at(law, qty))
@@ -254,12 +271,12 @@ class _Builder:
                 f"{ex.law.text()}", sub)
             if ex.electricity:
                 kwh = convert(ex.amount, ex.unit, "kWh", sub)
-                self._electricity(kwh, col, owner, stage, region, sub, primary, law=ex_law)
+                self._electricity(kwh, col, owner, stage, region, sub, primary, law=ex_law, basis=basis)
             else:
                 assert ex.factor is not None
                 self._factor_input(
                     ex.factor, ex.amount, ex.unit, col, owner, stage, region, sub, primary, depth + 1, None,
-                    law=ex_law,
+                    law=ex_law, basis=basis,
                 )
 
 

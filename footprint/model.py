@@ -110,6 +110,9 @@ class FactorData:
     pedigree: tuple[int, int, int, int, int] | None = None
     gsd: float | None = None  # geometric standard deviation of the basic uncertainty
     source: str = ""
+    #: what the factor rests on when an input uses it: "" (a database factor: secondary; a ``fit.`` class fit:
+    #: estimate), or ``supplier_specific`` for a supplier's own footprint (a cited label, a PACT footprint)
+    basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,17 @@ class _Strict(BaseModel):
 
 PositiveAmount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
+#: What an input rests on (issue 17), best first:
+#: ``primary``: activity data measured at the manufacturer's or a named supplier's site (a process with
+#: ``primary_data: true``: meters, bills of materials), with a database factor;
+#: ``supplier_specific``: a supplier's own footprint (a cited label or PACT footprint);
+#: ``secondary``: a database factor for activity data that is not measured;
+#: ``estimate``: a spec-only class fit (``fit.*`` factors) or a proxy.
+BASES = ("primary", "supplier_specific", "secondary", "estimate")
+Basis = Literal["primary", "supplier_specific", "secondary", "estimate"]
+#: A result with at least this share of its footprint on estimates is a screening estimate, never certified.
+SCREENING_ESTIMATE_SHARE = 0.5
+
 
 class AmountUncertainty(_Strict):
     """What is known of an input's amount: its distribution, in the input's unit (see :class:`AmountLaw`).
@@ -214,6 +228,8 @@ class Input(_Strict):
     location: str | None = Field(default=None, description="Electricity region of a unit-process factor")
     label: str | None = None
     uncertainty: AmountUncertainty | None = Field(default=None, description="distribution of the amount (Monte Carlo)")
+    basis: Basis | None = Field(default=None, description="what the input rests on; default from its process and "
+                                                          "factor (see footprint.model.BASES)")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Input:
@@ -238,6 +254,8 @@ class Process(_Strict):
     emissions: Mapping[str, PositiveAmount] = Field(default_factory=dict, description="kg gas per output")
     allocation: float = Field(default=1.0, gt=0, le=1, description="share of burden kept by this product")
     primary_data: bool = False
+    basis: Basis | None = Field(default=None, description="what the direct emissions rest on (default: primary "
+                                                          "with primary_data, else secondary)")
 
 
 class Contract(_Strict):
@@ -423,6 +441,10 @@ class Result(BaseModel):
     contributions: list[Contribution]
     primary_data_share: float
     data_quality: DataQuality | None
+    #: the share of the footprint resting on each basis (:data:`BASES`), summing to 1
+    data_basis: dict[str, float] = Field(default_factory=dict)
+    #: True when estimates carry at least :data:`SCREENING_ESTIMATE_SHARE` of the footprint
+    screening_estimate: bool = False
     electricity: ElectricityResult
     uncertainty: UncertaintyResult | None = None
     factor_release: dict[str, str]

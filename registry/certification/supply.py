@@ -115,7 +115,7 @@ def label_factor(label_id: str, value: str, unit: str, declared_unit: str) -> Fa
     kg = Decimal(value) / Decimal(1000 if unit.startswith("g ") else 1) / Decimal(str(quantity))
     return FactorData(id=LABEL_FACTOR_PREFIX + label_id, unit=ref_unit, value_kg_co2e=float(kg),
                       name=f"supplier label {label_id}", category="component", gases={UNSPLIT: float(kg)},
-                      source=f"pcf-registry label {label_id}")
+                      source=f"pcf-registry label {label_id}", basis="supplier_specific")
 
 
 class SupplierDocumentReader(Protocol):

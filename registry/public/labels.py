@@ -47,6 +47,9 @@ class LabelView:
     stages: dict[str, float] = field(default_factory=dict)
     gtin: str | None = None
     integrity: Integrity = OK
+    #: the certified result's data basis (share of the footprint per basis) and whether it was a screening estimate
+    data_basis: dict[str, float] = field(default_factory=dict)
+    screening_estimate: bool = False
 
     def to_json(self) -> dict[str, Any]:
         lab = self.label
@@ -70,6 +73,7 @@ class LabelView:
             "payload": lab.payload, "log_index": lab.log_index,
             "supply_chain": self.citations, "supplier_data_changed": self.supplier_data_changed,
             "green_electricity_share": self.green_share, "stages_kg_co2e": self.stages,
+            "data_basis": self.data_basis, "screening_estimate": self.screening_estimate,
         }
 
 
@@ -121,7 +125,8 @@ class PublicReads:
         if changed and status == "active" and not label.status_reason:
             label.status_reason = "supplier data changed: a cited supplier label is no longer active"
         return LabelView(label, status, product, certifier, manufacturer, citations, changed, share,
-                         result.get("stages", {}), product.gtin, integrity)
+                         result.get("stages", {}), product.gtin, integrity, result.get("data_basis") or {},
+                         bool(result.get("screening_estimate")))
 
     def search_labels(self, *, text: str = "", category: str | None = None, certifier: str | None = None,
                       status: str | None = None, min_value: float | None = None, max_value: float | None = None,

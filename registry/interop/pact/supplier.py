@@ -39,7 +39,7 @@ class SupplierFactor:
                   f"(reference period {p.get('reference_period_start')} to {p.get('reference_period_end')})")
         return FactorData(id=self.factor_id, unit=self.unit, value_kg_co2e=self.kg_co2e_per_unit, name=self.name,
                           category="component", geography=self.geography, year=self.year,
-                          gases={UNSPLIT: self.kg_co2e_per_unit}, source=source)
+                          gases={UNSPLIT: self.kg_co2e_per_unit}, source=source, basis="supplier_specific")
 
 
 def from_product_footprint(pf: Mapping[str, Any]) -> SupplierFactor:

@@ -1,0 +1,73 @@
+"""What a footprint rests on (issue 17 item 1): each input's basis, the result's data basis summing to 1, and a
+result that rests mostly on estimates called a screening estimate and never rated excellent. Hand-checked on a
+toy factor set (tests/conftest.py: a = 0.2 kg CO2e/kg, Sichuan grid 0.1564 kg CO2/kWh)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from footprint.calculate import calculate
+from footprint.model import ElectricitySettings, FactorData, FactorSet, Identity, Input, Process, ProductSpec
+
+
+def with_factors(fs: FactorSet, *extra: FactorData) -> FactorSet:
+    return replace(fs, factors={**fs.factors, **{f.id: f for f in extra}})
+
+
+def spec(*processes: Process) -> ProductSpec:
+    return ProductSpec(identity=Identity(name="toy"), processes=processes,
+                       electricity=ElectricitySettings(series="co2_average", year=2023))
+
+
+def test_each_basis_is_the_share_of_the_footprint_it_carries(toy_factors):
+    fs = with_factors(toy_factors,
+                      FactorData("fit.monitor.27.manufacturing", "piece", 100.0, pedigree=(1, 1, 1, 1, 1)),
+                      FactorData("label.CD-PCF-2026-000001", "piece", 30.0, basis="supplier_specific"))
+    result = calculate(spec(
+        # measured at the site: 100 kWh on the Sichuan grid (15.64 kg) and 10 kg of a (2 kg)
+        Process(id="assembly", stage="production", primary_data=True, location="CN-SC",
+                inputs=(Input(electricity=True, amount=100, unit="kWh"), Input(factor="a", amount=10, unit="kg"),
+                        Input(process="parts", amount=1, unit="piece"), Input(process="bought", amount=1, unit="piece"))),
+        # a database factor for unmeasured activity: 40 kg of a (8 kg)
+        Process(id="parts", stage="raw_materials", inputs=(Input(factor="a", amount=40, unit="kg"),)),
+        # a supplier's label (30 kg) and a class fit (100 kg)
+        Process(id="bought", stage="raw_materials",
+                inputs=(Input(factor="label.CD-PCF-2026-000001", amount=1, unit="piece"),
+                        Input(factor="fit.monitor.27.manufacturing", amount=1, unit="piece"))),
+    ), fs)
+    total = 15.64 + 2 + 8 + 30 + 100
+    assert result.total_kg_co2e == pytest.approx(total, rel=1e-9)
+    assert result.data_basis == pytest.approx({"primary": 17.64 / total, "supplier_specific": 30 / total,
+                                               "secondary": 8 / total, "estimate": 100 / total}, abs=1e-4)
+    assert sum(result.data_basis.values()) == pytest.approx(1.0, abs=1e-3)
+    assert result.screening_estimate is True  # 100 of 155.64 kg (64 %) rests on a class fit
+    assert result.data_quality is not None and result.data_quality.label == "screening estimate"
+
+
+def test_a_declared_basis_wins_and_without_estimates_it_is_no_screening_estimate(toy_factors):
+    result = calculate(spec(
+        Process(id="p", stage="production", inputs=(Input(factor="a", amount=10, unit="kg", basis="primary"),
+                                                    Input(factor="a", amount=30, unit="kg"))),
+    ), toy_factors)
+    assert result.data_basis["primary"] == pytest.approx(0.25) and result.data_basis["secondary"] == pytest.approx(0.75)
+    assert result.screening_estimate is False
+    assert result.data_quality is not None and result.data_quality.label == "excellent"  # pedigree 1 everywhere
+
+
+def test_the_bundled_spec_only_monitor_is_a_screening_estimate_and_its_bom_version_is_not(release_factors):
+    from pathlib import Path
+
+    import yaml
+
+    from footprint.products import to_spec
+
+    root = Path(__file__).resolve().parents[1] / "examples"
+    spec_only = calculate(to_spec(yaml.safe_load((root / "monitor_27.yaml").read_text()), release_factors),
+                          release_factors)
+    bom = calculate(to_spec(yaml.safe_load((root / "desktop_bom.yaml").read_text()), release_factors),
+                    release_factors)
+    assert spec_only.screening_estimate and spec_only.data_basis["estimate"] > 0.5
+    assert spec_only.data_quality is None or spec_only.data_quality.label != "excellent"
+    assert not bom.screening_estimate and bom.data_basis["estimate"] == 0
