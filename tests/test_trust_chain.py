@@ -478,3 +478,9 @@ def test_open_data_exports_show_the_signed_value_and_a_damaged_row(issued):
     assert (row["value"], row["status"]) == (label.value, "damaged")
     line = json.loads(client.get("/open-data/labels.jsonl").text.splitlines()[0])
     assert (line["value"], line["status"]) == (label.value, "damaged")
+
+
+@pytest.mark.parametrize("category", ["\r", " ", "\t"])
+def test_a_blank_category_in_compare_is_a_clean_4xx_not_a_hang(api, category):
+    r = api.get("/api/v1/compare", params={"category": category})
+    assert r.status_code in (400, 422) and r.json()["field"] == "category", r.text

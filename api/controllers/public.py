@@ -461,7 +461,8 @@ class CompareApi(Controller):
         categories = in_force(registry)
         req = requirements(form, categories)
         if req is None:
-            name, message = next(iter(form.errors.items()))
+            # a StopIteration raised here would hang the request (it cannot cross into the awaiting future)
+            name, message = next(iter(form.errors.items()), ("category", "no certified product of this category"))
             raise InvalidInput(f"{name}: {message}", name)
         return CompareOut(**procurement.compare(registry.engine, req, today(registry), snapshots(registry)).to_json())
 
