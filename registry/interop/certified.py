@@ -135,9 +135,28 @@ class CertifiedLabel:
     def valid_until(self) -> date:
         return date.fromisoformat(str(self.label["valid_until"]))
 
+    @property
+    def claim(self) -> Mapping[str, Any]:
+        """The signed claim (canonical JSON, as signed)."""
+        return self.label.get("claim") or {}
+
+    def signed(self, key: str) -> Any:
+        """A field of the signed claim, else the label row's (which the integrity check held equal to it)."""
+        return self.claim.get(key, self.label.get(key))
+
     def issued_at(self) -> datetime:
+        """When the label was issued: the claim's signed time (Unix seconds), else the row's (UTC)."""
+        signed = self.claim.get("issued_at")
+        if isinstance(signed, int):
+            return datetime.fromtimestamp(signed, UTC)
         issued = datetime.fromisoformat(str(self.label["issued_at"]))
         return issued if issued.tzinfo else issued.replace(tzinfo=UTC)
+
+    def factor_release(self) -> tuple[str, str]:
+        """The signed factor release id and its content hash."""
+        release = self.result.factor_release
+        return (str(self.claim.get("factor_release") or release.get("id")),
+                str(self.claim.get("factor_release_sha256") or release.get("sha256")))
 
     def status_sentence(self) -> str:
         """One sentence on the label's status: in force, or not in force and why."""

@@ -44,7 +44,8 @@ Technical Details", whose module names A1 ... D are binding for ``epd:module``):
   review" without one) and the label certificate as the review report. Compliance: the standard the signed method
   names (GB/T 24067 / ISO 14067), not EN 15804: the label is a carbon footprint, not a full EN 15804 EPD.
   Publisher and registration authority: the registry; registration number: the label id; owner and commissioner:
-  the manufacturer; permanent URI and external documentation: the label URL; GTIN: ``epd24:productIds``.
+  the manufacturer; permanent URI and external documentation: the label URL; GTIN: ``epd24:productIds``. Issue
+  time, version, GTIN, key id and factor release are the signed claim's.
 * **References.** Contact, source and flow data sets the registry does not publish yet are referenced by stable
   UUIDs (version 5, from the label URL), with a short description; the EF indicators, the unit group "kg CO2
   eqv." and the ILCD format source use the official master-data UUIDs. Left empty for want of data:
@@ -166,7 +167,7 @@ def _general_comment(cl: CertifiedLabel) -> str:
     model = f", model {product['model']}" if product.get("model") else ""
     return (f"{cl.status_sentence()} Certified product carbon-footprint label (not a full EN 15804 EPD): "
             f"{label['value']} {label['unit']} per {label['declared_unit']}, {label['boundary']}, "
-            f"{label['method']}; product {product['name']}{model}. Signed claim: key {label.get('key_id')}, "
+            f"{label['method']}; product {product['name']}{model}. Signed claim: key {cl.signed('key_id')}, "
             f"transparency-log index {label.get('log_index')}; verify it at {cl.label_url}. Only the GWP-total "
             f"indicator is declared; the other EN 15804 indicators are not computed.")
 
@@ -225,9 +226,9 @@ def process_xml(cl: CertifiedLabel) -> bytes:
                             ref_uuid(cl, "source", f"label/{cl.label_id}"),
                             f"Label {cl.label_id} (public page, signed claim, status and log proof)",
                             uri=cl.label_url))
-    if product.get("gtin"):
+    if cl.signed("gtin"):
         ids = ds.add("common:other").add("epd24:productIds")
-        ids.add("epd24:productId", str(product["gtin"]), {"epd24:type": "GTIN"})
+        ids.add("epd24:productId", str(cl.signed("gtin")), {"epd24:type": "GTIN"})
     qref = info.add("quantitativeReference", attrs={"type": "Reference flow(s)"})
     qref.add("referenceToReferenceFlow", "0")
     qref.children.append(_text("functionalUnitOrOther", str(label["declared_unit"])))
@@ -253,17 +254,17 @@ def process_xml(cl: CertifiedLabel) -> bytes:
                                 f"Category rule {cl.rule} of the pcf-registry label programme"))
     method.add("common:other").add("epd:subType", "specific dataset")
     sources = mv.add("dataSourcesTreatmentAndRepresentativeness")
-    release = cl.result.factor_release
+    release, release_sha = cl.factor_release()
     sources.children.append(_ref("referenceToDataSource", "source data set",
-                                 ref_uuid(cl, "source", f"factor-release/{release.get('id')}"),
-                                 f"pcf-registry factor release {release.get('id')} (sha256 {release.get('sha256')})"))
+                                 ref_uuid(cl, "source", f"factor-release/{release}"),
+                                 f"pcf-registry factor release {release} (sha256 {release_sha})"))
     sources.children.append(_text("useAdviceForDataSet", _use_advice(cl)))
     review = mv.add("validation").add("review", attrs={
         "type": "Accredited third party review" if certifier.get("accreditation_no") else "Independent external review"})
     accreditation = f", accreditation {certifier['accreditation_no']}" if certifier.get("accreditation_no") else ""
     review.children.append(_text("common:reviewDetails",
                                  f"Certified by {_org_name(certifier)}{accreditation}, under rule {cl.rule}; label "
-                                 f"issued {label['issued_at']}, claim signed with key {label.get('key_id')} and "
+                                 f"issued {cl.issued_at().isoformat()}, claim signed with key {cl.signed('key_id')} and "
                                  f"recorded at index {label.get('log_index')} of the registry's transparency log."))
     review.children.append(_contact("common:referenceToNameOfReviewerAndInstitution", cl, certifier))
     review.children.append(_ref("common:referenceToCompleteReviewReport", "source data set",
@@ -284,7 +285,7 @@ def process_xml(cl: CertifiedLabel) -> bytes:
     entry.children.append(_ref("common:referenceToDataSetFormat", "source data set", ILCD_FORMAT[0], ILCD_FORMAT[2],
                                version=ILCD_FORMAT[1]))
     pub = admin.add("publicationAndOwnership")
-    pub.add("common:dataSetVersion", _dataset_version(label["version"]))
+    pub.add("common:dataSetVersion", _dataset_version(cl.signed("version")))
     if label.get("supersedes"):
         pub.children.append(_ref("common:referenceToPrecedingDataSetVersion", "process data set",
                                  ref_uuid(cl, "process", str(label["supersedes"])),

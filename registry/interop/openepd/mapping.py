@@ -99,7 +99,7 @@ def _discussion(cl: CertifiedLabel, report: str) -> str:
         "electricity over the service life) -> B6; end of life (a landfill proxy) -> C4. A stage the engine did "
         "not model is not declared.",
         "",
-        f"Category rule {cl.rule}; factor release {cl.result.factor_release.get('id')}. Verify the signed claim, "
+        f"Category rule {cl.rule}; factor release {cl.factor_release()[0]}. Verify the signed claim, "
         f"its status and its transparency-log proof at {cl.label_url}.",
     ]
     if cl.result.data_gaps:
@@ -125,14 +125,14 @@ def epd_document(cl: CertifiedLabel) -> dict[str, Any]:
         impact_set["gwp-biogenic"] = {"A1A2A3": _measurement(split["biogenic"])}
     certifier = label["certifier"]
     model = f", model {product['model']}" if product.get("model") else ""
-    gtin = f", GTIN {product['gtin']}" if product.get("gtin") else ""
+    gtin = f", GTIN {cl.signed('gtin')}" if cl.signed("gtin") else ""
     doc: dict[str, Any] = {
         "doctype": "openEPD",
         "product_name": str(product["name"])[:200],
         "product_description": f"{product['name']}{model}{gtin}. Declared unit: {label['declared_unit']}.",
         "date_of_issue": cl.issued_at().isoformat(),
         "valid_until": f"{label['valid_until']}T00:00:00+00:00",
-        "version": int(label["version"]),
+        "version": int(cl.signed("version")),
         "declared_unit": declared_unit(str(label["declared_unit"])),
         "compliance": [{"short_name": str(label["method"]).split(";")[0].strip()}],
         "product_classes": {EXT_KEY: str(label["category"])},
@@ -142,7 +142,7 @@ def epd_document(cl: CertifiedLabel) -> dict[str, Any]:
         "declaration_url": cl.label_url,
         "program_operator": _org(cl.registry, web_domain=urlsplit(cl.label_url).hostname),
         "program_operator_doc_id": cl.label_id,
-        "program_operator_version": str(label["version"]),
+        "program_operator_version": str(cl.signed("version")),
         "third_party_verifier": _org(certifier, **({"alt_ids": {"accreditation": str(certifier["accreditation_no"])}}
                                                    if certifier.get("accreditation_no") else {})),
         "third_party_verification_url": cl.label_url,
@@ -157,8 +157,8 @@ def epd_document(cl: CertifiedLabel) -> dict[str, Any]:
             "declared_unit": str(label["declared_unit"]), "boundary": str(label["boundary"]),
             "method": str(label["method"]), "valid_from": str(label["valid_from"]),
             "valid_until": str(label["valid_until"]), "url": cl.label_url, "rule": cl.rule,
-            "key_id": label.get("key_id"), "log_index": label.get("log_index"),
-            "factor_release": cl.result.factor_release.get("id"),
+            "key_id": cl.signed("key_id"), "log_index": label.get("log_index"),
+            "factor_release": cl.factor_release()[0],
         }},
     }
     mass = _mass(cl)
