@@ -100,7 +100,9 @@ def complete(app: Litestar) -> None:
             if authed:
                 op["security"] = [{"bearer": []}]
             responses = op.setdefault("responses", {})
-            for status in PUBLIC_ERRORS + (AUTH_ERRORS if authed else ()):
+            # a public operation that declares a 409 itself (an export of a damaged label) gets it as a problem
+            conflict = (409,) if "409" in responses and not authed else ()
+            for status in PUBLIC_ERRORS + (AUTH_ERRORS if authed else ()) + conflict:
                 responses[str(status)] = ({
                     "description": ERRORS[status],
                     "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}})

@@ -25,6 +25,7 @@ from registry.certification.declarations import Declarations
 from registry.certification.products import Products
 from registry.certification.review import Review
 from registry.certification.status import StatusChanges
+from registry.interop.certified import Exports
 from registry.interop.pact import supplier as pact_supplier
 from registry.interop.pact.clients import PactClients
 from registry.interop.pact.delivery import PactDelivery
@@ -67,6 +68,7 @@ class Registry:
         self.status = StatusChanges(self.ctx)
         self.public = PublicReads(self.ctx)
         self.pact = PactExchange(self.ctx, self.public)
+        self.exports = Exports(self.ctx, self.public)
         self.pact_clients = PactClients(self.ctx)
         self.pact_delivery = PactDelivery(self.ctx, self.pact, self.pact_clients)
         self.console = ConsoleReads(self.ctx, self.products, self.declarations, self.public, self.accounts, self.keys,

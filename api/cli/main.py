@@ -32,9 +32,10 @@ app.add_typer(db_app, name="db")
 
 def _add_registry_commands() -> None:
     from api.cli.accounts import person_app
+    from api.cli.export import export_app
     from api.cli.registry import demo_app, label_app, registry_app, verify
 
-    for sub in (registry_app, demo_app, label_app, person_app):
+    for sub in (registry_app, demo_app, label_app, person_app, export_app):
         for info in sub.registered_commands:
             info.callback = clean_errors(info.callback)  # type: ignore[type-var]
     registry_app.add_typer(person_app, name="person")
@@ -44,6 +45,7 @@ def _add_registry_commands() -> None:
     from api.cli.log import log_app
 
     app.add_typer(log_app, name="log")
+    app.add_typer(export_app, name="export")
     from api.cli.pact import pact_app  # makes its own one-line errors
 
     app.add_typer(pact_app, name="pact")

@@ -95,6 +95,29 @@ class LabelsController(Controller):
         """The self-contained proof bundle (claim, signature, inclusion under a signed checkpoint)."""
         return registry.log.proof_bundle(label_id)
 
+    @get("/labels/{label_id:str}/ilcd.xml", sync_to_thread=True,
+         responses={200: ResponseSpec(None, description="ILCD+EPD v1.3 process data set", media_type="application/xml"),
+                    409: ResponseSpec(None, description="damaged label, or one the format cannot express")})
+    def ilcd_xml(self, registry: NamedDependency[Registry], settings: NamedDependency[Settings],
+                 label_id: FromPath[str]) -> Response[bytes]:
+        """The label as an ILCD+EPD v1.3 process data set (XML, valid against the official schemas); a label that is
+        not in force says so in the data set."""
+        from registry.interop.ilcd import process_xml
+
+        body = process_xml(registry.exports.certified_label(label_id, settings.base_url))
+        return Response(body, media_type="application/xml",
+                        headers={"Content-Disposition": f'inline; filename="{label_id}.ilcd.xml"'})
+
+    @get("/labels/{label_id:str}/openepd.json", sync_to_thread=True,
+         responses={409: ResponseSpec(None, description="damaged label, or one the format cannot express")})
+    def openepd_json(self, registry: NamedDependency[Registry], settings: NamedDependency[Settings],
+                     label_id: FromPath[str]) -> dict[str, Any]:
+        """The label as an openEPD document (loads in the ``openepd`` package's models); a label that is not in force
+        says so in ``ext["pcf-registry"].status`` and ``lca_discussion``."""
+        from registry.interop.openepd import epd_document
+
+        return epd_document(registry.exports.certified_label(label_id, settings.base_url))
+
     @get("/labels/{label_id:str}/{file_name:str}", sync_to_thread=True,
          responses={200: ResponseSpec(None, description="label.svg, label.png (300 dpi) or label.pdf",
                                       media_type="application/octet-stream")})
