@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from factors_db.build.pv import Row, source_rows
-from factors_db.schema import Exchange, Factor, Pedigree
+from factors_db.schema import Factor, Pedigree
 
 SOURCE_ROWS = Path(__file__).resolve().parents[1] / "data" / "curated" / "battery.csv"
 LICENCE = "cited publications (facts); Ember data CC BY 4.0 via Our World in Data"
@@ -120,8 +120,10 @@ def notes(release: Path) -> list[str]:
              "kWh (core database, 2021): a declaration without a bill of materials on the national grid reproduces "
              "them exactly.",
              "- Cell-production factory energy per kWh of cell capacity: 20.3 (NMC900) to 37.5 (LFP) kWh (Degen et al. "
-             "2023), 41.48 kWh (Degen & Schütte 2022, NMC), 50-65 kWh of electricity (Kurland 2019, two GWh-scale factories).",
+             "2023), 41.48 kWh (Degen & Schütte 2022, NMC), 50-65 kWh of electricity (Kurland 2019, two GWh-scale "
+             "factories).",
              "- Literature review: median 120 kg CO2e/kWh, interquartile 70-175 (Aichberger & Jungmeier, "
-             "Energies 2020, review of 50 publications 2005-2020), with current batteries expected in the lower range.",
+             "Energies 2020, review of 50 publications 2005-2020), with current batteries expected in the lower "
+             "range.",
              "", "Sources of each number: `factors_db/data/curated/battery.csv`."]
     return lines

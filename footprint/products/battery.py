@@ -202,16 +202,16 @@ def build(b: Battery, factors: FactorSet) -> ProductSpec:
             fid = item.factor or (CATHODE_FACTOR[fam] if item.item == "cathode" else BOM_FACTORS[item.item])
             assert fid is not None  # the model refuses bms/cooling/other without a factor
             factors.get(fid, f"bill_of_materials[{i}].factor")
-            step = BOM_STEP.get(item.item, "cell" if item.item not in ("casing_aluminium", "casing_steel", "bms",
+            step: Step = BOM_STEP.get(item.item, "cell" if item.item not in ("casing_aluminium", "casing_steel", "bms",
                                                                          "cooling") else "pack")
             by_step.setdefault(step, []).append(Input(factor=fid, amount=item.kg, unit="kg",
                                                       label=f"{item.item} ({item.kg:g} kg)"))
             if item.recycled_share:
                 gaps.append(f"{item.item}: recycled share {item.recycled_share:.0%} recorded, not credited (no "
                             "recycled-material factor in the release).")
-        for step, inputs in by_step.items():
-            processes.append(Process(id=f"materials_{step}", name=f"{step} materials (declared bill of materials)",
-                                     stage="raw_materials", location=region[step], inputs=tuple(inputs),
+        for where, inputs in by_step.items():
+            processes.append(Process(id=f"materials_{where}", name=f"{where} materials (declared bill of materials)",
+                                     stage="raw_materials", location=region[where], inputs=tuple(inputs),
                                      primary_data=True))
         inventory = "declared bill of materials"
         if b.chemistry in ("NCA", "LCO") and not any(i.factor for i in b.bill_of_materials if i.item == "cathode"):
