@@ -24,20 +24,23 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from factors_db.build import FAMILIES
+from factors_db.build import FAMILIES, battery
 from factors_db.build.electronics import ELECTRONICS_PCFS, electronics_factors, electronics_notes, write_electronics_rows
 from factors_db.importers import read_cpcd, read_table, write_table
 from factors_db.release import GWP_FILE, write_manifest
 from factors_db.schema import GEOGRAPHIES, Factor, Pedigree
 
-RELEASE_ID = "2026.3"
-PREVIOUS_RELEASE = "2026.2"
-TITLE = ("Chengdu PCF factor database, third release (PV by mass and technology with sourced parameter ranges, "
-         "and the contributions of the source families)")
-PUBLISHED = "2026-12-02"
-#: What changed against the previous release, besides each source family's own ``CHANGES`` (release 2026.2's
-#: changes are in its frozen RELEASE_NOTES.md); the added ids are listed after these.
-CHANGES: list[str] = []
+RELEASE_ID = "2026.4"
+PREVIOUS_RELEASE = "2026.3"
+TITLE = ("Chengdu PCF factor database, fourth release (lithium-ion batteries: cell production, battery materials "
+         "and a life-cycle grid series for producing countries)")
+PUBLISHED = "2026-12-16"
+#: What changed against the previous release, besides the ``CHANGES`` of the families new in it (``SINCE``; earlier
+#: releases' changes are in their frozen RELEASE_NOTES.md); the added ids are listed after these.
+CHANGES: list[str] = [
+    "Release 2026.3's factors are carried over unchanged; the PV inventory is the one of 2026.3.",
+    "Grid geographies for producing countries added to the schema (HU, PL, SE, KR, JP).",
+]
 GOV_LICENCE = "Government announcement (MEE/NBS/NEA), public document"
 
 SERIES_NAMES = {
@@ -100,6 +103,7 @@ CPCD_SELECTED: dict[str, str] = {
     "94229X0012019A": "plastics recycling",
     "94313X0012020A": "plastic packaging waste, landfill",
     "12020X0102012A": "liquefied natural gas (LNG)",
+    **battery.CPCD_ROWS,
 }
 #: English names of CPCD core rows the models use.
 CPCD_CORE_NAMES: dict[str, str] = {
@@ -217,7 +221,8 @@ def build(reference: Path, target: Path) -> dict[str, object]:
     notes += [f"- {cat}: {n}" for cat, n in sorted(counts.items())]
     previous = {f.id for f in read_table(here / "data" / PREVIOUS_RELEASE / "factors.csv").factors}
     added = sorted(set(ids) - previous)
-    changes = CHANGES + [c for family in FAMILIES for c in family.CHANGES]
+    changes = CHANGES + [c for family in FAMILIES if getattr(family, "SINCE", RELEASE_ID) == RELEASE_ID
+                         for c in family.CHANGES]
     notes += ["", "## Changes", ""] + [f"- {c}" for c in changes]
     notes += [f"- Added factors ({len(added)}): " + ", ".join(f"`{i}`" for i in added) + "."]
     notes += ["", "## Sources", "",

@@ -47,7 +47,8 @@ GRIDS = {
 GEOGRAPHIES: dict[str, tuple[str, str]] = {
     "CN": ("全国", "China"), "GLO": ("全球", "Global"), "EU": ("欧盟", "European Union"),
     "RER": ("欧洲", "Europe"), "US": ("美国", "United States"), "DE": ("德国", "Germany"),
-    "FR": ("法国", "France"), **GRIDS, **PROVINCES,
+    "FR": ("法国", "France"), "HU": ("匈牙利", "Hungary"), "PL": ("波兰", "Poland"), "SE": ("瑞典", "Sweden"),
+    "KR": ("韩国", "South Korea"), "JP": ("日本", "Japan"), **GRIDS, **PROVINCES,
 }
 #: Gases a factor may be split into (keys of the GWP100 table, plus biogenic CO2).
 GASES = ("CO2", "CO2-biogenic", "CH4", "CH4-fossil", "CH4-non-fossil", "N2O", "SF6", "NF3", "CF4", "C2F6",

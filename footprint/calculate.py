@@ -290,6 +290,7 @@ def assemble(
         extra["per_kwh_g_co2e"] = total * 1000.0 / float(lifetime_kwh)
 
     electricity: ElectricityResult = electricity_result(spec, factors, system, solved, total)
+    _battery_figures(extra, total, stages, electricity)
     uncertainty = (
         monte_carlo(system, solved, factors, iterations=iterations, seed=seed) if iterations > 0 else None
     )
@@ -321,6 +322,22 @@ def assemble(
         data_gaps=list(spec.data_gaps) + system.notes,
         extra=extra,
     )
+
+
+def _battery_figures(extra: dict[str, Any], total: float, stages: dict[str, float],
+                     electricity: ElectricityResult) -> None:
+    """Per-kWh figures of a battery (capacity, and lifetime energy where declared) and its declaration stages."""
+    capacity = extra.get("battery.capacity_kwh")
+    if capacity:
+        extra["battery.kg_co2e_per_kwh_capacity"] = total / float(capacity)
+        extra["battery.kg_co2e_per_kwh_capacity_market_based"] = (electricity.total_market_based_kg_co2e
+                                                                   / float(capacity))
+    lifetime = extra.get("battery.lifetime_energy_kwh")
+    if lifetime:
+        extra["battery.kg_co2e_per_kwh_lifetime"] = total / float(lifetime)
+    mapping = extra.get("declaration_stages")
+    if mapping:
+        extra["declaration_stages_kg_co2e"] = {k: sum(stages.get(s, 0.0) for s in v) for k, v in mapping.items()}
 
 
 def data_quality(system: System, scores: np.ndarray, factors: FactorSet, *,

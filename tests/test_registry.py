@@ -358,3 +358,22 @@ def test_search_sorts_lowest_first_and_pages_with_a_cursor(world):
     found, _ = reg.public.search_labels(text="27-inch")
     assert len(found) == 1
     assert reg.public.search_labels(text="%")[0] == []  # LIKE wildcards match literally
+
+
+def test_a_battery_label_goes_through_the_registry(world):
+    w = world
+    product = w.reg.products.create_product(w.mk, name="Example 75 kWh NMC811 pack", category="battery_ev")
+    spec = doc("battery_nmc811_ev_pack_coal_grid.yaml")
+    dec = w.reg.declarations.create_declaration(w.mk, product_id=product.id, spec=spec)
+    checklist = json.loads(dec.checklist)
+    assert checklist["passed"] is True, checklist
+    result = json.loads(dec.result)
+    label = certify(w, product.id, spec)
+    # the battery rule's value: kg CO2e per kWh of rated capacity, 3 significant figures
+    assert label.unit == "kg CO2e" and label.declared_unit == "1 kWh"
+    assert float(label.value) == pytest.approx(result["battery.kg_co2e_per_kwh_capacity"], rel=5e-3)
+    assert result["battery.kg_co2e_per_kwh_lifetime"] == pytest.approx(
+        result["total_kg_co2e"] / (70 * 100 * 8), rel=1e-9)
+    trust = payload.TrustList.from_json(w.reg.keys.trust_list())
+    checked = payload.verify_payload(label.payload, trust)
+    assert checked.valid, checked.reason

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from factors_db.build import pv
+from factors_db.build import battery, pv
 
 #: The source families of the release being built, in the order their sections appear in the notes.
-FAMILIES: tuple[ModuleType, ...] = (pv,)
+FAMILIES: tuple[ModuleType, ...] = (pv, battery)

@@ -22,6 +22,8 @@ PV_ICE = "BSD-3-Clause (NREL PV_ICE) and the cited publications"
 TECHNOLOGIES = {"perc": "PERC", "topcon": "TOPCon", "hjt": "HJT"}
 SILVER = "cpcd.41310X0012015A"
 
+#: The release whose notes list this family's CHANGES.
+SINCE = "2026.3"
 CHANGES = [
     "PV modules by mass and technology: glass by thickness (front, and rear for glass-glass), aluminium frame by "
     "perimeter (framed unless declared frameless; glass-glass no longer implies frameless), backsheet only for "

@@ -1,7 +1,8 @@
 """Product models, one module per kind, and :func:`to_spec`: a parsed product document -> :class:`ProductSpec`.
 
 A product document is the mapping a product file (YAML or JSON) holds; reading the file is the caller's
-(``api.documents``). ``kind`` picks the model: ``pv_module`` (:mod:`footprint.products.pv_module`), the
+(``api.documents``). ``kind`` picks the model: ``pv_module`` (:mod:`footprint.products.pv_module`), ``battery``
+(:mod:`footprint.products.battery`), the
 electronics kinds (:mod:`footprint.products.electronics`), or ``custom`` (a :class:`ProductSpec` as written).
 The result's ``input_sha256`` is the SHA-256 of the document in RFC 8785 canonical JSON, so anyone can check
 it from the file alone: ``sha256(jcs(yaml.safe_load(file)))``.
@@ -15,7 +16,7 @@ from pydantic import ValidationError
 
 from footprint.errors import SpecificationError
 from footprint.model import FactorSet, ProductSpec
-from footprint.products import electronics, pv, pv_module
+from footprint.products import battery, electronics, pv, pv_module
 
 
 def _path(loc: tuple[Any, ...]) -> str:
@@ -38,6 +39,8 @@ def to_spec(data: dict[str, Any], factors: FactorSet) -> ProductSpec:
     try:
         if kind == "pv_module":
             spec = pv.build(pv_module.PVModule.model_validate(data), factors)
+        elif kind == "battery":
+            spec = battery.build(battery.Battery.model_validate(data), factors)
         elif kind in electronics.KINDS:
             spec = electronics.build(electronics.Device.model_validate(data), factors)
         elif kind == "custom":
@@ -45,7 +48,7 @@ def to_spec(data: dict[str, Any], factors: FactorSet) -> ProductSpec:
             spec = ProductSpec.model_validate({k: v for k, v in data.items() if k not in ("kind", "category")})
         else:
             raise SpecificationError(
-                f"unknown kind {kind!r}; use custom, pv_module, {', '.join(electronics.KINDS)}", "kind"
+                f"unknown kind {kind!r}; use custom, pv_module, battery, {', '.join(electronics.KINDS)}", "kind"
             )
     except ValidationError as exc:
         raise validation_error(exc) from None

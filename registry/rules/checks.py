@@ -116,6 +116,15 @@ def _check_declared_unit(rule: CategoryRule, spec: ProductSpec, result: Result) 
                   f"{float(per):.4g} kg CO2e per 1 kWp")
         return RuleCheck("declared-unit", title, True, "pass", detail,
                          {"rated_power_wp": wp, "per_kwp_kg_co2e": per, "declared_unit": "1 kWp"})
+    if basis == "per_kwh_capacity":
+        cap, per = result.extra.get("battery.capacity_kwh"), result.extra.get("battery.kg_co2e_per_kwh_capacity")
+        if not cap or per is None:
+            return RuleCheck("declared-unit", title, True, "fail", "no capacity: the value per kWh cannot be formed",
+                             {"capacity_kwh": cap})
+        detail = (f"{result.total_kg_co2e:.4g} kg CO2e per {spec.declared_unit} / {float(cap):g} kWh = "
+                  f"{float(per):.4g} kg CO2e per 1 kWh of capacity")
+        return RuleCheck("declared-unit", title, True, "pass", detail,
+                         {"capacity_kwh": cap, "kg_co2e_per_kwh_capacity": per, "declared_unit": "1 kWh"})
     match = _UNIT.match(spec.declared_unit)
     ok = match is not None and Decimal(match["amount"]) > 0
     if basis == "per_unit":

@@ -129,4 +129,10 @@ def category_of(document: Mapping[str, Any], default: str | None = None) -> str:
                               "category")
     if kind in KIND_CATEGORIES:
         return KIND_CATEGORIES[kind]
+    if kind == "battery":  # one rule per catalogue kind: battery_<application>
+        application = document.get("application")
+        if f"battery_{application}" not in categories():
+            raise UnknownCategory(f"a battery's application must be one of consumer, small_power, ev, storage, got "
+                                  f"{application!r}", "application")
+        return f"battery_{application}"
     raise UnknownCategory(f"no rule for kind {kind!r}", "kind")

@@ -57,6 +57,12 @@ def label_value(rule: CategoryRule, result: Result) -> LabelValue:
         if per is None:
             raise LabelValueMissing("the result has no value per kWp (extra.per_kwp_kg_co2e)", "rated_power_wp")
         raw_kg, declared = Decimal(repr(float(per))), du.text or "1 kWp"
+    elif du.basis == "per_kwh_capacity":
+        per = result.extra.get("battery.kg_co2e_per_kwh_capacity")
+        if per is None:
+            raise LabelValueMissing("the result has no value per kWh of capacity "
+                                    "(extra.battery.kg_co2e_per_kwh_capacity)", "capacity_kwh")
+        raw_kg, declared = Decimal(repr(float(per))), du.text or "1 kWh"
     else:
         raw_kg, declared = Decimal(repr(float(result.total_kg_co2e))), du.text or result.declared_unit
     grams = du.unit == "g CO2e" or (du.unit == "auto" and abs(raw_kg) < 1)
