@@ -220,7 +220,8 @@ def build(b: Battery, factors: FactorSet) -> ProductSpec:
         processes.append(Process(
             id="materials", name=f"Materials and upstream (CPCD {fam} pack less its cell electricity)",
             stage="raw_materials", location=region["pack"],
-            inputs=(Input(factor=pack.id, amount=kwh * (1 - share), unit="kWh",
+            # a chemistry's industry-average pack standing in for this product's materials: a proxy (issue 17)
+            inputs=(Input(factor=pack.id, amount=kwh * (1 - share), unit="kWh", basis="estimate",
                           label=f"CPCD {fam} pack {pack.value_kg_co2e:g} kg CO2e/kWh x (1 - {share:.1%})"),)))
         inventory = (f"CPCD {fam} pack factor less the default cell electricity ({e_default:g} kWh/kWh at "
                      f"{national.id}, {share:.1%} of it)")
@@ -240,8 +241,9 @@ def build(b: Battery, factors: FactorSet) -> ProductSpec:
     if cell_measured is not None and cell_measured.electricity_kwh:
         cell_inputs = energy_inputs("cell")
     else:
-        cell_inputs = (Input(factor=cell_up.id, amount=kwh, unit="kWh", label=f"cell production, {e_default:g} "
-                             "kWh electricity per kWh of cell (default)"), *energy_inputs("cell"))
+        cell_inputs = (Input(factor=cell_up.id, amount=kwh, unit="kWh", basis="estimate",
+                             label=f"cell production, {e_default:g} kWh electricity per kWh of cell (default)"),
+                       *energy_inputs("cell"))
     processes.append(Process(id="cell", name="Cell production (electrodes, dry room, assembly, formation)",
                              stage="production", location=region["cell"], inputs=cell_inputs,
                              primary_data=cell_measured is not None and bool(cell_measured.electricity_kwh)))
