@@ -66,7 +66,7 @@ def seed_demo(reg: Registry, *, if_empty: bool = False) -> dict[str, Any] | None
     try:
         desktop = reg.products.create_product(mk, name="示例办公台式机 Example office desktop", model="ED-7",
                                               category="desktop")
-        labels["expired"] = certify(mk, desktop.id, _doc("desktop.yaml"))
+        labels["expired"] = certify(mk, desktop.id, _doc("registry/desktop_certifiable.yaml"))
     finally:
         reg.clock = real_clock
     pv = reg.products.create_product(mk, name="示例410W单晶PERC组件 Example 410 Wp mono PERC module", model="EX-410M",
@@ -77,17 +77,17 @@ def seed_demo(reg: Registry, *, if_empty: bool = False) -> dict[str, Any] | None
     labels["active_coal_grid"] = certify(mk, pv_coal.id, _doc("pv_perc_coal_grid.yaml"))
     monitor = reg.products.create_product(mk, name="示例27英寸显示器 Example 27-inch monitor", model="EM-27",
                                  category="monitor", gtin="06901234567908")
-    labels["superseded"] = certify(mk, monitor.id, _doc("monitor_27.yaml"))
-    better = _doc("monitor_27.yaml")
+    labels["superseded"] = certify(mk, monitor.id, _doc("registry/monitor_certifiable.yaml"))
+    better = _doc("registry/monitor_certifiable.yaml")
     better["annual_energy_kwh"] = 40
     labels["active_monitor"] = certify(mk, monitor.id, better)
     laptop = reg.products.create_product(mk, name="示例14英寸笔记本 Example 14-inch laptop", model="EL-14",
                                          category="laptop")
-    labels["suspended"] = certify(mk, laptop.id, _doc("laptop.yaml"))
+    labels["suspended"] = certify(mk, laptop.id, _doc("registry/laptop_certifiable.yaml"))
     reg.status.suspend(cert, labels["suspended"], "演示：复核期间暂停 / demo: suspended pending a review")
     monitor24 = reg.products.create_product(mk, name="示例24英寸显示器 Example 24-inch monitor", model="EM-24",
                                    category="monitor")
-    labels["revoked"] = certify(mk, monitor24.id, _doc("monitor_24.yaml"))
+    labels["revoked"] = certify(mk, monitor24.id, _doc("registry/monitor_24_certifiable.yaml"))
     reg.status.revoke(cert, labels["revoked"], "演示：数据有误 / demo: declared data found wrong")
     glass = reg.products.create_product(supplier, name="示例3.2毫米光伏玻璃 Example 3.2 mm solar glass", model="SG-3.2",
                                category="component")

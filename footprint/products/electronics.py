@@ -316,7 +316,9 @@ def _components(dev: Device, c: Components, gaps: list[str]) -> tuple[list[Input
 def _assembly(c: Components) -> list[Input]:
     assembly = [Input(factor=ASSEMBLY, amount=1, unit="piece", label="final assembly")]
     if c.assembly_kwh:
-        assembly.append(Input(electricity=True, amount=c.assembly_kwh, unit="kWh", label="assembly electricity"))
+        # measured at the maker's own assembly site: primary data (issue 17)
+        assembly.append(Input(electricity=True, amount=c.assembly_kwh, unit="kWh", label="assembly electricity",
+                              basis="primary"))
     return assembly
 
 

@@ -213,9 +213,12 @@ class Declarations:
                 raise ResultMismatch(f"factor release {dec.factor_release} changed since the draft", "factor_release")
             compare_result(json.loads(dec.result), computed.result_json)
             if not computed.checklist.passed:
-                failed = [i.rule for i in computed.checklist.items if i.mandatory and i.status == "fail"]
-                raise RuleFailed(f"category rule {computed.rule.id} fails: {', '.join(failed)}", "checklist",
-                                 checklist=computed.checklist.to_json())
+                failed = [i for i in computed.checklist.items if i.mandatory and i.status == "fail"]
+                first = failed[0]
+                field = str(first.values.get("field") or "checklist")
+                raise RuleFailed(f"category rule {computed.rule.id} fails: {first.detail}"
+                                 + (f" (and {', '.join(i.rule for i in failed[1:])})" if failed[1:] else ""),
+                                 field, checklist=computed.checklist.to_json())
             self._check_serials(w, computed.serials, dec.product_id, dec.id)
             _store_links(s, dec, computed)
             dec.status, dec.submitted_at = "submitted", w.now

@@ -88,6 +88,7 @@ def check(
         _check_electricity(rule, result, factors),
         _check_cut_off(rule, result),
         *_check_data_quality(rule, result),
+        *_check_certification(rule, document, spec, result),
     ]
     return Checklist(category=rule.id, rule_version=rule.version, rule_sha256=rule.sha256, items=items)
 
@@ -201,6 +202,45 @@ def _check_electricity(rule: CategoryRule, result: Result, factors: FactorSet | 
     accepted = f"{len(notes)} CO2-only provincial/regional factor(s) accepted with a note"
     detail = f"{len(used)} grid factor(s); " + (accepted if notes else f"all {er.required_series}")
     return RuleCheck("electricity-series", title, True, "pass", detail, values, tuple(notes))
+
+
+#: Where a product file describes what replaces an estimate, by kind (the field a refusal names).
+_EVIDENCE_FIELD = {"monitor": "components", "display": "components", "laptop": "components", "desktop": "components",
+                   "battery": "bill_of_materials"}
+
+
+def _check_certification(rule: CategoryRule, document: Mapping[str, Any], spec: ProductSpec,
+                         result: Result) -> list[RuleCheck]:
+    """Whether the footprint rests on what the rule requires to certify it (data basis; primary processes)."""
+    req = rule.certification
+    if req is None:
+        return []
+    title = "Certifiable: data basis"
+    basis = result.data_basis or {}
+    estimate, primary = basis.get("estimate", 0.0), basis.get("primary", 0.0)
+    values: dict[str, Any] = {"data_basis": basis, "max_estimate_share": req.max_estimate_share,
+                              "min_primary_share": req.min_primary_share, "field": "spec"}
+    problems = []
+    if estimate > req.max_estimate_share:
+        problems.append(f"{estimate:.0%} of the footprint rests on estimates (class averages of other products or "
+                        f"proxies), above the {req.max_estimate_share:.0%} this rule allows: a screening estimate "
+                        "cannot be certified")
+    if primary < req.min_primary_share:
+        problems.append(f"{primary:.0%} rests on primary data, below the {req.min_primary_share:.0%} required")
+    by_id = {p.id: p for p in spec.processes}
+    for pid in req.primary_processes:
+        p = by_id.get(pid)
+        measured = p is not None and (p.primary_data or any(i.basis == "primary" for i in p.inputs))
+        if not measured:
+            problems.append(f"the process {pid!r} rests on no primary data (measured on site)")
+            values["missing_primary"] = pid
+    if problems:
+        evidence = _EVIDENCE_FIELD.get(str(document.get("kind")))
+        values["field"] = f"spec.{evidence}" if evidence and evidence not in document else "spec"
+        return [RuleCheck("certifiable", title, True, "fail", "; ".join(problems) + f". {req.how}", values)]
+    return [RuleCheck("certifiable", title, True, "pass",
+                      f"{primary:.0%} primary data, {estimate:.0%} estimates (at most {req.max_estimate_share:.0%})",
+                      values)]
 
 
 def _check_cut_off(rule: CategoryRule, result: Result) -> RuleCheck:

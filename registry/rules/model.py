@@ -151,6 +151,25 @@ class Benchmark(_Frozen):
     note: str = ""
 
 
+class CertificationRule(_Frozen):
+    """What a footprint must rest on to be certified (issue 17): a screening estimate is not a certificate.
+
+    Attributes:
+        max_estimate_share: the largest share of the footprint that may rest on estimates (class fits, proxies).
+        min_primary_share: the smallest share that must rest on primary data (measured at the maker's or a named
+            supplier's site).
+        primary_processes: processes of the built specification that must rest on primary data (each must have
+            at least one input measured on site, e.g. the assembly electricity of a device).
+        how: what the manufacturer declares to meet it, in words (shown with a refusal).
+    """
+
+    max_estimate_share: float = Field(ge=0, le=1)
+    min_primary_share: float = Field(default=0.0, ge=0, le=1)
+    primary_processes: tuple[str, ...] = ()
+    how: str = Field(min_length=1)
+    note: str = ""
+
+
 class CategoryRule(_Frozen):
     """One version of one category's rule, as read from its file (``sha256`` of its canonical JSON)."""
 
@@ -171,6 +190,8 @@ class CategoryRule(_Frozen):
     rounding: RoundingRule
     benchmark: Benchmark | None = None
     benchmark_note: str = ""
+    #: what a certifiable footprint rests on (absent in rules before 2026.2: nothing was required)
+    certification: CertificationRule | None = None
     sources: dict[str, tuple[str, ...]]
     references: dict[str, Reference]
     sha256: str
