@@ -115,8 +115,11 @@ def new_monitor_declaration(client: TestClient[Litestar], app: Litestar, csrf: s
                                                   "category": "monitor"}, follow_redirects=False)
     assert r.status_code == 303, r.text[:2000]
     product_id = r.headers["location"].split("product_id=")[1]
-    r = client.post("/console/new-declaration", data={"csrf_token": csrf, "product_id": product_id, **MONITOR_FORM,
-                                                      "action": "create"}, follow_redirects=False)
+    # a certifiable file (bill of components, metered assembly): the form's spec-only fields are a screening estimate
+    document = (ROOT / "examples/registry/monitor_certifiable.yaml").read_text(encoding="utf-8")
+    r = client.post("/console/new-declaration", data={"csrf_token": csrf, "product_id": product_id, "source": "text",
+                                                      "document": document, "action": "create"},
+                    follow_redirects=False)
     assert r.status_code == 303, r.text[:3000]
     return r.headers["location"].rsplit("/", 1)[1]
 
@@ -436,7 +439,9 @@ def test_compute_shows_result_and_checklist_and_stores_nothing(client: TestClien
     # examples/monitor_27.yaml, the same fields: 472.089 kg CO2e (327.5 making + 1.927 transport + 137.87 use
     # + 4.789 end of life)
     assert re.search(r'id="total">472\.1 kg CO2e', r.text), re.findall(r'id="total">[^<]*', r.text)
-    assert "Every mandatory rule passes" in r.text
+    # the form's few fields make a screening estimate: computed and shown, and the checklist says it cannot be
+    # certified (issue 17)
+    assert "Every mandatory rule passes" not in r.text and "screening estimate cannot be certified" in r.text
     assert count(app, Declaration) == before
 
 

@@ -23,6 +23,7 @@ import pytest
 from tests.services import ARTIFACTS, chromium_browser, serve_in_thread
 from tests.test_console import MONITOR_FORM, PASSWORD, add_people, console_app, email
 
+ROOT = Path(__file__).resolve().parents[1]
 VIEWPORTS: dict[str, dict[str, Any]] = {
     "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
               "has_touch": True, "locale": "zh-CN", "java_script_enabled": False},
@@ -128,6 +129,14 @@ def test_declare_approve_revoke_story(server: str, browser: Any, view: str, tmp_
         shot(page, view, "04-calculator-result")
         if view == "desktop":  # the uploaded file is shown back as text: save it from there
             assert "screen_diagonal_inch: 27" in page.locator("#document").input_value()
+        # a spec-only monitor is a screening estimate: the checklist says it cannot be submitted (issue 17); the
+        # maker describes the monitor by its components and metered assembly instead
+        assert page.locator(".st-fail").first.is_visible()
+        page.locator("#source-text").check()
+        page.locator("#document").fill((ROOT / "examples/registry/monitor_certifiable.yaml").read_text(encoding="utf-8"))
+        page.locator("button[value=compute]").click()
+        page.wait_for_load_state()
+        assert page.locator(".st-pass").first.is_visible()
         page.locator("button[value=create]").click()
         page.wait_for_load_state()
         assert "/console/declarations/dec_" in page.url

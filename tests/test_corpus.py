@@ -156,7 +156,7 @@ def demo(tmp_path_factory):
         monitor = s.get(Label, creds["labels"]["active_monitor"])
         assert monitor is not None
     product_ids = [p.id for p in registry.products.products(maker)]  # not inside the session: SQLite BEGIN IMMEDIATE
-    doc = yaml.safe_load((HERE.parent / "examples" / "monitor_27.yaml").read_text(encoding="utf-8"))
+    doc = yaml.safe_load((HERE.parent / "examples" / "registry" / "monitor_certifiable.yaml").read_text(encoding="utf-8"))
     draft = registry.declarations.create_declaration(maker, product_id=monitor.product_id,
                                                      spec=doc | {"annual_energy_kwh": 45})
     submitted = registry.declarations.create_declaration(maker, product_id=monitor.product_id,
@@ -689,7 +689,7 @@ def test_hostile_product_files_give_a_specification_error(tmp_path, name, body):
 
 
 def test_a_missing_screen_diagonal_names_its_field(release_factors):
-    doc = yaml.safe_load((HERE.parent / "examples" / "laptop.yaml").read_text(encoding="utf-8"))
+    doc = yaml.safe_load((HERE.parent / "examples" / "registry" / "laptop_certifiable.yaml").read_text(encoding="utf-8"))
     doc.pop("screen_diagonal_inch")
     with pytest.raises(FootprintError) as info:
         to_spec(doc, release_factors)
@@ -791,7 +791,7 @@ def test_a_label_issued_in_the_second_of_a_rotation_still_verifies(tmp_path):
     with Session(registry.engine) as s:
         monitor = s.get(Label, creds["labels"]["active_monitor"])
         assert monitor is not None
-    doc = yaml.safe_load((HERE.parent / "examples" / "monitor_27.yaml").read_text(encoding="utf-8"))
+    doc = yaml.safe_load((HERE.parent / "examples" / "registry" / "monitor_certifiable.yaml").read_text(encoding="utf-8"))
     start = registry.clock().replace(microsecond=700_000) + timedelta(seconds=5)
     registry.clock = lambda: start  # issued at .7 s
     dec = registry.declarations.create_declaration(maker, product_id=monitor.product_id,

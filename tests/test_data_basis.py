@@ -71,3 +71,33 @@ def test_the_bundled_spec_only_monitor_is_a_screening_estimate_and_its_bom_versi
     assert spec_only.screening_estimate and spec_only.data_basis["estimate"] > 0.5
     assert spec_only.data_quality is None or spec_only.data_quality.label != "excellent"
     assert not bom.screening_estimate and bom.data_basis["estimate"] == 0
+
+
+def test_a_spec_only_monitor_cannot_be_submitted_over_http_and_a_certifiable_one_can(tmp_path):
+    from pathlib import Path
+
+    import yaml
+    from litestar.testing import TestClient
+
+    from api.app import create_app
+    from registry.accounts.actors import SYSTEM
+    from tests.services import app_settings
+
+    root = Path(__file__).resolve().parents[1] / "examples"
+    app = create_app(app_settings(tmp_path))
+    reg = app.state.registry
+    reg.organisations.create_organisation(SYSTEM, role="manufacturer", name_zh="m", name_en="m", org_id="m1")
+    auth = {"Authorization": f"Bearer {reg.organisations.create_token(SYSTEM, 'm1')[1]}"}
+    with TestClient(app) as client:
+        pid = client.post("/api/v1/products", json={"name": "Monitor", "category": "monitor"}, headers=auth).json()["id"]
+        for name, expected in (("monitor_27.yaml", 422), ("registry/monitor_certifiable.yaml", 200)):
+            spec = yaml.safe_load((root / name).read_text(encoding="utf-8"))
+            dec = client.post("/api/v1/declarations", json={"product_id": pid, "spec": spec}, headers=auth).json()
+            assert dec["status"] == "draft"  # computing and saving a screening estimate is allowed
+            r = client.post(f"/api/v1/declarations/{dec['id']}/submit", headers=auth)
+            assert r.status_code == expected, r.text
+            if expected == 422:
+                problem = r.json()
+                assert problem["field"] == "spec.components" and "screening estimate" in problem["detail"]
+        declarations = client.get("/api/v1/declarations", headers=auth).json()
+        assert sorted(d["status"] for d in declarations) == ["draft", "submitted"]

@@ -65,11 +65,12 @@ def gwp_total(root: ET.Element) -> tuple[Decimal, dict[str, float]]:
 # ------------------------------------------------------------------------------------------------ ILCD+EPD
 # Hand checks. PV module: 110.762 (raw materials) + 12.032 (production) = 122.794 kg CO2e per 410 Wp module;
 # per 1 kWp x 1000 / 410 = 299.50 -> "299" (3 significant figures), all of it in A1-A3 (cradle-to-gate).
-# Monitor: 0 + 327.5 (production) -> A1-A3, 1.92726 (distribution) -> A4, 106.056 (use) -> B6, 4.7891 (end of
-# life) -> C4; 327.5 + 1.92726 + 106.056 + 4.7891 = 440.27 -> "440".
+# Monitor (examples/registry/monitor_certifiable.yaml with 40 kWh a year): 211.5436 (components) + 7.6966
+# (assembly) = 219.2402 -> A1-A3, 1.92726 (distribution) -> A4, 106.056 (use) -> B6, 4.7891 (end of life) -> C4;
+# 219.2402 + 1.92726 + 106.056 + 4.7891 = 332.01 -> "332".
 CASES = [("active", "299", "1 kWp", {"A1-A3": 299.50}),
-         ("active_monitor", "440", "1 monitor over 6 years of use",
-          {"A1-A3": 327.5, "A4": 1.92726, "B6": 106.056, "C4": 4.7891})]
+         ("active_monitor", "332", "1 monitor over 6 years of use",
+          {"A1-A3": 219.2402, "A4": 1.92726, "B6": 106.056, "C4": 4.7891})]
 
 
 @pytest.mark.parametrize(("which", "value", "declared_unit", "modules"), CASES, ids=[c[0] for c in CASES])
@@ -120,7 +121,7 @@ def test_a_label_not_in_force_is_exported_saying_so(demo):
     for text in (comment, advice):
         assert f"Label {label_id} is REVOKED: it is not in force" in text and "declared data found wrong" in text
     # its distribution was not counted (a data gap): A4 is not declared rather than declared as 0
-    assert set(gwp_total(root)[1]) == {"A1-A3", "B6", "C4"}
+    assert set(gwp_total(root)[1]) == {"A1-A3", "A4", "B6", "C4"}  # the 24-inch file declares its transport
     doc = demo["client"].get(f"/api/v1/labels/{label_id}/openepd.json").json()
     assert doc["ext"]["pcf-registry"]["status"] == "revoked" and doc["ext"]["pcf-registry"]["in_force"] is False
     assert doc["lca_discussion"].startswith(f"Label {label_id} is REVOKED")

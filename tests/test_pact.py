@@ -42,7 +42,7 @@ COMMIT = "cf4ebedb18d42f3453bcc868e01159321297c09a"
 @pytest.fixture(scope="module")
 def results(release_factors: FactorSet) -> dict[str, dict[str, Any]]:
     out = {}
-    for name, file in (("pv", "pv_perc_sichuan.yaml"), ("monitor", "monitor_27.yaml")):
+    for name, file in (("pv", "pv_perc_sichuan.yaml"), ("monitor", "registry/monitor_certifiable.yaml")):
         spec = to_spec(read_document(ROOT / "examples" / file), release_factors)
         out[name] = calculate(spec, release_factors).to_json()
     return out

@@ -173,8 +173,8 @@ def test_roles_and_visibility(world):
         reg.products.create_product(w.cert, name="x", category="monitor")
     product = reg.products.create_product(w.mk, name="Monitor", category="monitor")
     with pytest.raises(NotFound):  # another manufacturer's product
-        reg.declarations.create_declaration(w.other, product_id=product.id, spec=doc("monitor_27.yaml"))
-    dec = reg.declarations.create_declaration(w.mk, product_id=product.id, spec=doc("monitor_27.yaml"))
+        reg.declarations.create_declaration(w.other, product_id=product.id, spec=doc("registry/monitor_certifiable.yaml"))
+    dec = reg.declarations.create_declaration(w.mk, product_id=product.id, spec=doc("registry/monitor_certifiable.yaml"))
     with pytest.raises(NotFound):
         reg.declarations.submit(w.other, dec.id)
     reg.declarations.submit(w.mk, dec.id)
@@ -278,7 +278,7 @@ def certify_for(w, actor: Actor, product_id: str, spec: dict) -> Label:
 
 
 def monitor_with_serials(serials: list[str]) -> dict:
-    spec = doc("monitor_27.yaml")
+    spec = doc("registry/monitor_certifiable.yaml")
     spec["electricity"] = {"series": "co2_average", "year": 2023, "contracts": [
         {"kind": "green_certificate", "kwh": 100, "factor_kg_per_kwh": 0, "serials": serials}]}
     return spec
@@ -310,8 +310,8 @@ def test_a_new_certified_declaration_supersedes_the_old_label(world):
     w = world
     reg = w.reg
     product = reg.products.create_product(w.mk, name="Monitor", category="monitor")
-    first = certify(w, product.id, doc("monitor_27.yaml"))
-    second = certify(w, product.id, doc("monitor_24.yaml"))
+    first = certify(w, product.id, doc("registry/monitor_certifiable.yaml"))
+    second = certify(w, product.id, doc("registry/monitor_24_certifiable.yaml"))
     old = reg.public.label_view(first.label_id)
     assert old.status == "superseded" and old.label.superseded_by == second.label_id
     new = reg.public.label_view(second.label_id)
@@ -322,7 +322,7 @@ def test_a_new_certified_declaration_supersedes_the_old_label(world):
 def test_expiry_follows_from_the_dates(world):
     w = world
     product = w.reg.products.create_product(w.mk, name="Monitor", category="monitor")
-    label = certify(w, product.id, doc("monitor_27.yaml"))
+    label = certify(w, product.id, doc("registry/monitor_certifiable.yaml"))
     w.clock.now = datetime.combine(label.valid_until, datetime.min.time(), UTC) + timedelta(days=1)
     assert w.reg.public.label_view(label.label_id).status == "expired"
     assert w.reg.public.search_labels()[0] == []  # hidden by default
@@ -332,7 +332,7 @@ def test_expiry_follows_from_the_dates(world):
 def test_a_label_changed_in_the_database_is_detected(world):
     w = world
     product = w.reg.products.create_product(w.mk, name="Monitor", category="monitor")
-    label = certify(w, product.id, doc("monitor_27.yaml"))
+    label = certify(w, product.id, doc("registry/monitor_certifiable.yaml"))
     with Session(w.reg.engine) as s, s.begin():
         s.execute(text("UPDATE label SET value = '1', claim = replace(claim, :v, '\"value\":\"1\"') "
                     "WHERE label_id = :id").bindparams(v=f'"value":"{label.value}"', id=label.label_id))
@@ -345,7 +345,7 @@ def test_search_sorts_lowest_first_and_pages_with_a_cursor(world):
     w = world
     reg = w.reg
     values = []
-    for name in ("monitor_24.yaml", "monitor_27.yaml", "pv_perc_sichuan.yaml"):
+    for name in ("registry/monitor_24_certifiable.yaml", "registry/monitor_certifiable.yaml", "pv_perc_sichuan.yaml"):
         d = doc(name)
         product = reg.products.create_product(w.mk, name=d["name"], category=d["kind"])
         values.append(float(certify(w, product.id, d).value))
@@ -363,7 +363,18 @@ def test_search_sorts_lowest_first_and_pages_with_a_cursor(world):
 def test_a_battery_label_goes_through_the_registry(world):
     w = world
     product = w.reg.products.create_product(w.mk, name="Example 75 kWh NMC811 pack", category="battery_ev")
-    spec = doc("battery_nmc811_ev_pack_coal_grid.yaml")
+    # the chemistry's industry-average pack (no bill of materials, no measured cell energy) is a screening
+    # estimate: it can be computed and saved as a draft, not submitted for certification (issue 17)
+    screening = doc("battery_nmc811_ev_pack_coal_grid.yaml")
+    draft = w.reg.declarations.create_declaration(w.mk, product_id=product.id, spec=screening)
+    with pytest.raises(InvalidInput) as refused:
+        w.reg.declarations.submit(w.mk, draft.id)
+    assert refused.value.field == "spec.bill_of_materials" and "screening estimate" in refused.value.message
+    # the same pack described by its own bill of materials (kg per pack; a test product, not a factor)
+    spec = {**screening, "bill_of_materials": [
+        {"item": "cathode", "kg": 105}, {"item": "anode_graphite", "kg": 75}, {"item": "copper_foil", "kg": 40},
+        {"item": "aluminium_foil", "kg": 20}, {"item": "electrolyte", "kg": 55}, {"item": "separator", "kg": 8},
+        {"item": "casing_aluminium", "kg": 60}]}
     dec = w.reg.declarations.create_declaration(w.mk, product_id=product.id, spec=spec)
     checklist = json.loads(dec.checklist)
     assert checklist["passed"] is True, checklist
