@@ -118,6 +118,26 @@ class LabelsController(Controller):
 
         return epd_document(registry.exports.certified_label(label_id, settings.base_url))
 
+    @get("/labels/{label_id:str}/battery-pass.json", sync_to_thread=True,
+         responses={409: ResponseSpec(None, description="damaged label, not a battery, or no lifetime energy")})
+    def battery_pass_json(self, registry: NamedDependency[Registry], settings: NamedDependency[Settings],
+                          label_id: FromPath[str]) -> dict[str, Any]:
+        """A battery label's carbon-footprint part of the battery passport (Battery Pass data model
+        ``CarbonFootprintForBatteries`` 1.2.0): kg CO2e per kWh of lifetime energy, by life-cycle stage."""
+        from registry.interop.batterypass import BatteryFacts, battery_pass
+
+        return battery_pass(BatteryFacts.of_label(registry.exports.certified_label(label_id, settings.base_url)))
+
+    @get("/labels/{label_id:str}/eu-declaration.json", sync_to_thread=True,
+         responses={409: ResponseSpec(None, description="damaged label, not a battery, or no lifetime energy")})
+    def eu_declaration_json(self, registry: NamedDependency[Registry], settings: NamedDependency[Settings],
+                            label_id: FromPath[str]) -> dict[str, Any]:
+        """A battery label's carbon-footprint declaration under Regulation (EU) 2023/1542 Annex II, with what the
+        registry does not hold and what the draft delegated act asks that it did not check."""
+        from registry.interop.batterypass import BatteryFacts, eu_declaration
+
+        return eu_declaration(BatteryFacts.of_label(registry.exports.certified_label(label_id, settings.base_url)))
+
     @get("/labels/{label_id:str}/{file_name:str}", sync_to_thread=True,
          responses={200: ResponseSpec(None, description="label.svg, label.png (300 dpi) or label.pdf",
                                       media_type="application/octet-stream")})

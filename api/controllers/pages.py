@@ -1,8 +1,10 @@
 """The public pages: a label's verification page and the GS1 Digital Link resolver (HTML for people, JSON for machines).
 
 ``GET /l/{label_id}``: the verification page (:mod:`api.pages.verification`); an unknown label answers a clear
-UNKNOWN page with status 404. ``GET|HEAD|OPTIONS /01/{gtin}[/{qualifiers}]``: the product's current label page,
-its linkset, or a 307 to one of its links (:mod:`api.pages.gs1`). ``/.well-known/gs1resolver`` describes the
+UNKNOWN page with status 404. ``GET /l/{label_id}/eu-declaration``: a battery label's EU carbon-footprint
+declaration, printable (:mod:`api.pages.battery`); a label without one answers 409 with the reason.
+``GET|HEAD|OPTIONS /01/{gtin}[/{qualifiers}]``: the product's current label page, its linkset, or a 307 to one of
+its links (:mod:`api.pages.gs1`). ``/.well-known/gs1resolver`` describes the
 resolver. The handlers are thin: domain lookups live in :mod:`api.pages`, texts in the catalogues.
 
 :func:`route_handlers` and :func:`api.pages.templating.template_config` are what ``create_app`` registers.
@@ -23,9 +25,9 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from api.errors import problem
-from api.pages import gs1, i18n, verification
+from api.pages import battery, gs1, i18n, verification
 from api.pages.templating import STATIC_DIR, STATIC_PATH, base_url, page
-from registry.errors import NotFound
+from registry.errors import Conflict, NotFound
 from registry.services import Registry
 
 CORS: Final = {
@@ -93,6 +95,23 @@ def resolve_digital_link(request: Request, registry: Registry, gtin: str, qualif
     return page(request, "label.html", {"page": data}, headers=headers)
 
 
+EU_DECLARATION: Final = "/eu-declaration"
+
+
+def eu_declaration(request: Request, registry: Registry, label_id: str) -> Response[Any]:
+    """A battery label's EU carbon-footprint declaration (Regulation (EU) 2023/1542 Annex II), printable; a label
+    without one answers 409 with the reason, an unknown one the UNKNOWN page."""
+    context: dict[str, Any] = {"label_id": label_id, "texts": battery.texts(), "problem": None}
+    try:
+        context["decl"] = battery.eu_declaration_page(registry, label_id, base_url(request))
+    except NotFound:
+        return unknown_label(request, label_id)
+    except Conflict as e:  # not a battery, damaged, no lifetime energy: the page says which
+        context["problem"] = {"code": e.code, "field": e.field or ""}
+        return page(request, "eu_declaration.html", context, status_code=409)
+    return page(request, "eu_declaration.html", context)
+
+
 class PagesController(Controller):
     """Verification pages, readable without JavaScript and without signing in."""
 
@@ -100,8 +119,13 @@ class PagesController(Controller):
 
     @get("/l/{label_id:path}", sync_to_thread=True)
     def label(self, request: Request, registry: NamedDependency[Registry], label_id: FromPath[str]) -> Response[Any]:
-        """A label's verification page: its verdict, its data, its supply chain and its log evidence."""
+        """A label's verification page: its verdict, its data, its supply chain and its log evidence; with
+        ``/eu-declaration`` after the id, a battery label's EU declaration (:func:`eu_declaration`)."""
         label_id = label_id.removeprefix("/")  # a path parameter, so that an id with "/" gets the UNKNOWN page too
+        if len(label_id) > 64 + len(EU_DECLARATION):
+            return unknown_label(request, label_id)
+        if label_id.endswith(EU_DECLARATION):  # one path route: "/l/{id}/eu-declaration" is routed here
+            return eu_declaration(request, registry, label_id.removesuffix(EU_DECLARATION))
         if len(label_id) > 64:
             return unknown_label(request, label_id)
         try:
