@@ -41,6 +41,18 @@ RAW, MAIN, DIST, EOL = ("raw_material_acquisition_and_pre_processing", "main_pro
 PASS_STAGES = {"RawMaterialExtraction": RAW, "MainProduction": MAIN, "Distribution": DIST, "Recycling": EOL}
 
 
+#: Bills of materials (kg per battery) that make the screening examples certifiable (issue 17): test products,
+#: not factors; the factors are the release's.
+BOMS = {
+    "ev": [{"item": "cathode", "kg": 105}, {"item": "anode_graphite", "kg": 75}, {"item": "copper_foil", "kg": 40},
+           {"item": "aluminium_foil", "kg": 20}, {"item": "electrolyte", "kg": 55}, {"item": "separator", "kg": 8},
+           {"item": "casing_aluminium", "kg": 60}],
+    "cell": [{"item": "cathode", "kg": 2.0}, {"item": "anode_graphite", "kg": 0.9}, {"item": "copper_foil", "kg": 0.5},
+             {"item": "aluminium_foil", "kg": 0.25}, {"item": "electrolyte", "kg": 0.9},
+             {"item": "separator", "kg": 0.1}, {"item": "casing_aluminium", "kg": 0.6}],
+}
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     folder = tmp_path_factory.mktemp("battery-exports")
@@ -55,7 +67,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
         ("consumer", "battery_consumer", "Example 56 Wh laptop pack", None, EXAMPLES / "battery_consumer_pack.yaml"),
     ]:
         product = reg.products.create_product(mk, name=name, model=model, category=category)
-        dec = reg.declarations.create_declaration(mk, product_id=product.id, spec=read_document(file))
+        spec = read_document(file)
+        if key in BOMS:  # certifiable: the product's own bill of materials, not the chemistry's average pack
+            spec["bill_of_materials"] = BOMS[key]
+        dec = reg.declarations.create_declaration(mk, product_id=product.id, spec=spec)
         reg.declarations.submit(mk, dec.id)
         labels[key] = reg.review.approve(cert, dec.id).label_id
         results[key] = json.loads(dec.result)
@@ -195,7 +210,9 @@ def test_the_cli_writes_the_same_as_the_api(world, tmp_path):
 
 
 def test_the_cli_computes_a_product_file_and_marks_it_not_certified(world, tmp_path):
-    out = CliRunner().invoke(cli, ["export", "battery-pass", str(EV_FILE), "-o", str(tmp_path / "f.json")],
+    certifiable = tmp_path / "ev.json"  # the file the label was certified from
+    certifiable.write_text(json.dumps({**read_document(EV_FILE), "bill_of_materials": BOMS["ev"]}), encoding="utf-8")
+    out = CliRunner().invoke(cli, ["export", "battery-pass", str(certifiable), "-o", str(tmp_path / "f.json")],
                              env=world["env"])
     assert out.exit_code == 0, out.output
     assert "NOT CERTIFIED" in out.output
