@@ -77,7 +77,8 @@ def glass(**changes: Any) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------ the files
 def test_every_category_has_a_rule() -> None:
     assert [r.id for r in rules.rules()] == ["battery_consumer", "battery_ev", "battery_small_power", "battery_storage",
-                                            "component", "desktop", "display", "laptop", "monitor", "pv_module"]
+                                            "component", "desktop", "display", "display_panel", "laptop", "monitor",
+                                            "pv_module"]
     assert all(r.version == "2026.1" and len(r.sha256) == 64 for r in rules.rules())
 
 
