@@ -386,7 +386,7 @@ def test_a_display_panel_label_goes_through_the_registry(world):
     dec = w.reg.declarations.create_declaration(w.mk, product_id=product.id, spec=spec)
     checklist = json.loads(dec.checklist)
     assert checklist["passed"] is True, checklist
-    cut_off = next(i for i in checklist["items"] if i["id"] == "cut-off")
+    cut_off = next(i for i in checklist["items"] if i["rule"] == "cut-off")
     assert cut_off["status"] == "unverified"  # polarisers, liquid crystal, driver ICs, backlight: not modelled
     result = json.loads(dec.result)
     label = certify(w, product.id, spec)

@@ -50,7 +50,8 @@ def to_spec(data: dict[str, Any], factors: FactorSet) -> ProductSpec:
             spec = ProductSpec.model_validate({k: v for k, v in data.items() if k not in ("kind", "category")})
         else:
             raise SpecificationError(
-                f"unknown kind {kind!r}; use custom, pv_module, battery, display_panel, {', '.join(electronics.KINDS)}", "kind"
+                f"unknown kind {kind!r}; use custom, pv_module, battery, display_panel, "
+                f"{', '.join(electronics.KINDS)}", "kind"
             )
     except ValidationError as exc:
         raise validation_error(exc) from None

@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from footprint.errors import SpecificationError
 from footprint.model import AmountUncertainty, ElectricitySettings, FactorSet, Identity, Input, Process, ProductSpec
 
-__all__ = ["DisplayPanel", "build", "AREA_COVERED_M2"]
+__all__ = ["AREA_COVERED_M2", "DisplayPanel", "build"]
 
 Technology = Literal["a-si_lcd", "oxide_lcd", "ltps_lcd", "oled"]
 Gas = Literal["CF4", "C2F6", "C3F8", "c-C4F8", "CHF3", "NF3", "SF6"]
