@@ -30,16 +30,15 @@ from factors_db.importers import read_cpcd, read_table, write_table
 from factors_db.release import GWP_FILE, write_manifest
 from factors_db.schema import GEOGRAPHIES, Factor, Pedigree
 
-RELEASE_ID = "2026.4"
-PREVIOUS_RELEASE = "2026.3"
-TITLE = ("Chengdu PCF factor database, fourth release (lithium-ion batteries: cell production, battery materials "
-         "and a life-cycle grid series for producing countries)")
-PUBLISHED = "2026-12-16"
+RELEASE_ID = "2026.5"
+PREVIOUS_RELEASE = "2026.4"
+TITLE = ("Chengdu PCF factor database, fifth release (display panels: substrate glass and fluorinated-gas factors of "
+         "panel fabs)")
+PUBLISHED = "2026-12-17"
 #: What changed against the previous release, besides the ``CHANGES`` of the families new in it (``SINCE``; earlier
 #: releases' changes are in their frozen RELEASE_NOTES.md); the added ids are listed after these.
 CHANGES: list[str] = [
-    "Release 2026.3's factors are carried over unchanged; the PV inventory is the one of 2026.3.",
-    "Grid geographies for producing countries added to the schema (HU, PL, SE, KR, JP).",
+    "Release 2026.4's factors are carried over unchanged (PV inventory of 2026.3, battery factors of 2026.4).",
 ]
 GOV_LICENCE = "Government announcement (MEE/NBS/NEA), public document"
 
@@ -134,7 +133,8 @@ DATA_GAPS = [
     "OLED panels: no public per-area factor, and the declared products give no panel technology; OLED devices use "
     "their screen class (spec-only) or the LCD panel proxy (components), and their results say so.",
     "Display panels: no public panel-only per-area factor; `fit.display_lcd.per_m2` is whole-monitor manufacturing per "
-    "extra m2 of screen.",
+    "extra m2 of screen. A panel maker's own panel is modelled from its fab data (`kind: display_panel`, see the "
+    "display-panel gaps below).",
     "Laptop battery cells (NMC/LCO): no public per-kWh factor; the CPCD LFP pack row (73.51 kg CO2e/kWh) is the proxy.",
     "Magnesium alloy (laptop chassis): no public factor in the release.",
     "Main boards of laptops and desktops: Boavizta's only board factor is a server board (66.1 kg), an upper estimate.",

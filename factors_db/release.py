@@ -30,7 +30,7 @@ DATA_DIR = Path(__file__).parent / "data"
 FACTORS_FILE = "factors.csv"
 GWP_FILE = "gwp100.csv"
 MANIFEST = "release.json"
-DEFAULT_RELEASE = "2026.4"
+DEFAULT_RELEASE = "2026.5"
 RELEASE_ID = re.compile(r"[0-9]{4}\.[0-9]{1,3}")
 #: The published releases and their content hashes (pinned in code: a release folder cannot vouch for itself).
 PUBLISHED: dict[str, str] = {
@@ -38,6 +38,7 @@ PUBLISHED: dict[str, str] = {
     "2026.2": "d0340488394ce67e34b7881d9124ee2ddf31dd480bbb15209a435e6400b71237",
     "2026.3": "bceacbfcb53a275ff0313fdcb5755bff12549635239bdc4b37c2bf391026343e",
     "2026.4": "c4deadcfb8457b9692dde46ac88866fe3dc73b9914ee300f6d39706f340dc3f1",
+    "2026.5": "e50b6232b259e32db1c3d3566b0ab2eeaacc6a8c583c89ab851e61dd32a2a200",
 }
 
 

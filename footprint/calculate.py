@@ -291,6 +291,7 @@ def assemble(
 
     electricity: ElectricityResult = electricity_result(spec, factors, system, solved, total)
     _battery_figures(extra, total, stages, electricity)
+    _display_figures(extra, total, electricity)
     uncertainty = (
         monte_carlo(system, solved, factors, iterations=iterations, seed=seed) if iterations > 0 else None
     )
@@ -338,6 +339,15 @@ def _battery_figures(extra: dict[str, Any], total: float, stages: dict[str, floa
     mapping = extra.get("declaration_stages")
     if mapping:
         extra["declaration_stages_kg_co2e"] = {k: sum(stages.get(s, 0.0) for s in v) for k, v in mapping.items()}
+
+
+def _display_figures(extra: dict[str, Any], total: float, electricity: ElectricityResult) -> None:
+    """Per-m2 figures of a display panel (the category rule's declared unit is 1 m2 of panel)."""
+    area = extra.get("display.area_m2")
+    if area:
+        extra["display.kg_co2e_per_m2"] = total / float(area)
+        extra["display.kg_co2e_per_m2_market_based"] = electricity.total_market_based_kg_co2e / float(area)
+        extra["display.kg_co2e_per_panel"] = total
 
 
 def data_quality(system: System, scores: np.ndarray, factors: FactorSet, *,

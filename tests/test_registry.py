@@ -388,3 +388,23 @@ def test_a_battery_label_goes_through_the_registry(world):
     trust = payload.TrustList.from_json(w.reg.keys.trust_list())
     checked = payload.verify_payload(label.payload, trust)
     assert checked.valid, checked.reason
+
+
+def test_a_display_panel_label_goes_through_the_registry(world):
+    w = world
+    product = w.reg.products.create_product(w.mk, name="Example 27-inch oxide LCD panel", category="display_panel")
+    spec = doc("display_panel_oxide_lcd_sichuan.yaml")
+    dec = w.reg.declarations.create_declaration(w.mk, product_id=product.id, spec=spec)
+    checklist = json.loads(dec.checklist)
+    assert checklist["passed"] is True, checklist
+    cut_off = next(i for i in checklist["items"] if i["rule"] == "cut-off")
+    assert cut_off["status"] == "unverified"  # polarisers, liquid crystal, driver ICs, backlight: not modelled
+    result = json.loads(dec.result)
+    label = certify(w, product.id, spec)
+    # the display-panel rule's value: kg CO2e per m2 of panel, 3 significant figures
+    assert label.unit == "kg CO2e" and label.declared_unit == "1 m2"
+    assert float(label.value) == pytest.approx(result["display.kg_co2e_per_m2"], rel=5e-3)
+    assert result["display.kg_co2e_per_m2"] == pytest.approx(result["total_kg_co2e"] / 0.2016, rel=1e-9)
+    trust = payload.TrustList.from_json(w.reg.keys.trust_list())
+    checked = payload.verify_payload(label.payload, trust)
+    assert checked.valid, checked.reason

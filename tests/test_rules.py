@@ -77,7 +77,8 @@ def glass(**changes: Any) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------ the files
 def test_every_category_has_a_rule() -> None:
     assert [r.id for r in rules.rules()] == ["battery_consumer", "battery_ev", "battery_small_power", "battery_storage",
-                                            "component", "desktop", "display", "laptop", "monitor", "pv_module"]
+                                            "component", "desktop", "display", "display_panel", "laptop", "monitor",
+                                            "pv_module"]
     # 2026.2 adds what a certifiable footprint rests on (issue 17); 2026.1 stays readable for the labels it made
     assert all(r.version == "2026.2" and len(r.sha256) == 64 and r.certification is not None for r in rules.rules())
     assert all(load_rule(r.id, "2026.1").certification is None for r in rules.rules())
@@ -181,7 +182,8 @@ def test_category_of_names_the_field(document: dict[str, Any], field: str) -> No
 
 # ------------------------------------------------------------------------------------------- examples
 #: Examples a certifier can certify (the others are screening estimates: class fits or industry averages).
-CERTIFIABLE = {"battery_consumer_pack.yaml", "laptop_components.yaml", "pv_hjt_china_average.yaml",
+CERTIFIABLE = {"battery_consumer_pack.yaml", "display_panel_oled_national_grid.yaml", "display_panel_oxide_lcd_sichuan.yaml",
+               "laptop_components.yaml", "pv_hjt_china_average.yaml",
                "pv_perc_china_average.yaml", "pv_perc_coal_grid.yaml", "pv_perc_sichuan.yaml",
                "pv_topcon_china_average.yaml", "supplier_glass_sichuan.yaml",
                *(f"registry/{p.name}" for p in (EXAMPLES / "registry").glob("*_certifiable.yaml"))}

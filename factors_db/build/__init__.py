@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from factors_db.build import battery, pv
+from factors_db.build import battery, display, pv
 
 #: The source families of the release being built, in the order their sections appear in the notes.
-FAMILIES: tuple[ModuleType, ...] = (pv, battery)
+FAMILIES: tuple[ModuleType, ...] = (pv, battery, display)

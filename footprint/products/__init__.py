@@ -2,7 +2,7 @@
 
 A product document is the mapping a product file (YAML or JSON) holds; reading the file is the caller's
 (``api.documents``). ``kind`` picks the model: ``pv_module`` (:mod:`footprint.products.pv_module`), ``battery``
-(:mod:`footprint.products.battery`), the
+(:mod:`footprint.products.battery`), ``display_panel`` (:mod:`footprint.products.display`), the
 electronics kinds (:mod:`footprint.products.electronics`), or ``custom`` (a :class:`ProductSpec` as written).
 The result's ``input_sha256`` is the SHA-256 of the document in RFC 8785 canonical JSON, so anyone can check
 it from the file alone: ``sha256(jcs(yaml.safe_load(file)))``.
@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from footprint.errors import SpecificationError
 from footprint.model import FactorSet, ProductSpec
-from footprint.products import battery, electronics, pv, pv_module
+from footprint.products import battery, display, electronics, pv, pv_module
 
 
 def _path(loc: tuple[Any, ...]) -> str:
@@ -41,6 +41,8 @@ def to_spec(data: dict[str, Any], factors: FactorSet) -> ProductSpec:
             spec = pv.build(pv_module.PVModule.model_validate(data), factors)
         elif kind == "battery":
             spec = battery.build(battery.Battery.model_validate(data), factors)
+        elif kind == "display_panel":
+            spec = display.build(display.DisplayPanel.model_validate(data), factors)
         elif kind in electronics.KINDS:
             spec = electronics.build(electronics.Device.model_validate(data), factors)
         elif kind == "custom":
@@ -48,7 +50,8 @@ def to_spec(data: dict[str, Any], factors: FactorSet) -> ProductSpec:
             spec = ProductSpec.model_validate({k: v for k, v in data.items() if k not in ("kind", "category")})
         else:
             raise SpecificationError(
-                f"unknown kind {kind!r}; use custom, pv_module, battery, {', '.join(electronics.KINDS)}", "kind"
+                f"unknown kind {kind!r}; use custom, pv_module, battery, display_panel, "
+                f"{', '.join(electronics.KINDS)}", "kind"
             )
     except ValidationError as exc:
         raise validation_error(exc) from None

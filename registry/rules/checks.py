@@ -126,6 +126,15 @@ def _check_declared_unit(rule: CategoryRule, spec: ProductSpec, result: Result) 
                   f"{float(per):.4g} kg CO2e per 1 kWh of capacity")
         return RuleCheck("declared-unit", title, True, "pass", detail,
                          {"capacity_kwh": cap, "kg_co2e_per_kwh_capacity": per, "declared_unit": "1 kWh"})
+    if basis == "per_m2_panel":
+        area, per = result.extra.get("display.area_m2"), result.extra.get("display.kg_co2e_per_m2")
+        if not area or per is None:
+            return RuleCheck("declared-unit", title, True, "fail", "no panel area: the value per m2 cannot be formed",
+                             {"area_m2": area})
+        detail = (f"{result.total_kg_co2e:.4g} kg CO2e per {spec.declared_unit} / {float(area):g} m2 = "
+                  f"{float(per):.4g} kg CO2e per 1 m2 of panel")
+        return RuleCheck("declared-unit", title, True, "pass", detail,
+                         {"area_m2": area, "kg_co2e_per_m2": per, "declared_unit": "1 m2"})
     match = _UNIT.match(spec.declared_unit)
     ok = match is not None and Decimal(match["amount"]) > 0
     if basis == "per_unit":

@@ -18,7 +18,8 @@ RULES_DIR = Path(__file__).parent
 
 
 #: Product kinds (footprint.loader) whose rule has the same name.
-KIND_CATEGORIES: dict[str, str] = {k: k for k in ("pv_module", "monitor", "display", "laptop", "desktop")}
+KIND_CATEGORIES: dict[str, str] = {k: k for k in ("pv_module", "monitor", "display", "laptop", "desktop",
+                                                            "display_panel")}
 
 
 def _version_key(version: str) -> tuple[int, ...]:

@@ -75,7 +75,7 @@ class Reference(_Frozen):
 class DeclaredUnitRule(_Frozen):
     """How the label value is expressed."""
 
-    basis: Literal["per_kwp", "per_unit", "as_declared", "per_kwh_capacity"]
+    basis: Literal["per_kwp", "per_unit", "as_declared", "per_kwh_capacity", "per_m2_panel"]
     text: str | None = None  # fixed declared unit ("1 kWp"); None: the result's own
     unit: Literal["kg CO2e", "g CO2e", "auto"] = "kg CO2e"
     note: str = ""

@@ -63,6 +63,12 @@ def label_value(rule: CategoryRule, result: Result) -> LabelValue:
             raise LabelValueMissing("the result has no value per kWh of capacity "
                                     "(extra.battery.kg_co2e_per_kwh_capacity)", "capacity_kwh")
         raw_kg, declared = Decimal(repr(float(per))), du.text or "1 kWh"
+    elif du.basis == "per_m2_panel":
+        per = result.extra.get("display.kg_co2e_per_m2")
+        if per is None:
+            raise LabelValueMissing("the result has no value per m2 of panel (extra.display.kg_co2e_per_m2)",
+                                    "area_m2")
+        raw_kg, declared = Decimal(repr(float(per))), du.text or "1 m2"
     else:
         raw_kg, declared = Decimal(repr(float(result.total_kg_co2e))), du.text or result.declared_unit
     grams = du.unit == "g CO2e" or (du.unit == "auto" and abs(raw_kg) < 1)
