@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, PrivateAttr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from factors_db.release import DEFAULT_RELEASE
+from factors_db.published import DEFAULT_RELEASE
 
 
 class Settings(BaseSettings):

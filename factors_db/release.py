@@ -5,10 +5,11 @@ name and length). A footprint records the release id and hash it used; a newer r
 and never changes an older result.
 
 Releases are named by id only (``2026.3``): :func:`load_release` never takes a path, so a product file or an API
-call cannot point the engine at a planted copy of a release. Each published release's hash is pinned here
-(:data:`PUBLISHED`) and checked when the release is loaded: the hash in the folder's own ``release.json`` is not
+call cannot point the engine at a planted copy of a release. Each published release's hash is pinned in code
+(:data:`PUBLISHED`, in :mod:`factors_db.published` so that the command line can name the default release without
+loading this module) and checked when the release is loaded: the hash in the folder's own ``release.json`` is not
 trusted. The release tooling builds a new folder with :func:`open_release_folder` (checked against its own
-manifest only, and never reachable from the registry or the API) and pins its hash here when it is published.
+manifest only, and never reachable from the registry or the API) and pins its hash there when it is published.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from pathlib import Path
 
 from factors_db.errors import ReleaseNotFound, ReleaseTampered
 from factors_db.importers import read_table
+from factors_db.published import DEFAULT_RELEASE as DEFAULT_RELEASE
+from factors_db.published import PUBLISHED as PUBLISHED
 from factors_db.schema import Factor
 from footprint.model import FactorSet
 
@@ -30,16 +33,7 @@ DATA_DIR = Path(__file__).parent / "data"
 FACTORS_FILE = "factors.csv"
 GWP_FILE = "gwp100.csv"
 MANIFEST = "release.json"
-DEFAULT_RELEASE = "2026.5"
 RELEASE_ID = re.compile(r"[0-9]{4}\.[0-9]{1,3}")
-#: The published releases and their content hashes (pinned in code: a release folder cannot vouch for itself).
-PUBLISHED: dict[str, str] = {
-    "2026.1": "f1a530b43560aa2dca7de9cf99739386ea2e8ec86b34248adbad56bee0672439",
-    "2026.2": "d0340488394ce67e34b7881d9124ee2ddf31dd480bbb15209a435e6400b71237",
-    "2026.3": "bceacbfcb53a275ff0313fdcb5755bff12549635239bdc4b37c2bf391026343e",
-    "2026.4": "c4deadcfb8457b9692dde46ac88866fe3dc73b9914ee300f6d39706f340dc3f1",
-    "2026.5": "e50b6232b259e32db1c3d3566b0ab2eeaacc6a8c583c89ab851e61dd32a2a200",
-}
 
 
 @dataclass(frozen=True)

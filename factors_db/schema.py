@@ -1,4 +1,4 @@
-"""The factor schema: a validated pydantic model, and the SQLModel table it is stored in.
+"""The factor schema: a validated pydantic model (its tables are in :mod:`factors_db.tables`).
 
 Values are stored exactly, as decimal strings (``"0.1564"``), never as rounded floats; the engine reads
 them as floats. Every factor has a source and a licence.
@@ -6,18 +6,15 @@ them as floats. Every factor has a source and a licence.
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlmodel import Field as SQLField
-from sqlmodel import SQLModel
 
 from footprint.errors import UnitMismatch
 from footprint.model import AmountLaw, ExchangeData, FactorData, Law
-from footprint.units import parse_unit
+from footprint.units import check_unit
 
 Category = Literal["electricity", "fuel", "heat", "material", "component", "intermediate", "transport", "waste"]
 Boundary = Literal["cradle-to-gate", "cradle-to-grave", "gate-to-gate", "gate-to-grave"]
@@ -160,7 +157,7 @@ class Factor(BaseModel):
     @classmethod
     def _unit(cls, v: str) -> str:
         try:
-            parse_unit(v)
+            check_unit(v)
         except UnitMismatch as exc:
             raise ValueError(exc.message) from None
         return v
@@ -214,51 +211,3 @@ class Factor(BaseModel):
         data = self.model_dump(mode="json")
         data["pedigree"] = self.pedigree.model_dump() if self.pedigree else None
         return data
-
-
-# -------------------------------------------------------------------------------------------------- tables
-class ReleaseRow(SQLModel, table=True):
-    """A loaded release: immutable once loaded."""
-
-    __tablename__ = "factor_release"
-    id: str = SQLField(primary_key=True)
-    sha256: str
-    title: str
-    published: str
-    factor_count: int
-    bundled: bool = True
-
-
-class FactorRow(SQLModel, table=True):
-    """A factor of one release."""
-
-    __tablename__ = "factor"
-    release_id: str = SQLField(primary_key=True, foreign_key="factor_release.id")
-    id: str = SQLField(primary_key=True)
-    name_zh: str = SQLField(index=True)
-    name_en: str = SQLField(index=True)
-    category: str = SQLField(index=True)
-    unit: str = SQLField(index=True)
-    value_kg_co2e: str  # exact decimal text
-    geography: str = SQLField(index=True)
-    year: int = SQLField(index=True)
-    series: str | None = SQLField(default=None, index=True)
-    boundary: str
-    source: str
-    licence: str
-    document: str  # the whole factor as JSON
-    search_text: str  # lower-cased id, names, series, geography names: what a search matches
-
-    @classmethod
-    def from_factor(cls, release_id: str, f: Factor) -> FactorRow:
-        zh, en = GEOGRAPHIES.get(f.geography, ("", ""))
-        text = " ".join([f.id, f.name_zh, f.name_en, f.series or "", f.geography, zh, en, f.category]).lower()
-        return cls(
-            release_id=release_id, id=f.id, name_zh=f.name_zh, name_en=f.name_en, category=f.category,
-            unit=f.unit, value_kg_co2e=str(f.value_kg_co2e), geography=f.geography, year=f.year,
-            series=f.series, boundary=f.boundary, source=f.source, licence=f.licence,
-            document=f.model_dump_json(), search_text=text,
-        )
-
-    def to_factor(self) -> Factor:
-        return Factor.model_validate(json.loads(self.document))

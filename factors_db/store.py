@@ -14,7 +14,8 @@ from sqlmodel import Session, SQLModel, create_engine, select
 from factors_db.errors import FactorNotFound, ImportFailed, ReleaseNotFound
 from factors_db.importers import ImportReport
 from factors_db.release import Release, bundled_releases, load_release, release_order
-from factors_db.schema import Factor, FactorRow, ReleaseRow
+from factors_db.schema import Factor
+from factors_db.tables import FactorRow, ReleaseRow
 
 LOCAL_RELEASE = "local"
 

@@ -59,8 +59,8 @@ from api.documents import read_document
 from factors_db.errors import FactorDbError
 from factors_db.importers import read_cpcd, read_table, write_table
 from factors_db.release import load_release
-from factors_db.schema import FactorRow
 from factors_db.store import import_report, make_engine
+from factors_db.tables import FactorRow
 from footprint.errors import FootprintError
 from footprint.products import to_spec
 from footprint.units import parse_unit

@@ -1,4 +1,9 @@
-"""The ``pcf`` command line: thin wrappers over library calls; library errors become one-line messages."""
+"""The ``pcf`` command line: thin wrappers over library calls; library errors become one-line messages.
+
+It starts at once (``pcf --help`` in well under half a second): at module level only ``typer`` (and click under
+it) and the standard library are imported; every command imports the libraries it needs (rich, the settings, the
+factor database, the engine, the registry) inside its body. ``bench/cli_bench.py`` measures the start.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +13,18 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from api.settings import Settings
-from factors_db.errors import FactorDbError
-from factors_db.release import DEFAULT_RELEASE
+# A constants-only module: naming the default release loads no factor data.
+from factors_db.published import DEFAULT_RELEASE
 
-# Every library error derives from one of these two bases, each with a stable ``code``.
-from footprint.errors import FootprintError
-from label.errors import LabelError
-from registry.errors import RegistryError
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from api.settings import Settings
 
 app = typer.Typer(help="pcf-registry: product carbon footprints, factor database and labels.", no_args_is_help=True)
 factors_app = typer.Typer(help="The factor database: search, show, import, export, releases.", no_args_is_help=True)
@@ -51,8 +54,27 @@ def _add_registry_commands() -> None:
     app.add_typer(pact_app, name="pact")
     app.command("verify")(clean_errors(verify))
 
-console = Console()
 F = TypeVar("F", bound=Callable[..., Any])
+_console: list[Console] = []
+
+
+def console() -> Console:
+    """The one rich console of the command line (made on first use: rich loads only for a command that prints)."""
+    if not _console:
+        from rich.console import Console
+
+        _console.append(Console())
+    return _console[0]
+
+
+def _library_errors() -> tuple[type[Exception], ...]:
+    """The base error of every library, each with a stable ``code`` (imported when one is raised, not before)."""
+    from factors_db.errors import FactorDbError
+    from footprint.errors import FootprintError
+    from label.errors import LabelError
+    from registry.errors import RegistryError
+
+    return (FactorDbError, FootprintError, RegistryError, LabelError)
 
 
 def clean_errors(fn: F) -> F:
@@ -62,14 +84,28 @@ def clean_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (FactorDbError, FootprintError, RegistryError, LabelError) as exc:
-            typer.echo(f"error [{exc.code}]: {exc}", err=True)
+        except _library_errors() as exc:  # (evaluated only when an exception reaches it)
+            typer.echo(f"error [{getattr(exc, 'code', 'error')}]: {exc}", err=True)
             raise typer.Exit(2) from None
         except FileNotFoundError as exc:
             typer.echo(f"error [file-not-found]: {exc.filename}", err=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _table(*columns: str, title: str | None = None) -> Table:
+    """A rich table (rich is imported by the commands that print one)."""
+    from rich.table import Table
+
+    return Table(*columns, title=title)
+
+
+def _settings() -> Settings:
+    """The settings from ``PCF_*`` (pydantic-settings loads with the first command that needs them)."""
+    from api.settings import Settings
+
+    return Settings()
 
 
 def _engine(settings: Settings):  # type: ignore[no-untyped-def]
@@ -94,7 +130,7 @@ def db_load() -> None:
     from factors_db.store import releases
     from registry.keys.custody import write_key_file
 
-    settings = Settings()
+    settings = _settings()
     created = write_key_file(settings.key_path)
     reg = open_registry(settings)  # migrates the registry and loads every bundled release not loaded yet
     typer.echo(f"database {settings.db_url}: factor releases {', '.join(r.id for r in releases(reg.engine))}"
@@ -117,15 +153,15 @@ def factors_search(
     from factors_db.store import SearchQuery, search
 
     query = SearchQuery(" ".join(words or []), geo, year, category, unit, limit=limit)
-    found = search(_engine(Settings()), query)
+    found = search(_engine(_settings()), query)
     if as_json:
         _print_json([f.public() for f in found])
         return
-    table = Table("id", "name", "value kg CO2e", "unit", "geo", "year")
+    table = _table("id", "name", "value kg CO2e", "unit", "geo", "year")
     for f in found:
         table.add_row(f.id, f.name_zh + (f" / {f.name_en}" if f.name_en else ""), str(f.value_kg_co2e), f.unit,
                       f.geography, str(f.year))
-    console.print(table)
+    console().print(table)
 
 
 @factors_app.command("show")
@@ -134,12 +170,12 @@ def factors_show(factor_id: str, as_json: bool = typer.Option(False, "--json")) 
     """Show one factor with its source, licence and data quality."""
     from factors_db.store import get_factor
 
-    f = get_factor(_engine(Settings()), factor_id)
+    f = get_factor(_engine(_settings()), factor_id)
     if as_json:
         _print_json(f.public())
         return
     for key, value in f.public().items():
-        console.print(f"[bold]{key}[/bold]: {value}")
+        console().print(f"[bold]{key}[/bold]: {value}")
 
 
 @factors_app.command("import")
@@ -155,15 +191,15 @@ def factors_import(
     from factors_db.store import import_report
 
     report = read_cpcd(file) if fmt == "cpcd" else read_table(file, fmt)
-    written = 0 if dry_run else import_report(_engine(Settings()), report)
+    written = 0 if dry_run else import_report(_engine(_settings()), report)
     if as_json:
         _print_json({**report.as_dict(), "written": written, "dry_run": dry_run})
         return
-    table = Table("row", "status", "id", "name", "reason")
+    table = _table("row", "status", "id", "name", "reason")
     for r in report.rows:
         if r.status != "accepted" or len(report.rows) <= 40:
             table.add_row(str(r.row), r.status, r.id, r.name, r.reason)
-    console.print(table)
+    console().print(table)
     s = report.summary()
     typer.echo(f"{s['rows']} rows: {s['accepted']} accepted, {s['flagged']} flagged, {s['rejected']} rejected; "
                + ("dry run, nothing written" if dry_run else f"{written} written"))
@@ -180,7 +216,7 @@ def factors_export(
     from factors_db.importers import write_table
     from factors_db.store import all_factors, latest_bundled
 
-    engine = _engine(Settings())
+    engine = _engine(_settings())
     factors = all_factors(engine, release or latest_bundled(engine))
     target = output if output.suffix.lower() == f".{fmt}" else output.with_suffix(f".{fmt}")
     write_table(factors, target)
@@ -193,14 +229,14 @@ def factors_releases(as_json: bool = typer.Option(False, "--json")) -> None:
     """List loaded releases with their content hashes."""
     from factors_db.store import releases
 
-    rows = releases(_engine(Settings()))
+    rows = releases(_engine(_settings()))
     if as_json:
         _print_json([r.model_dump() for r in rows])
         return
-    table = Table("id", "title", "published", "factors", "sha256")
+    table = _table("id", "title", "published", "factors", "sha256")
     for r in rows:
         table.add_row(r.id, r.title, r.published, str(r.factor_count), r.sha256)
-    console.print(table)
+    console().print(table)
 
 
 # --------------------------------------------------------------------------------------------- footprint
@@ -225,32 +261,32 @@ def footprint_cmd(
     if as_json:
         _print_json(result.to_json())
         return
-    console.print(f"[bold]{result.product}[/bold]: {result.total_kg_co2e:,.2f} kg CO2e per {result.declared_unit} "
+    console().print(f"[bold]{result.product}[/bold]: {result.total_kg_co2e:,.2f} kg CO2e per {result.declared_unit} "
                   f"({result.boundary}; {result.method['name']}; release {result.factor_release['id']})")
     for key, label in (("per_kwp_kg_co2e", "kg CO2e/kWp"), ("per_kwh_g_co2e", "g CO2e/kWh")):
         if key in result.extra:
-            console.print(f"  {result.extra[key]:,.2f} {label}")
-    stages = Table("stage", "kg CO2e", title="Stages")
+            console().print(f"  {result.extra[key]:,.2f} {label}")
+    stages = _table("stage", "kg CO2e", title="Stages")
     for stage, value in result.stages.items():
         stages.add_row(stage, f"{value:,.3f}")
-    console.print(stages)
-    top_table = Table("process", "stage", "kg CO2e", "share", title="Top processes")
+    console().print(stages)
+    top_table = _table("process", "stage", "kg CO2e", "share", title="Top processes")
     for c in result.contributions:
         top_table.add_row(c.name, c.stage, f"{c.kg_co2e:,.3f}", f"{c.share:.1%}")
-    console.print(top_table)
-    gases = Table("gas", "kg", "kg CO2e", title="Gases")
+    console().print(top_table)
+    gases = _table("gas", "kg", "kg CO2e", title="Gases")
     for gas, g in result.gases.items():
         gases.add_row(gas, f"{g.kg:,.4g}", f"{g.kg_co2e:,.3f}")
-    console.print(gases)
+    console().print(gases)
     e = result.electricity
-    console.print(f"Electricity {e.kwh:,.1f} kWh: location-based {e.location_based_kg_co2e:,.2f} kg "
+    console().print(f"Electricity {e.kwh:,.1f} kWh: location-based {e.location_based_kg_co2e:,.2f} kg "
                   f"({e.series_label}); market-based {e.market_based_kg_co2e:,.2f} kg")
     if result.uncertainty:
         u = result.uncertainty
-        console.print(f"Monte Carlo ({u.iterations}): median {u.median:,.2f}, 95 % interval "
+        console().print(f"Monte Carlo ({u.iterations}): median {u.median:,.2f}, 95 % interval "
                       f"{u.p2_5:,.2f} - {u.p97_5:,.2f} kg CO2e")
     for gap in result.data_gaps:
-        console.print(f"[yellow]data gap[/yellow]: {gap}")
+        console().print(f"[yellow]data gap[/yellow]: {gap}")
 
 
 @app.command("variants")
@@ -282,22 +318,22 @@ def variants_cmd(
         _print_json({**result.to_json(rows=rows), "seconds": seconds})
         return
     summary = result.to_json(rows=rows)
-    console.print(f"{len(result):,} variants in {seconds:.2f} s, kg CO2e per {result.declared_unit}: "
+    console().print(f"{len(result):,} variants in {seconds:.2f} s, kg CO2e per {result.declared_unit}: "
                   f"lowest {summary['min_kg_co2e']:,.2f}, median {summary['median_kg_co2e']:,.2f}, "
                   f"highest {summary['max_kg_co2e']:,.2f} (the file as given: {result.base_total:,.2f})")
-    effects = Table("field", "value", "mean", "lowest", "highest", title="Effect of each value (kg CO2e)")
+    effects = _table("field", "value", "mean", "lowest", "highest", title="Effect of each value (kg CO2e)")
     for e in summary["effects"]:
         effects.add_row(e["axis"], e["value"], f"{e['mean_kg_co2e']:,.2f}", f"{e['min_kg_co2e']:,.2f}",
                         f"{e['max_kg_co2e']:,.2f}")
-    console.print(effects)
+    console().print(effects)
     if rows:
-        lowest = Table("#", *(a.name for a in result.axes), "kg CO2e", title=f"Lowest {min(rows, len(result))}")
+        lowest = _table("#", *(a.name for a in result.axes), "kg CO2e", title=f"Lowest {min(rows, len(result))}")
         for r in summary["rows"]:
             lowest.add_row(str(r["variant"]), *r["values"].values(), f"{r['total_kg_co2e']:,.2f}")
-        console.print(lowest)
-    console.print(f"checked one by one with bw2calc: variants {', '.join(map(str, result.checked))}")
+        console().print(lowest)
+    console().print(f"checked one by one with bw2calc: variants {', '.join(map(str, result.checked))}")
     for note in result.notes:
-        console.print(f"[yellow]note[/yellow]: {note}")
+        console().print(f"[yellow]note[/yellow]: {note}")
 
 
 @app.command("serve")
@@ -316,7 +352,7 @@ def serve(
     for name, value in (("PCF_HOST", host), ("PCF_PORT", port), ("PCF_DATABASE_URL", db), ("PCF_WORKERS", workers)):
         if value is not None:
             os.environ[name] = str(value)  # the workers build their own Settings from the environment
-    settings = Settings()
+    settings = _settings()
     open_registry(settings)  # refuses to start (one line) without a readable master key; migrates once
     typer.echo(f"serving http://{settings.host}:{settings.port}/ (API docs /schema, database {settings.db_url})")
     typer.echo(f"public base URL {settings.base_url} (label QR codes, links and feeds are built on it)")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from api.settings import Settings
+# (light: the error classes alone; every heavier library is imported inside the command that needs it)
 from registry.errors import RegistryError
+
+if TYPE_CHECKING:
+    from api.settings import Settings
 
 registry_app = typer.Typer(help="Registry administration: organisations, tokens, keys, the log.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data for trying the platform.", no_args_is_help=True)
@@ -18,6 +21,8 @@ DB_OPTION = typer.Option(None, "--db", help="Database URL (default: PCF_DATABASE
 
 
 def settings_for(db: str | None) -> Settings:
+    from api.settings import Settings
+
     settings = Settings()
     if db:
         settings.database_url = db

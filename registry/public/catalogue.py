@@ -267,7 +267,7 @@ def leaf_hash(engine: Engine, index: int) -> bytes | None:
 
 def factor_releases(engine: Engine, factor_id: str) -> list[str]:
     """The ids of the loaded releases that hold a factor with this id."""
-    from factors_db.schema import FactorRow
+    from factors_db.tables import FactorRow
 
     with Session(engine) as s:
         return sorted(s.exec(select(FactorRow.release_id).where(FactorRow.id == factor_id)).all())
