@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT_DIR = Path(__file__).resolve().parents[1]
@@ -167,3 +168,14 @@ def chromium_browser() -> Iterator[object]:
             pytest.fail(f"Chromium at {CHROMIUM} did not start: {exc}", pytrace=False)
         yield chromium
         chromium.close()
+
+
+class Clock:
+    """A settable clock for the registry, one second further at every reading (tests never read the wall clock)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now

@@ -14,7 +14,6 @@ from __future__ import annotations
 import ast
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from registry.interop.pact import terms as pact_terms
 from registry.services import Registry
 from registry.store.db import make_engine
 from registry.store.tables import AuditEvent
+from tests.services import Clock
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,13 +36,6 @@ ROOT = Path(__file__).resolve().parents[1]
 REACHED_THROUGH = {"_rehash": "sign_in", "_open_session": "sign_in", "_change": "suspend"}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
 
 
 class Life:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,21 +25,12 @@ from registry.services import Registry
 from registry.store.db import make_engine
 from registry.store.tables import AuditEvent, Declaration, Label, LogEntry, SigningKey
 from registry.trust import external_signing, payload, signing
-from tests.services import app_settings
+from tests.services import Clock, app_settings
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 PV = yaml.safe_load((EXAMPLES / "pv_perc_sichuan.yaml").read_text(encoding="utf-8"))
 
 
-class Clock:
-    """A settable clock, one second further at every reading."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
 
 
 class World:

@@ -31,6 +31,7 @@ from registry.services import Registry
 from registry.store.db import make_engine
 from registry.store.tables import AuditEvent, Declaration, GreenClaim, Label, LogEntry
 from registry.trust import payload, tlog
+from tests.services import Clock
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -40,15 +41,6 @@ def doc(name: str) -> dict:
     return yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))
 
 
-class Clock:
-    """A settable clock: the registry never reads the wall clock in these tests."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
 
 
 @pytest.fixture
