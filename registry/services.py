@@ -12,6 +12,7 @@ them the same way::
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -36,6 +37,8 @@ from registry.log.witnesses import Witnesses
 from registry.public.console import ConsoleReads
 from registry.public.labels import PublicReads
 from registry.work import RegistryContext
+
+log = logging.getLogger("pcf.registry")
 
 #: The supplier documents a product-file input may carry (``supplier_pact``, ...), each read into a factor.
 SUPPLIER_READERS = (pact_supplier.READER,)
@@ -75,8 +78,23 @@ class Registry:
                                     self.log)
 
     def init(self) -> bool:
-        """Create the registry organisation, its log key and the log head if missing. Returns True if created."""
-        return self.keys.init()
+        """Create the registry organisation, its log key and the log head if missing. Returns True if created.
+
+        The log's origin is fixed by its first checkpoint: once the log has one, its origin line is the log's
+        name whatever the settings say now (a changed base URL or port must not rename the log, or every
+        checkpoint signed before would stop verifying under the published verifier key)."""
+        created = self.keys.init()
+        from registry.log import store as log_store
+
+        with self.ctx.read() as s:
+            cp = log_store.latest_checkpoint(s)
+        if cp is not None:
+            logged = cp.note.split("\n", 1)[0]
+            if logged and logged != self.ctx.origin:
+                log.warning("the log's origin is %r (its checkpoints say so); the configured %r is not used",
+                            logged, self.ctx.origin)
+                self.ctx.origin = logged
+        return created
 
     @property
     def engine(self) -> Engine:

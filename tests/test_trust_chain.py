@@ -484,3 +484,18 @@ def test_open_data_exports_show_the_signed_value_and_a_damaged_row(issued):
 def test_a_blank_category_in_compare_is_a_clean_4xx_not_a_hang(api, category):
     r = api.get("/api/v1/compare", params={"category": category})
     assert r.status_code in (400, 422) and r.json()["field"] == "category", r.text
+
+
+def test_the_log_keeps_its_origin_when_the_base_url_changes(tmp_path):
+    # make run on another port, or a new PCF_BASE_URL: the log keeps the name its checkpoints were signed with
+    from api.runtime import open_registry
+    from registry.accounts.actors import Actor
+
+    first = open_registry(app_settings(tmp_path, base_url="https://first.example"))
+    first.organisations.create_organisation(SYSTEM, role="manufacturer", name_zh="m", name_en="m", org_id="m1")
+    first.products.create_product(Actor("m1", "manufacturer", "t"), name="P", category="pv_module")
+    assert first.log.checkpoint()["origin"] == "first.example/log"
+    again = open_registry(app_settings(tmp_path, base_url="https://second.example"))
+    assert again.ctx.origin == "first.example/log" and again.log.checkpoint()["origin"] == "first.example/log"
+    report = again.log.verify_log()
+    assert report["ok"], report["problems"]
