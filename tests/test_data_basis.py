@@ -5,6 +5,7 @@ toy factor set (tests/conftest.py: a = 0.2 kg CO2e/kg, Sichuan grid 0.1564 kg CO
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -101,3 +102,46 @@ def test_a_spec_only_monitor_cannot_be_submitted_over_http_and_a_certifiable_one
                 assert problem["field"] == "spec.components" and "screening estimate" in problem["detail"]
         declarations = client.get("/api/v1/declarations", headers=auth).json()
         assert sorted(d["status"] for d in declarations) == ["draft", "submitted"]
+
+
+def test_a_certified_label_has_its_certificate_and_never_outlives_it(tmp_path):
+    """Issue 17 item 3: the certificate behind a label (CNCA-CFP-00: valid 2 years, surveillance after it)."""
+    from datetime import UTC, datetime, timedelta
+    from pathlib import Path
+
+    import yaml
+
+    from api.runtime import open_registry
+    from registry.accounts.actors import SYSTEM, Actor
+    from registry.certification.issuance import add_months, add_years
+    from tests.services import app_settings
+
+    reg = open_registry(app_settings(tmp_path))
+    now = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+    reg.clock = lambda: now
+    reg.organisations.create_organisation(SYSTEM, role="manufacturer", name_zh="m", name_en="m", org_id="m1")
+    reg.organisations.create_organisation(SYSTEM, role="certifier", name_zh="c", name_en="c", org_id="c1",
+                                          accreditation_no="CNCA-T-1")
+    mk, cert = Actor("m1", "manufacturer", "t"), Actor("c1", "certifier", "t")
+    spec = yaml.safe_load((Path(__file__).resolve().parents[1] / "examples/registry/monitor_certifiable.yaml")
+                          .read_text(encoding="utf-8"))
+    product = reg.products.create_product(mk, name="Monitor", category="monitor")
+    dec = reg.declarations.create_declaration(mk, product_id=product.id, spec=spec)
+    reg.declarations.submit(mk, dec.id)
+    label = reg.review.approve(cert, dec.id)
+    issued = now.date()
+    # the monitor rule says 3 years of validity, the certificate 2: the label ends with its certificate
+    assert label.valid_until == add_years(issued, 2) == date_of(reg.public.public_label(label.label_id)["valid_until"])
+    certificate = reg.public.public_label(label.label_id)["certificate"]
+    assert certificate == {"number": f"C-{label.label_id}", "issued": "2026-11-22", "valid_until": "2028-11-22",
+                           "next_surveillance_due": add_months(issued, 12).isoformat(), "rule": "monitor@2026.2",
+                           "status": "in force"}
+    reg.clock = lambda: now + timedelta(days=370)  # past the surveillance date (no audit recorded)
+    assert reg.public.label_view(label.label_id).to_json()["certificate"]["status"] == "surveillance overdue"
+    assert add_months(datetime(2027, 1, 31).date(), 1).isoformat() == "2027-02-28"
+
+
+def date_of(text: str) -> Any:
+    from datetime import date
+
+    return date.fromisoformat(text)

@@ -24,7 +24,7 @@ from registry.certification.status import effective_status
 from registry.errors import CitationNotActive
 from registry.ids import LABEL_PREFIX, label_uuid
 from registry.log.integrity import issuance_event
-from registry.store.tables import Citation, Declaration, Label, Product, SigningKey
+from registry.store.tables import Certificate, Citation, Declaration, Label, Product, SigningKey
 from registry.work import Work, record_sha256
 
 METHOD = f"{STANDARD}; IPCC AR6 GWP100"
@@ -38,6 +38,26 @@ def add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years)
     except ValueError:  # 29 February
         return d.replace(year=d.year + years, day=28)
+
+
+def add_months(d: date, months: int) -> date:
+    """``d`` plus ``months`` calendar months (the last day of a shorter month when the day does not exist)."""
+    month0 = d.month - 1 + months
+    year, month = d.year + month0 // 12, month0 % 12 + 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return d.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise ValueError(f"no date {months} months after {d}")
+
+
+def label_valid_until(rule: rules.CategoryRule, start: date) -> date:
+    """A label's last day: the rule's validity, never beyond its certificate's (issue 17)."""
+    end = add_years(start, rule.validity_years)
+    if rule.certification is not None:
+        end = min(end, add_years(start, rule.certification.certificate_years))
+    return end
 
 
 def current_label(s: Session, product_id: str) -> Label | None:
@@ -63,7 +83,7 @@ def build_claim(s: Session, actor: Actor, dec: Declaration, key_row: SigningKey,
         "factor_release": dec.factor_release, "factor_release_sha256": dec.factor_release_sha256,
         "input_sha256": dec.input_sha256, "issued_at": int(now.timestamp()),
         "valid_from": now.date().isoformat(),
-        "valid_until": add_years(now.date(), rule.validity_years).isoformat(),
+        "valid_until": label_valid_until(rule, now.date()).isoformat(),
         "certifier_id": actor.org_id, "key_id": key_row.key_id,
     }
     return claim, previous
@@ -130,6 +150,18 @@ def issue(w: Work, dec: Declaration, claim: dict[str, Any], previous: Label | No
         w.log({"label_id": previous.label_id, "status": "superseded", "reason": previous.status_reason,
                "by": actor.org_id, "at": now.isoformat()}, "label.status", previous.label_id, checkpoint=False)
         w.audit("label.supersede", previous, previous.label_id, prev_before, by=label_id)
+    rule_id, _, rule_version = dec.category_rule.partition("@")
+    rule = rules.load_rule(rule_id, rule_version or None)
+    if rule.certification is not None:  # the certificate behind the label (CNCA-CFP-00: certification decision)
+        months = rule.certification.surveillance_months
+        cert = Certificate(number=f"C-{label_id}", label_id=label_id, declaration_id=dec.id, product_id=product.id,
+                           holder_id=product.org_id, certifier_id=actor.org_id, rule=dec.category_rule,
+                           issued=now.date(), valid_until=add_years(now.date(), rule.certification.certificate_years),
+                           surveillance_months=months, next_surveillance_due=add_months(now.date(), months),
+                           created_at=now)
+        s.add(cert)
+        s.flush()
+        w.audit("certificate.issue", cert, cert.number, label_id=label_id)
     dec.status, dec.decided_at, dec.decided_by = "certified", now, actor.org_id
     dec.pending_label_id = dec.pending_claim = None  # the number now belongs to the label
     dec.comments = comment[:2000]

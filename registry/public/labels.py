@@ -22,7 +22,16 @@ from registry.errors import InvalidInput, NotFound
 from registry.log import store as tlog_store
 from registry.log.integrity import OK, Integrity, label_integrity
 from registry.public.cache import SnapshotCache
-from registry.store.tables import AuditEvent, Citation, Cosignature, Declaration, Label, Organisation, Product
+from registry.store.tables import (
+    AuditEvent,
+    Certificate,
+    Citation,
+    Cosignature,
+    Declaration,
+    Label,
+    Organisation,
+    Product,
+)
 from registry.trust import tlog
 from registry.work import RegistryContext
 
@@ -50,6 +59,8 @@ class LabelView:
     #: the certified result's data basis (share of the footprint per basis) and whether it was a screening estimate
     data_basis: dict[str, float] = field(default_factory=dict)
     screening_estimate: bool = False
+    #: the certificate behind the label (rules with a certification block), as public JSON, or None
+    certificate: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         lab = self.label
@@ -74,7 +85,24 @@ class LabelView:
             "supply_chain": self.citations, "supplier_data_changed": self.supplier_data_changed,
             "green_electricity_share": self.green_share, "stages_kg_co2e": self.stages,
             "data_basis": self.data_basis, "screening_estimate": self.screening_estimate,
+            "certificate": self.certificate,
         }
+
+
+def certificate_json(cert: Certificate | None, label_status: str, today: date) -> dict[str, Any] | None:
+    """A certificate as the public sees it; its status follows the label's and its own dates."""
+    if cert is None:
+        return None
+    if label_status in ("revoked", "suspended", "superseded", "damaged"):
+        status = {"revoked": "withdrawn"}.get(label_status, label_status)
+    elif today > cert.valid_until:
+        status = "expired"
+    elif today > cert.next_surveillance_due:
+        status = "surveillance overdue"
+    else:
+        status = "in force"
+    return {"number": cert.number, "issued": cert.issued.isoformat(), "valid_until": cert.valid_until.isoformat(),
+            "next_surveillance_due": cert.next_surveillance_due.isoformat(), "rule": cert.rule, "status": status}
 
 
 class PublicReads:
@@ -122,11 +150,12 @@ class PublicReads:
         share = (elec.get("covered_kwh", 0) / elec["kwh"]) if elec.get("kwh") else None
         integrity = label_integrity(s, label, product)
         status = effective_status(label, today) if integrity.ok else DAMAGED
+        cert = s.exec(select(Certificate).where(Certificate.label_id == label.label_id)).first()
         if changed and status == "active" and not label.status_reason:
             label.status_reason = "supplier data changed: a cited supplier label is no longer active"
         return LabelView(label, status, product, certifier, manufacturer, citations, changed, share,
                          result.get("stages", {}), product.gtin, integrity, result.get("data_basis") or {},
-                         bool(result.get("screening_estimate")))
+                         bool(result.get("screening_estimate")), certificate_json(cert, status, today))
 
     def search_labels(self, *, text: str = "", category: str | None = None, certifier: str | None = None,
                       status: str | None = None, min_value: float | None = None, max_value: float | None = None,

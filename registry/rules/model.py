@@ -165,6 +165,10 @@ class CertificationRule(_Frozen):
 
     max_estimate_share: float = Field(ge=0, le=1)
     min_primary_share: float = Field(default=0.0, ge=0, le=1)
+    #: the certificate's validity; a label's validity never exceeds it
+    certificate_years: int = Field(ge=1, le=10)
+    #: months from issue (and from each surveillance audit) to the next surveillance
+    surveillance_months: int = Field(ge=1, le=60)
     primary_processes: tuple[str, ...] = ()
     how: str = Field(min_length=1)
     note: str = ""

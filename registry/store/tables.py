@@ -296,6 +296,25 @@ class PactEvent(SQLModel, table=True):
     client_id: str | None = Field(default=None, max_length=80)  # the authenticated client that sent it (in)
 
 
+class Certificate(SQLModel, table=True):
+    """The certificate behind a label issued under a rule with a certification block (issue 17): its number,
+    holder, rule, validity (the label's never exceeds it) and surveillance schedule."""
+
+    __tablename__ = "certificate"
+    number: str = Field(primary_key=True, max_length=40)
+    label_id: str = Field(max_length=40, index=True, unique=True)
+    declaration_id: str = Field(max_length=40)
+    product_id: str = Field(max_length=40)
+    holder_id: str = Field(max_length=40)
+    certifier_id: str = Field(max_length=40)
+    rule: str = Field(max_length=80)
+    issued: date
+    valid_until: date
+    surveillance_months: int
+    next_surveillance_due: date
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
 class Witness(SQLModel, table=True):
     """An independent witness of the log, registered by an administrator (C2SP tlog-cosignature, Ed25519)."""
 
@@ -322,5 +341,5 @@ REGISTRY_TABLES = [
     t.__table__  # type: ignore[attr-defined,union-attr]
     for t in (Organisation, ApiToken, SigningKey, Product, Declaration, Citation, GreenClaim, Label, AuditEvent,
               LogEntry, LogNode, LogHead, Checkpoint, Person, WebSession, PactClient, PactPartner, PactEvent, Witness,
-              Cosignature)
+              Cosignature, Certificate)
 ]
