@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -68,6 +69,14 @@ class DeclarationOut(BaseModel):
 
 class ReasonIn(_In):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class SurveillanceIn(_In):
+    """A surveillance audit of the certificate behind a label, recorded by its certifier."""
+
+    date: datetime.date
+    outcome: Literal["passed", "failed"]
+    notes: str = Field(min_length=1, max_length=2000)
 
 
 class ApproveIn(_In):

@@ -123,6 +123,8 @@ USE_CASES: list[tuple[str, Callable[[Life], Any], tuple[str, ...]]] = [
     ("approve_many", lambda life: life.found.update(label=life.reg.review.approve_many(
         life.cert, [life.declaration()])[0].label_id),
      ("declaration.approve", "label.issue", "label.supersede")),
+    ("record", lambda life: life.reg.surveillance.record(life.cert, life.found["label"], audited_on=
+     life.reg.clock().date(), outcome="passed", notes="site visit"), ("certificate.surveillance",)),
     ("suspend", lambda life: life.reg.status.suspend(life.cert, life.found["label"], "survey due"),
      ("label.suspended",)),
     ("reinstate", lambda life: life.reg.status.reinstate(life.cert, life.found["label"], "survey passed"),

@@ -145,3 +145,55 @@ def date_of(text: str) -> Any:
     from datetime import date
 
     return date.fromisoformat(text)
+
+
+def test_overdue_surveillance_suspends_the_label_and_a_passed_audit_reinstates_it(tmp_path):
+    """Issue 17 item 5, with the clock moved past the surveillance date."""
+    import json
+    from datetime import UTC, datetime, timedelta
+    from pathlib import Path
+
+    import yaml
+    from sqlmodel import Session, col, select
+
+    from api.runtime import open_registry
+    from registry.accounts.actors import SYSTEM, Actor
+    from registry.certification.surveillance import OVERDUE
+    from registry.errors import Forbidden, InvalidInput
+    from registry.store.tables import LogEntry
+    from tests.services import app_settings
+
+    reg = open_registry(app_settings(tmp_path))
+    start = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+    reg.clock = lambda: start
+    for org, role, extra in (("m1", "manufacturer", {}), ("c1", "certifier", {"accreditation_no": "CNCA-T-1"}),
+                             ("c2", "certifier", {"accreditation_no": "CNCA-T-2"})):
+        reg.organisations.create_organisation(SYSTEM, role=role, name_zh=org, name_en=org, org_id=org, **extra)
+    mk, cert = Actor("m1", "manufacturer", "t"), Actor("c1", "certifier", "t")
+    spec = yaml.safe_load((Path(__file__).resolve().parents[1] / "examples/registry/pv_module_certifiable.yaml")
+                          .read_text(encoding="utf-8"))
+    product = reg.products.create_product(mk, name="Module", category="pv_module")
+    dec = reg.declarations.create_declaration(mk, product_id=product.id, spec=spec)
+    reg.declarations.submit(mk, dec.id)
+    label_id = reg.review.approve(cert, dec.id).label_id
+    assert reg.surveillance.suspend_overdue() == []  # nothing due yet
+    later = start + timedelta(days=400)  # the 12-month surveillance date has passed with no audit
+    reg.clock = lambda: later
+    assert reg.surveillance.suspend_overdue() == [label_id]
+    view = reg.public.label_view(label_id)
+    assert (view.status, view.label.status_reason) == ("suspended", OVERDUE)
+    with Session(reg.engine) as s:
+        leaf = s.exec(select(LogEntry).where(LogEntry.subject == label_id).order_by(col(LogEntry.index).desc())).first()
+    assert leaf is not None and json.loads(leaf.leaf)["reason"] == OVERDUE  # logged like any status change
+    with pytest.raises(Forbidden):
+        reg.surveillance.record(Actor("c2", "certifier", "t"), label_id, audited_on=later.date(), outcome="passed",
+                                notes="not mine")
+    with pytest.raises(InvalidInput) as bad:
+        reg.surveillance.record(cert, label_id, audited_on=(later + timedelta(days=1)).date(), outcome="passed",
+                                notes="in the future")
+    assert bad.value.field == "date"
+    audit = reg.surveillance.record(cert, label_id, audited_on=later.date(), outcome="passed", notes="site visit ok")
+    assert audit.label_status == "active" and audit.next_surveillance_due.isoformat() == "2028-12-27"
+    assert reg.public.label_view(label_id).to_json()["certificate"]["status"] == "in force"
+    failed = reg.surveillance.record(cert, label_id, audited_on=later.date(), outcome="failed", notes="meters removed")
+    assert failed.label_status == "suspended"

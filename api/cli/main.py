@@ -353,7 +353,10 @@ def serve(
         if value is not None:
             os.environ[name] = str(value)  # the workers build their own Settings from the environment
     settings = _settings()
-    open_registry(settings)  # refuses to start (one line) without a readable master key; migrates once
+    registry = open_registry(settings)  # refuses to start (one line) without a readable master key; migrates once
+    overdue = registry.surveillance.suspend_overdue()  # the schedule also runs daily: `pcf registry surveillance`
+    if overdue:
+        typer.echo(f"{len(overdue)} label(s) suspended as surveillance overdue: {', '.join(overdue)}")
     typer.echo(f"serving http://{settings.host}:{settings.port}/ (API docs /schema, database {settings.db_url})")
     typer.echo(f"public base URL {settings.base_url} (label QR codes, links and feeds are built on it)")
     if settings.loopback:

@@ -159,6 +159,14 @@ def verify_log(db: str | None = DB_OPTION, as_json: bool = typer.Option(False, "
         raise typer.Exit(1)
 
 
+@registry_app.command("surveillance")
+def surveillance(db: str | None = DB_OPTION) -> None:
+    """Suspend the labels whose certificate's surveillance is overdue (run daily; pcf serve runs it at start)."""
+    suspended = _registry(db).surveillance.suspend_overdue()
+    typer.echo(f"{len(suspended)} label(s) suspended as surveillance overdue" + (f": {', '.join(suspended)}"
+                                                                               if suspended else ""))
+
+
 @registry_app.command("proof")
 def proof(label_id: str, output: Path = typer.Option(..., "-o", "--output"), db: str | None = DB_OPTION) -> None:
     """Export a label's proof bundle (verifies offline with `pcf verify --bundle`)."""

@@ -19,6 +19,7 @@ from api.schemas import (
     LabelPage,
     LabelSummary,
     ReasonIn,
+    SurveillanceIn,
 )
 from api.settings import Settings
 from registry.accounts.actors import Actor
@@ -74,6 +75,15 @@ class LabelsController(Controller):
     def suspend(self, registry: NamedDependency[Registry], who: NamedDependency[Actor], label_id: FromPath[str],
                 data: JSONBody[ReasonIn]) -> LabelOut:
         registry.status.suspend(who, label_id, data.reason)
+        return label_out(registry, label_id)
+
+    @post("/labels/{label_id:str}/surveillance", sync_to_thread=True, status_code=200,
+          dependencies={"who": Provide(actor, sync_to_thread=True)})
+    def surveillance(self, registry: NamedDependency[Registry], who: NamedDependency[Actor],
+                     label_id: FromPath[str], data: JSONBody[SurveillanceIn]) -> LabelOut:
+        """Record a surveillance audit of the label's certificate (its certifier): a passed audit moves the next
+        due date and reinstates a label suspended as overdue; a failed one suspends the label."""
+        registry.surveillance.record(who, label_id, audited_on=data.date, outcome=data.outcome, notes=data.notes)
         return label_out(registry, label_id)
 
     @post("/labels/{label_id:str}/reinstate", sync_to_thread=True, status_code=200,
