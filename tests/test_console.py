@@ -524,7 +524,14 @@ def test_declare_review_reject_resubmit_approve_revoke(client: TestClient[Litest
     r = client.post(f"/console/review/labels/{label_id}/suspend", data={"csrf_token": csrf, "reason": "audit"},
                     follow_redirects=False)
     assert r.status_code == 303
-    r = client.post(f"/console/review/labels/{label_id}/revoke", data={"csrf_token": csrf, "reason": "wrong data"},
+    # revocation is final: without the confirmation the form comes back with the error beside the box
+    r = client.post(f"/console/review/labels/{label_id}/revoke?lang=en", data={"csrf_token": csrf,
+                                                                               "reason": "wrong data"})
+    assert r.status_code == 422 and field_error(r.text, "confirm_revoke") == (
+        "Confirm that the label is revoked for good: it cannot be reinstated.")
+    assert "What the buyers' verification page will say afterwards" in r.text
+    r = client.post(f"/console/review/labels/{label_id}/revoke", data={"csrf_token": csrf, "reason": "wrong data",
+                                                                       "confirm_revoke": "yes"},
                     follow_redirects=False)
     assert r.status_code == 303
     r = client.post(f"/console/review/labels/{label_id}/reinstate?lang=en", data={"csrf_token": csrf,

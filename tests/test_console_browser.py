@@ -164,6 +164,7 @@ def test_declare_approve_revoke_story(server: str, browser: Any, view: str, tmp_
         shot(page, view, "09-label-issued")
         page.locator("#reason").fill("Declared panel data found wrong in the audit" if view == "desktop"
                                      else "审核发现面板数据有误")
+        page.locator("#confirm_revoke").check()  # revocation is final: a separate confirmation (issue 17)
         page.locator("button[formaction$='/revoke']").click()
         page.wait_for_load_state()
         assert page.locator("#label-status .st-revoked").is_visible()

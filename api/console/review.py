@@ -18,6 +18,7 @@ from litestar.params import FromPath
 
 from api.console import common as cc
 from api.pages.forms import REQUIRED, Form
+from api.pages.i18n import N_
 from registry.accounts.people import WebIdentity
 from registry.errors import NotFound, RegistryError
 from registry.services import Registry
@@ -111,10 +112,14 @@ class ReviewController(Controller):
         who, fields, _ = await cc.signed_in_post(request, registry, "certifier")
         if action not in LABEL_ACTIONS:
             raise NotFound(f"no action {action}", "action")
-        form = Form({"reason": fields.get("reason", ""), "action": action})
+        form = Form({"reason": fields.get("reason", ""), "action": action,
+                     "confirm_revoke": fields.get("confirm_revoke", "")})
         reason = form.text("reason", 2000, strict=True)
         if not reason:
             form.errors["reason"] = REQUIRED
+            return await to_thread.run_sync(partial(self._label, request, registry, who, label_id, form, 422))
+        if action == "revoke" and fields.get("confirm_revoke") != "yes":  # revocation cannot be undone (issue 17)
+            form.errors["confirm_revoke"] = N_("Confirm that the label is revoked for good: it cannot be reinstated.")
             return await to_thread.run_sync(partial(self._label, request, registry, who, label_id, form, 422))
         try:
             await to_thread.run_sync(getattr(registry.status, action), who.actor, label_id, reason)
