@@ -632,3 +632,28 @@ def test_cli_person_add(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     r = runner.invoke(cli, ["person", "add", "two@example.com", "--org", "org_a", "--password-file", str(secret_file)])
     assert r.exit_code == 0 and "password" not in r.output
     assert accounts.sign_in("two@example.com", "a long password from a file").identity.organisation.id == "org_a"
+
+
+def test_approval_needs_each_unverified_item_acknowledged(client: TestClient[Litestar], demo: Any) -> None:
+    """Issue 17 item 6: a checklist item the data could not decide (here the panel's cut-off: materials with no
+    public factor) is approved only with a note of what the certifier checked."""
+    csrf = sign_in(client, "maker")
+    r = client.post("/console/new-product", data={"csrf_token": csrf, "name": "Panel", "category": "display_panel"},
+                    follow_redirects=False)
+    product_id = r.headers["location"].split("product_id=")[1]
+    document = (ROOT / "examples/registry/display_panel_certifiable.yaml").read_text(encoding="utf-8")
+    r = client.post("/console/new-declaration", data={"csrf_token": csrf, "product_id": product_id, "source": "text",
+                                                      "document": document, "action": "create"},
+                    follow_redirects=False)
+    dec_id = r.headers["location"].rsplit("/", 1)[1]
+    assert client.post(f"/console/declarations/{dec_id}/submit", data={"csrf_token": csrf},
+                       follow_redirects=False).status_code == 303
+    csrf = sign_in(client, "cert")
+    page = client.get(f"/console/review/{dec_id}?lang=en").text
+    assert 'name="ack_cut-off"' in page
+    r = client.post(f"/console/review/{dec_id}/approve?lang=en", data={"csrf_token": csrf})
+    assert r.status_code == 422 and field_error(r.text, "ack_cut-off") == "This field is required."
+    r = client.post(f"/console/review/{dec_id}/approve", data={"csrf_token": csrf, "ack_cut-off": "polariser and "
+                    "driver IC masses checked against the bill of materials: under 1 % of the panel"},
+                    follow_redirects=False)
+    assert r.status_code == 303

@@ -8,6 +8,7 @@ label is issued) or rejects with a reason. Issued labels are suspended, reinstat
 
 from __future__ import annotations
 
+import json
 from functools import partial
 from typing import Any, Final
 
@@ -58,10 +59,15 @@ class ReviewController(Controller):
                       declaration_id: FromPath[str]) -> Response[Any]:
         """Certify: a signed label is issued and logged."""
         who, fields, _ = await cc.signed_in_post(request, registry, "certifier")
-        form = Form({"comment": fields.get("comment", "")})
+        dec = await to_thread.run_sync(registry.declarations.get_declaration, who.actor, declaration_id)
+        to_verify = [i["rule"] for i in json.loads(dec.checklist).get("items", []) if i.get("status") == "unverified"]
+        form = Form({"comment": fields.get("comment", ""), **{f"ack_{r}": fields.get(f"ack_{r}", "") for r in to_verify}})
         comment = form.text("comment", 2000, strict=True)
+        # each item the data could not decide is acknowledged with what the certifier checked (issue 17)
+        notes = [f"{r}: {form.text(f'ack_{r}', 500, required=True, strict=True)}" for r in to_verify]
         if form.errors:
             return await to_thread.run_sync(partial(self._review, request, registry, who, declaration_id, form, 422))
+        comment = "\n".join([*([comment] if comment else []), *notes])[:2000]
         try:
             label = await to_thread.run_sync(registry.review.approve, who.actor, declaration_id, comment)
         except RegistryError as exc:
