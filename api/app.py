@@ -15,12 +15,12 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.openapi import OpenAPIConfig
 from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from api.access_log import access_log
+from api.apidocs import assets_router, openapi_config
 from api.console import routes as console
 from api.controllers import pages, public
 from api.controllers.factors import FactorsController
@@ -92,11 +92,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     if settings.public_rate_limit:
         # per client address, every endpoint (pages and reads are the public ones; writes need a token anyway)
         middleware.append(RateLimitConfig(rate_limit=("minute", settings.public_rate_limit),
-                                          exclude=["/health", "/static"]).middleware)
+                                          exclude=["/health", "/static", "/schema/assets"]).middleware)
     app = Litestar(
         route_handlers=[health, FactorsController, RegistryController, LabelsController, PactController,
                         *pages.route_handlers(), *console.route_handlers(),
-                        *public.route_handlers()],
+                        *public.route_handlers(), assets_router()],
         template_config=template_config(),
         dependencies=services(registry, settings),
         state=State({"engine": engine, "settings": settings, "registry": registry}),
@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=LoggingConfig(loggers={"pcf.access": {"level": "INFO", "handlers": ["queue_listener"],
                                                               "propagate": False}},
                                      log_exceptions="never"),
-        openapi_config=OpenAPIConfig(title="pcf-registry", version="1.0.0"),
+        openapi_config=openapi_config(),
     )
     complete_openapi(app)
     return app

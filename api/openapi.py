@@ -6,6 +6,9 @@
   reports errors with their field paths (422 problem details).
 * Every error an operation can answer is documented as RFC 9457 problem details.
 * Operations that need a bearer token say so (``security``).
+* The document states what the code checks where Litestar does not say it: the categories ``/api/v1/compare``
+  accepts, lower bounds of 0 (Litestar drops ``ge=0`` of query parameters), ``vary`` as a mapping, the public
+  key's base64 form. Summaries, descriptions and examples come from :mod:`api.operations`.
 
 Applied once, at start-up, to the document Litestar caches and serves at ``/schema/openapi.json``.
 """
@@ -17,6 +20,7 @@ from typing import Annotated, Any, Literal
 from litestar import Litestar
 from pydantic import ConfigDict, Field, TypeAdapter
 
+from api.operations import describe
 from footprint.model import ProductSpec
 from footprint.products.electronics import Device
 from footprint.products.pv_module import PVModule
@@ -87,6 +91,8 @@ def complete(app: Litestar) -> None:
     for name in _closed_models():
         if name in schemas:
             schemas[name]["additionalProperties"] = False
+    _exact_inputs(doc, schemas)
+    describe(doc)
     ref = {"$ref": "#/components/schemas/ProductDocument"}
     for path, item in doc.get("paths", {}).items():
         for method, op in item.items():
@@ -109,6 +115,40 @@ def complete(app: Litestar) -> None:
             where = DOCUMENT_BODIES.get((path, method), ...)
             if where is not ...:
                 _document_body(op, schemas, where, ref)
+
+
+#: Query parameters declared ``ge=0`` (Litestar omits a minimum of 0 from the document).
+NON_NEGATIVE = {("/api/v1/footprints", "post"): ("mc", "seed"), ("/api/v1/log/inclusion", "get"): ("index",)}
+#: 32 bytes in base64 or base64url (43 characters, padding optional; ASCII whitespace is ignored), as
+#: ``registry.trust.external_signing.decode_b64`` reads it.
+PUBLIC_KEY_PATTERN = r"^\s*(?:[A-Za-z0-9+/_-]\s*){43}(?:=\s*)?$"
+
+
+def _exact_inputs(doc: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """State in the document what the code checks (see the module docstring)."""
+    from registry.rules import categories
+
+    paths = doc.get("paths", {})
+    compare = paths.get("/api/v1/compare", {}).get("get", {})
+    for param in compare.get("parameters", []):
+        if param["name"] == "category":
+            param["schema"]["enum"] = categories()
+        elif param["name"] == "quantity" or param["name"].startswith(("min_", "max_")):
+            param["schema"]["minimum"] = 0
+    for (path, method), names in NON_NEGATIVE.items():
+        for param in paths.get(path, {}).get(method, {}).get("parameters", []):
+            if param["name"] in names:
+                param["schema"]["minimum"] = 0
+    if "VariantsRequest" in schemas:
+        schemas["VariantsRequest"]["properties"]["vary"] = {
+            "type": "object", "minProperties": 1,
+            "additionalProperties": {"type": "array", "minItems": 1, "items": {}},
+            "description": "field path -> the values it takes (`{\"regions.cell\": [\"CN-SC\", \"CN-XJ\"]}`); "
+                           "a list of mappings sets several fields at once and the key is just a name"}
+    if "KeyIn" in schemas:
+        key = schemas["KeyIn"]["properties"]["public_key"]
+        key["oneOf"] = [{"type": "string", "pattern": PUBLIC_KEY_PATTERN, "maxLength": key.pop("maxLength", 200)},
+                        {"type": "null"}]
 
 
 def _closed_models() -> list[str]:

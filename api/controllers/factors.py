@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.settings import Settings
 from registry.services import Registry
@@ -26,6 +26,14 @@ class VariantsRequest(BaseModel):
     product: dict[str, Any]
     vary: dict[str, list[Any]] = Field(min_length=1)
     rows: int = Field(default=100, ge=0, le=10_000, description="lowest variants to return")
+
+    @field_validator("rows", mode="before")
+    @classmethod
+    def _integer_not_boolean(cls, value: Any) -> Any:
+        # Litestar validates bodies with strict=False, which reads true/false as 1/0 (the document says integer)
+        if isinstance(value, bool):
+            raise ValueError("an integer, not true or false")
+        return value
 
 
 class FactorsController(Controller):

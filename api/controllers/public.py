@@ -457,6 +457,10 @@ class CompareApi(Controller):
         first, with the 20th percentile (achievable target), median and 80th percentile (conservative target)
         and, for ``quantity`` declared units, the kg CO2e avoided against the median: what a carbon-inclusive
         points scheme needs to reward a low-carbon purchase."""
+        from registry.rules import categories as rule_categories
+
+        if category not in rule_categories():  # the document's enum; an empty value would pick a default
+            raise InvalidInput(f"category: one of {', '.join(rule_categories())}", "category")
         form = Form.of(request.query_params)
         categories = in_force(registry)
         req = requirements(form, categories)
