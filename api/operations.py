@@ -36,6 +36,7 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("/api/v1/renewals", "get"): ("Labels to renew", None),
     ("/api/v1/labels", "get"): ("Search labels", None),
     ("/api/v1/labels/{label_id}", "get"): ("Get one label", None),
+    ("/api/v1/labels/{label_id}/surveillance", "post"): ("Record a surveillance audit of a label's certificate", None),
     ("/api/v1/labels/{label_id}/suspend", "post"): (
         "Suspend a label", "The label's certifier suspends it with a reason; the event is logged and audited."),
     ("/api/v1/labels/{label_id}/reinstate", "post"): (
