@@ -56,8 +56,8 @@ def allow_header(app: ASGIApp) -> ASGIApp:
         async def fixed(message: Message) -> None:
             if message["type"] == "http.response.start":
                 template = scope.get("path_template")
-                methods = {m for r in scope["litestar_app"].routes
-                           if isinstance(r, HTTPRoute) and r.path == template for m in r.methods}
+                methods = {m for r in scope["litestar_app"].routes  # a template names no parameter types
+                           if isinstance(r, HTTPRoute) and template in (r.path, r.path_format) for m in r.methods}
                 if methods:
                     headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
                     message["headers"] = [*headers, (b"allow", ", ".join(sorted(methods)).encode())]

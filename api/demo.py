@@ -7,13 +7,17 @@ that the demo shows an expired label (its log entry carries that date).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import base64
+import dataclasses
+import functools
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, overload
 
 from api.documents import read_document
 from registry.accounts.actors import SYSTEM, Actor
 from registry.accounts.people import generate_password
+from registry.certification.verification import Statement
 from registry.services import Registry
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -24,6 +28,46 @@ ORGS = [
     ("demo_certifier", "certifier", "示例认证中心", "Example Certification Centre", "CNCA-R-DEMO-001"),
     ("demo_admin", "admin", "平台管理", "Platform administration", None),
 ]
+
+
+@functools.cache
+def demo_report() -> bytes:
+    """The demo's verification report: a one-page PDF that says it is a demonstration, not a verification."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))  # the same bytes every time (one SHA-256)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 8, "pcf-registry demonstration: verification report\n\n"
+                         "This file stands in for a verification report in the demo. No verification took place: "
+                         "the organisations, site and people named in the demo are fictitious.")
+    return bytes(pdf.output())
+
+
+def demo_statement(visited: date) -> Statement:
+    """The demo's (fictitious) verification statement, for a site visit on ``visited``."""
+    return Statement(
+        assurance_level="reasonable", objectives="演示 / demo: verify the declared product carbon footprint",
+        scope="演示 / demo: the declared unit and boundary of the declaration, data of its product file",
+        materiality_percent="5", opinion="unmodified",
+        opinion_text="演示，非真实核查 / demonstration only, no verification took place",
+        site_visit_date=visited, site="演示工厂（虚构）/ demo factory (fictitious), Chengdu",
+        verifiers=("演示核查员 / demo verifier",))
+
+
+def demo_verification_json(visited: date) -> dict[str, Any]:
+    """The demo's verification as the body of ``POST /api/v1/declarations/{id}/verification``."""
+    fields = dataclasses.asdict(demo_statement(visited))
+    return {**fields, "site_visit_date": visited.isoformat(), "verifiers": list(fields["verifiers"]),
+            "report_base64": base64.b64encode(demo_report()).decode(),
+            "report_filename": "demo-verification-report.pdf", "report_media_type": "application/pdf"}
+
+
+def record_demo_verification(reg: Registry, certifier: Actor, declaration_id: str) -> None:
+    """Record the demo's (fictitious) verification of a submitted declaration, as a certifier does before approval."""
+    reg.verifications.record_verification(certifier, declaration_id, demo_statement(reg.clock().date()), demo_report(),
+                             "demo-verification-report.pdf", "application/pdf")
 
 
 def _doc(name: str) -> dict[str, Any]:
@@ -59,6 +103,7 @@ def seed_demo(reg: Registry, *, if_empty: bool = False) -> dict[str, Any] | None
     def certify(actor: Actor, product_id: str, spec: dict[str, Any]) -> str:
         dec = reg.declarations.create_declaration(actor, product_id=product_id, spec=spec)
         reg.declarations.submit(actor, dec.id)
+        record_demo_verification(reg, cert, dec.id)
         return reg.review.approve(cert, dec.id).label_id
 
     # expired: a desktop certified four years ago (3-year validity)

@@ -25,7 +25,8 @@ def label_data(registry: Registry, view: LabelView, base_url: str) -> LabelData:
         unit=signed["unit"], declared_unit=signed["declared_unit"], boundary=signed["boundary"],
         certifier=view.certifier.name_zh or view.certifier.name_en,
         valid_from=date.fromisoformat(signed["valid_from"]), valid_until=date.fromisoformat(signed["valid_until"]),
-        qr_content=content, status=view.status)
+        qr_content=content, status=view.status, certificate=signed["claim"].get("certificate_number"),
+        primary_data_share=signed["claim"].get("primary_data_share"))
 
 
 def render(registry: Registry, label_id: str, fmt: str, base_url: str) -> bytes:

@@ -32,6 +32,11 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("/api/v1/declarations/{declaration_id}/prepare", "post"): ("Prepare a claim for an external signature", None),
     ("/api/v1/declarations/{declaration_id}/approve", "post"): ("Certify a declaration (issue its label)", None),
     ("/api/v1/declarations/{declaration_id}/reject", "post"): ("Reject a declaration", None),
+    ("/api/v1/declarations/{declaration_id}/verification", "post"): (
+        "Record the verification of a declaration", None),
+    ("/api/v1/declarations/{declaration_id}/verification", "get"): ("Get a declaration's verification record", None),
+    ("/api/v1/declarations/{declaration_id}/verification/report", "get"): (
+        "Download the verification report", None),
     ("/api/v1/keys", "post"): ("Register or rotate a certifier's signing key", None),
     ("/api/v1/renewals", "get"): ("Labels to renew", None),
     ("/api/v1/labels", "get"): ("Search labels", None),

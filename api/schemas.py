@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -77,6 +77,52 @@ class SurveillanceIn(_In):
     date: datetime.date
     outcome: Literal["passed", "failed"]
     notes: str = Field(min_length=1, max_length=2000)
+
+
+class VerificationIn(_In):
+    """A certifier's verification of a submitted declaration (ISO 14064-3:2019 statement) and its report file.
+    Required before approval under a rule with a certification block; the statement's hash and the report's
+    SHA-256 enter the label's signed claim. The statement is public; the report only for the parties."""
+
+    assurance_level: Literal["reasonable", "limited"]
+    standard: str = Field(default="ISO 14064-3:2019", min_length=1, max_length=200)
+    objectives: str = Field(min_length=1, max_length=2000)
+    scope: str = Field(min_length=1, max_length=2000, description="what was verified: product, boundary, period")
+    materiality_percent: str = Field(pattern=r"^(100(\.0+)?|[0-9]{1,2}(\.[0-9]{1,4})?)$",
+                                     description="materiality threshold in percent of the footprint, e.g. 5")
+    opinion: Literal["unmodified", "modified", "adverse", "disclaimer"] = Field(
+        description="an adverse opinion or a disclaimer allows no label")
+    opinion_text: str = Field(min_length=1, max_length=4000)
+    site_visit_date: datetime.date = Field(description="the on-site inspection; not after today")
+    site: str = Field(min_length=1, max_length=300, description="the site inspected")
+    verifiers: list[Annotated[str, Field(min_length=1, max_length=120)]] = Field(
+        min_length=1, max_length=10, description="the verifiers' names")
+    report_base64: str = Field(min_length=1, max_length=14_000_000,
+                               description="the verification report (PDF, PNG or JPEG, at most 10 MB), base64")
+    report_filename: str = Field(min_length=1, max_length=200)
+    report_media_type: Literal["application/pdf", "image/png", "image/jpeg"] = "application/pdf"
+
+
+class VerificationOut(BaseModel):
+    """A verification record: the public statement, its SHA-256 (in the label's signed claim) and the report's."""
+
+    declaration_id: str
+    certifier_id: str
+    criteria: str
+    standard: str
+    assurance_level: str
+    objectives: str
+    scope: str
+    materiality_percent: str
+    opinion: str
+    opinion_text: str
+    site_visit_date: str
+    site: str
+    verifiers: list[str]
+    report_sha256: str
+    recorded_at: str
+    statement_sha256: str
+    report_filename: str
 
 
 class ApproveIn(_In):

@@ -110,11 +110,13 @@ def _templates() -> list[tuple[str, dict[str, Any]]]:
 
 def prepare(site: Site, count: int) -> list[str]:
     """``count`` submitted declarations of the bench manufacturer, ready for the bench certifier."""
+    from api.demo import record_demo_verification
     from footprint.errors import FootprintError
     from registry.accounts.actors import SYSTEM, Actor
+    from registry.certification.verification import record_for
     from registry.errors import RegistryError
     from registry.ids import new_id
-    from registry.store.tables import Declaration, Product
+    from registry.store.tables import Declaration, Product, Verification
 
     reg = _registry(site.folder)
     reg.organisations.create_organisation(SYSTEM, role="manufacturer", name_zh="基准测试制造商",
@@ -129,24 +131,33 @@ def prepare(site: Site, count: int) -> list[str]:
             product = reg.products.create_product(m, name=doc.get("name") or category, model=doc.get("model", ""),
                                          category=category)
             dec = reg.declarations.submit(m, reg.declarations.create_declaration(m, product_id=product.id, spec=doc).id)
+            record_demo_verification(reg, Actor(CERTIFIER, "certifier", "bench"), dec.id)  # before approval
         except (RegistryError, FootprintError) as exc:  # say, a region without the factors this file needs
             print(f"  template skipped ({category}): {exc}", flush=True)
             continue
         templates.append((product, dec))
     print(f"  {len(templates)} template declarations computed and submitted through the service", flush=True)
-    products, declarations, ids = [], [], []
+    with Session(reg.engine) as s:
+        records = {dec.id: record_for(s, dec.id) for _, dec in templates}
+    products, declarations, verifications, ids = [], [], [], []
     for i in range(count):
         product, dec = templates[i % len(templates)]
         p = product.model_dump()
         p.update(id=new_id("prd"), name=f"{product.name} #{i + 1}", model=f"{product.model or 'M'}-{i + 1:05d}")
         d = dec.model_dump()
         d.update(id=new_id("dec"), product_id=p["id"])
+        v = records[dec.id]
+        assert v is not None
+        verification = v.model_dump(exclude={"id"})
+        verification.update(declaration_id=d["id"])
         products.append(p)
         declarations.append(d)
+        verifications.append(verification)
         ids.append(d["id"])
     with Session(reg.engine) as s, s.begin():
         s.execute(insert(Product), products)
         s.execute(insert(Declaration), declarations)
+        s.execute(insert(Verification), verifications)
     site.submitted = ids
     return ids
 

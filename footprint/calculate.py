@@ -273,7 +273,6 @@ def assemble(
         for gas, kg, co2e in zip(system.gases, solved.gas_kg, solved.gas_co2e, strict=True)
     }
     biogenic = gases[BIOGENIC].kg_co2e if BIOGENIC in gases else 0.0
-    primary = float(sum(s for n, s in zip(system.nodes, scores, strict=True) if n.primary))
     basis_kg = dict.fromkeys(BASES, 0.0)
     for n, s in zip(system.nodes, scores, strict=True):
         basis_kg[n.basis] += abs(float(s))
@@ -305,7 +304,7 @@ def assemble(
         fossil_kg_co2e=total - biogenic,
         biogenic_kg_co2e=biogenic,
         contributions=contributions,
-        primary_data_share=primary / denominator,
+        primary_data_share=basis_kg["primary"] / weight,  # issue 17: the primary part of the data basis
         data_quality=data_quality(system, scores, factors, screening=screening),
         data_basis=data_basis,
         screening_estimate=screening,

@@ -159,6 +159,13 @@ def _grade_box(c: _Cursor, data: LabelData, inner: float, k: float) -> None:
     c.y = top + height
 
 
+def _percent(fraction: str) -> str:
+    """A decimal fraction as a percentage of at most one decimal: "0.782" -> "78.2 %", "0.0028" -> "0.3 %"."""
+    pct = float(fraction) * 100
+    text = f"{pct:.1f}".removesuffix(".0") if pct >= 0.05 or pct == 0 else "< 0.1"
+    return f"{text} %"
+
+
 def _fields(c: _Cursor, data: LabelData, inner: float, k: float) -> None:
     key_width = 23.5
     value_x = MARGIN_MM + key_width
@@ -169,6 +176,10 @@ def _fields(c: _Cursor, data: LabelData, inner: float, k: float) -> None:
         ("标准 Standard", data.standard, 2),
         ("认证机构 Certifier", data.certifier, 2),
     ]
+    if data.certificate:
+        rows.append(("证书编号 Certificate", data.certificate, 1))
+    if data.primary_data_share is not None:
+        rows.append(("数据基础 Data basis", f"一手数据 {_percent(data.primary_data_share)} primary data", 1))
     c.y += 1.2
     for key, value, lines in rows:
         c.y += 0.7 * k

@@ -109,6 +109,9 @@ class LabelData:
         standard: the quantification standard.
         grade: a grade against a benchmark, if the registry awarded one.
         status: one of :data:`STATUSES`; anything but ``"active"`` prints a red status badge in the header.
+        certificate: the number of the certificate behind the label, if any (e.g. ``"C-CD-PCF-2026-000123"``).
+        primary_data_share: the share of the footprint resting on primary data as a decimal fraction string
+            (``"0.78"``), printed in one line as a percentage; None when the claim does not state it.
     """
 
     label_id: str
@@ -128,6 +131,8 @@ class LabelData:
     qr_content: str
     grade: Grade | None = None
     status: str = "active"
+    certificate: str | None = None
+    primary_data_share: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.label_id, str) or not _LABEL_ID.fullmatch(self.label_id):
@@ -155,5 +160,10 @@ class LabelData:
             raise ValueError("qr_content: must be 1 to 2000 printable ASCII characters without spaces")
         if self.grade is not None and not isinstance(self.grade, Grade):
             raise ValueError(f"grade: must be a Grade or None, got {type(self.grade).__name__}")
+        _text("certificate", self.certificate, 40, optional=True)
+        if self.primary_data_share is not None:
+            _decimal("primary_data_share", self.primary_data_share)
+            if not 0 <= float(self.primary_data_share) <= 1:
+                raise ValueError(f"primary_data_share: a fraction from 0 to 1, got {self.primary_data_share!r}")
         if self.status not in STATUSES:
             raise ValueError(f"status: must be one of {STATUSES}, got {self.status!r}")

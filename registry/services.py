@@ -27,6 +27,7 @@ from registry.certification.products import Products
 from registry.certification.review import Review
 from registry.certification.status import StatusChanges
 from registry.certification.surveillance import Surveillance
+from registry.certification.verification import Verifications
 from registry.interop.certified import Exports
 from registry.interop.pact import supplier as pact_supplier
 from registry.interop.pact.clients import PactClients
@@ -69,6 +70,7 @@ class Registry:
         self.products = Products(self.ctx)
         self.declarations = Declarations(self.ctx, SUPPLIER_READERS)
         self.review = Review(self.ctx)
+        self.verifications = Verifications(self.ctx)
         self.status = StatusChanges(self.ctx)
         self.surveillance = Surveillance(self.ctx, self.status)
         self.public = PublicReads(self.ctx)

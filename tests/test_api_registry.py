@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import yaml
 from litestar.testing import TestClient
 
 from api.app import create_app
+from api.demo import demo_verification_json
 from registry.accounts.actors import SYSTEM
 from registry.trust import payload, tlog
 from tests.services import app_settings
@@ -51,10 +53,20 @@ def new_declaration(client, gtin: str | None = None) -> str:
     return r.json()["id"]
 
 
+def verify(client, dec_id: str) -> None:
+    """The certifier records its verification (required before approval under rules 2026.2, issue 17)."""
+    r = client.post(f"/api/v1/declarations/{dec_id}/verification", headers=auth(client, "certifier"),
+                    json=demo_verification_json(date.today()))
+    assert r.status_code == 200, r.text
+
+
 def test_submit_approve_verify_suspend_reinstate_revoke(api):
     dec_id = new_declaration(api, gtin="4006381333931")
     assert api.post(f"/api/v1/declarations/{dec_id}/submit", headers=auth(api, "manufacturer")).json()["status"] == \
         "submitted"
+    r = api.post(f"/api/v1/declarations/{dec_id}/approve", headers=auth(api, "certifier"))
+    assert r.status_code == 409 and r.json()["field"] == "verification", r.text  # verify first
+    verify(api, dec_id)
     r = api.post(f"/api/v1/declarations/{dec_id}/approve", headers=auth(api, "certifier"))
     assert r.status_code == 200, r.text
     label = r.json()
@@ -105,7 +117,13 @@ ROLE_MATRIX = [
      {None: 401, "manufacturer": 201, "other": 201, "certifier": 403, "admin": 403}),
     ("submit", "post", "/api/v1/declarations/{dec}/submit", None,
      {None: 401, "manufacturer": 200, "other": 404, "certifier": 403, "admin": 403}),
-    ("approve", "post", "/api/v1/declarations/{submitted}/approve", None,
+    ("record verification", "post", "/api/v1/declarations/{submitted}/verification", "verification",
+     {None: 401, "manufacturer": 403, "other": 403, "certifier": 200, "admin": 403}),
+    ("read verification", "get", "/api/v1/declarations/{verified}/verification", None,
+     {None: 401, "manufacturer": 200, "other": 404, "certifier": 200, "admin": 200}),
+    ("read verification report", "get", "/api/v1/declarations/{verified}/verification/report", None,
+     {None: 401, "manufacturer": 200, "other": 404, "certifier": 200, "admin": 200}),
+    ("approve", "post", "/api/v1/declarations/{verified}/approve", None,
      {None: 401, "manufacturer": 403, "other": 403, "certifier": 200, "admin": 403}),
     ("reject", "post", "/api/v1/declarations/{submitted}/reject", {"reason": "no"},
      {None: 401, "manufacturer": 403, "other": 403, "certifier": 200, "admin": 403}),
@@ -129,10 +147,16 @@ def test_role_matrix(api, caller, name, method, path, body, expected):
     dec = new_declaration(api)
     submitted = new_declaration(api)
     api.post(f"/api/v1/declarations/{submitted}/submit", headers=auth(api, "manufacturer"))
+    verified = new_declaration(api)
+    api.post(f"/api/v1/declarations/{verified}/submit", headers=auth(api, "manufacturer"))
+    verify(api, verified)
     issued = new_declaration(api)
     api.post(f"/api/v1/declarations/{issued}/submit", headers=auth(api, "manufacturer"))
+    verify(api, issued)
     label = api.post(f"/api/v1/declarations/{issued}/approve", headers=auth(api, "certifier")).json()["label_id"]
-    url = path.format(dec=dec, submitted=submitted, label=label)
+    url = path.format(dec=dec, submitted=submitted, verified=verified, label=label)
+    if body == "verification":
+        body = demo_verification_json(date.today())
     before = api.get("/api/v1/log/checkpoint").json()["tree_size"]
     r = getattr(api, method)(url, headers=auth(api, caller), **({"json": body} if body is not None else {}))
     assert r.status_code == expected[caller], (name, caller, r.text)

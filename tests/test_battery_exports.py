@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli
-from api.demo import seed_demo
+from api.demo import record_demo_verification, seed_demo
 from api.documents import read_document
 from registry.accounts.actors import Actor
 from registry.interop.batterypass import stage_problems
@@ -72,6 +72,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
             spec["bill_of_materials"] = BOMS[key]
         dec = reg.declarations.create_declaration(mk, product_id=product.id, spec=spec)
         reg.declarations.submit(mk, dec.id)
+        record_demo_verification(reg, cert, dec.id)
         labels[key] = reg.review.approve(cert, dec.id).label_id
         results[key] = json.loads(dec.result)
     env = {"PCF_DATA_DIR": str(folder), "PCF_BASE_URL": BASE}

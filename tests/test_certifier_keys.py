@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli
+from api.demo import demo_verification_json, record_demo_verification
 from registry.accounts.actors import SYSTEM, Actor
 from registry.certification.issuance import PENDING_CLAIM_TTL
 from registry.errors import Conflict, Forbidden, InvalidInput, KeyUnavailable
@@ -50,9 +52,11 @@ class World:
         self.product = self.reg.products.create_product(self.mk, name="Module", model="M-1", category="pv_module",
                                                gtin="4006381333931").id
 
-    def submitted(self) -> str:
+    def submitted(self, verifier: Actor | None = None) -> str:
+        """A submitted declaration, verified by ``verifier`` (the certifier that keeps its key by default)."""
         dec = self.reg.declarations.create_declaration(self.mk, product_id=self.product, spec=PV)
         self.reg.declarations.submit(self.mk, dec.id)
+        record_demo_verification(self.reg, verifier or self.own, dec.id)
         return dec.id
 
     def sign(self, prepared: external_signing.Prepared, key=None) -> dict[str, bytes]:
@@ -176,7 +180,7 @@ def test_one_step_approval_with_a_certifier_held_key_says_to_prepare_and_sign(wo
 
 def test_a_certifier_whose_key_the_registry_keeps_approves_in_one_step(world):
     w = world
-    dec_id = w.submitted()
+    dec_id = w.submitted(w.sealed)
     with pytest.raises(Conflict, match="approve directly"):
         w.reg.review.prepare(w.sealed, dec_id)
     with pytest.raises(InvalidInput) as err:
@@ -189,7 +193,7 @@ def test_a_certifier_whose_key_the_registry_keeps_approves_in_one_step(world):
 
 def test_prepared_numbers_are_reserved_and_never_reused(world):
     w = world
-    a, b, c = w.submitted(), w.submitted(), w.submitted()
+    a, b, c = w.submitted(), w.submitted(w.sealed), w.submitted()
     pa = w.reg.review.prepare(w.own, a)
     assert pa.claim["label_id"] == "CD-PCF-2026-000001"
     assert w.reg.review.approve(w.sealed, b).label_id == "CD-PCF-2026-000002"  # skips the reserved number
@@ -197,7 +201,7 @@ def test_prepared_numbers_are_reserved_and_never_reused(world):
     assert pc.claim["label_id"] == "CD-PCF-2026-000003"
     w.reg.review.reject(w.own, c, "fix the transport distances")
     assert w.declaration(c).pending_claim is None and w.declaration(c).pending_label_id == "CD-PCF-2026-000003"
-    d = w.submitted()
+    d = w.submitted(w.sealed)
     assert w.reg.review.approve(w.sealed, d).label_id == "CD-PCF-2026-000004"  # the rejected one keeps its number
     w.reg.declarations.submit(w.mk, c)
     pc2 = w.reg.review.prepare(w.own, c)
@@ -287,6 +291,9 @@ def _submitted(api) -> str:
                  headers=api.tokens["manufacturer"])
     dec_id = r.json()["id"]
     assert api.post(f"/api/v1/declarations/{dec_id}/submit", headers=api.tokens["manufacturer"]).status_code == 200
+    r = api.post(f"/api/v1/declarations/{dec_id}/verification", json=demo_verification_json(date.today()),
+                 headers=api.tokens["certifier"])
+    assert r.status_code == 200, r.text
     return dec_id
 
 

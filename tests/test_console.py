@@ -11,7 +11,7 @@ import hashlib
 import html
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlmodel import Session, func, select
 
+from api.demo import demo_report
 from registry.accounts.actors import SYSTEM
 from registry.accounts.people import Accounts
 from registry.store.tables import ApiToken, Declaration, Label, Person, Product, WebSession
@@ -102,6 +103,19 @@ def field_error(body: str, field: str) -> str:
                       r"(.*?)</span>", body, re.S)
     assert match, f"no error beside {field}"
     return html.unescape(match.group(1)).strip()
+
+
+VERIFICATION_FORM = {"assurance_level": "reasonable", "standard": "ISO 14064-3:2019", "objectives": "verify the PCF",
+                     "scope": "the declared unit, cradle to gate", "materiality_percent": "5", "opinion": "unmodified",
+                     "opinion_text": "fairly stated", "site_visit_date": date.today().isoformat(), "site": "Chengdu plant",
+                     "verifiers": "Li Lei\nHan Meimei"}
+
+
+def record_verification(client: TestClient[Litestar], csrf: str, dec_id: str, **changes: Any) -> Any:
+    """The certifier's verification form, with a one-page PDF as the report."""
+    files = {"report": ("report.pdf", demo_report(), "application/pdf")}
+    return client.post(f"/console/review/{dec_id}/verification?lang=en", data={"csrf_token": csrf,
+                       **VERIFICATION_FORM, **changes}, files=files, follow_redirects=False)
 
 
 def count(app: Litestar, table: Any) -> int:
@@ -516,6 +530,9 @@ def test_declare_review_reject_resubmit_approve_revoke(client: TestClient[Litest
                        follow_redirects=False).status_code == 303
 
     csrf = sign_in(client, "cert")
+    r = client.post(f"/console/review/{dec_id}/approve?lang=en", data={"csrf_token": csrf})
+    assert r.status_code == 409 and "record the verification" in r.text  # verify first (issue 17)
+    assert record_verification(client, csrf, dec_id).status_code == 303
     r = client.post(f"/console/review/{dec_id}/approve", data={"csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 303
     label_id = r.headers["location"].split("/labels/")[1].split("?")[0]
@@ -649,6 +666,7 @@ def test_approval_needs_each_unverified_item_acknowledged(client: TestClient[Lit
     assert client.post(f"/console/declarations/{dec_id}/submit", data={"csrf_token": csrf},
                        follow_redirects=False).status_code == 303
     csrf = sign_in(client, "cert")
+    assert record_verification(client, csrf, dec_id).status_code == 303
     page = client.get(f"/console/review/{dec_id}?lang=en").text
     assert 'name="ack_cut-off"' in page
     r = client.post(f"/console/review/{dec_id}/approve?lang=en", data={"csrf_token": csrf})

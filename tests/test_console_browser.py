@@ -15,11 +15,13 @@ fails with the reason: it is never skipped.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from api.demo import demo_report
 from tests.services import ARTIFACTS, chromium_browser, serve_in_thread
 from tests.test_console import MONITOR_FORM, PASSWORD, add_people, console_app, email
 
@@ -157,6 +159,23 @@ def test_declare_approve_revoke_story(server: str, browser: Any, view: str, tmp_
         page.wait_for_load_state()
         assert page.locator("#declared").inner_text() == page.locator("#recomputed").inner_text()
         shot(page, view, "08-review-declaration")
+        # the verification before approval (issue 17): the statement, and the report as a file
+        page.locator("#assurance_level").select_option("reasonable")
+        page.locator("#objectives").fill("Verify the declared footprint of the monitor")
+        page.locator("#scope").fill("1 monitor over 6 years of use; cradle to grave; product file of the declaration")
+        page.locator("#materiality_percent").fill("5")
+        page.locator("#opinion").select_option("unmodified")
+        page.locator("#opinion_text").fill("The footprint is fairly stated" if view == "desktop" else "碳足迹公允表述")
+        page.locator("#site_visit_date").fill(date.today().isoformat())
+        page.locator("#site").fill("Chengdu assembly line 2")
+        page.locator("#verifiers").fill("Li Lei\nHan Meimei")
+        report = tmp_path / "report.pdf"
+        report.write_bytes(demo_report())
+        page.locator("#report").set_input_files(str(report))
+        page.locator("form[action$='/verification'] button").click()
+        page.wait_for_load_state()
+        assert page.locator("#verification-record").is_visible()
+        shot(page, view, "08b-verification-recorded")
         page.locator("form[action$='/approve'] button").click()
         page.wait_for_load_state()
         assert "/console/review/labels/CD-PCF-" in page.url

@@ -54,7 +54,7 @@ from sqlalchemy import func, inspect, select, text
 from sqlmodel import Session
 
 from api.app import create_app
-from api.demo import seed_demo
+from api.demo import record_demo_verification, seed_demo
 from api.documents import read_document
 from factors_db.errors import FactorDbError
 from factors_db.importers import read_cpcd, read_table, write_table
@@ -797,6 +797,7 @@ def test_a_label_issued_in_the_second_of_a_rotation_still_verifies(tmp_path):
     dec = registry.declarations.create_declaration(maker, product_id=monitor.product_id,
                                                    spec=doc | {"annual_energy_kwh": 41})
     registry.declarations.submit(maker, dec.id)
+    record_demo_verification(registry, certifier, dec.id)
     label = registry.review.approve(certifier, dec.id)
     registry.clock = lambda: start + timedelta(milliseconds=200)  # rotated at .9 s: the label was signed before
     registry.keys.rotate_key(certifier, "demo_certifier")

@@ -21,6 +21,7 @@ import pytest
 import yaml
 from sqlmodel import Session, col, select
 
+from api.demo import record_demo_verification
 from api.runtime import open_registry
 from registry.accounts.actors import SYSTEM, Actor
 from registry.store.tables import Label, LogEntry
@@ -73,6 +74,7 @@ def test_kill_during_concurrent_writes(request, tmp_path, backend, workers):
         product = reg.products.create_product(m, name=f"module {i}", category="pv_module")
         dec = reg.declarations.create_declaration(m, product_id=product.id, spec=PV)
         reg.declarations.submit(m, dec.id)
+        record_demo_verification(reg, c, dec.id)  # the certifier verifies before approving (issue 17)
         submitted.append(dec.id)
     issued = [reg.review.approve(c, d).label_id for d in submitted[:PRE_ISSUED]]
     reg.engine.dispose()
@@ -102,7 +104,8 @@ def test_kill_during_concurrent_writes(request, tmp_path, backend, workers):
             pass  # in flight when the server died: not acknowledged
 
     def killer() -> None:
-        while len(acknowledged) < 40 and not done.is_set():
+        deadline = time.monotonic() + 120  # never hang the suite: kill anyway (the test then fails below)
+        while len(acknowledged) < 40 and not done.is_set() and time.monotonic() < deadline:
             time.sleep(0.005)
         os.killpg(proc.pid, signal.SIGKILL)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from api.demo import record_demo_verification
 from footprint.calculate import calculate
 from footprint.model import ElectricitySettings, FactorData, FactorSet, Identity, Input, Process, ProductSpec
 
@@ -128,6 +129,7 @@ def test_a_certified_label_has_its_certificate_and_never_outlives_it(tmp_path):
     product = reg.products.create_product(mk, name="Monitor", category="monitor")
     dec = reg.declarations.create_declaration(mk, product_id=product.id, spec=spec)
     reg.declarations.submit(mk, dec.id)
+    record_demo_verification(reg, cert, dec.id)
     label = reg.review.approve(cert, dec.id)
     issued = now.date()
     # the monitor rule says 3 years of validity, the certificate 2: the label ends with its certificate
@@ -175,6 +177,7 @@ def test_overdue_surveillance_suspends_the_label_and_a_passed_audit_reinstates_i
     product = reg.products.create_product(mk, name="Module", category="pv_module")
     dec = reg.declarations.create_declaration(mk, product_id=product.id, spec=spec)
     reg.declarations.submit(mk, dec.id)
+    record_demo_verification(reg, cert, dec.id)
     label_id = reg.review.approve(cert, dec.id).label_id
     assert reg.surveillance.suspend_overdue() == []  # nothing due yet
     later = start + timedelta(days=400)  # the 12-month surveillance date has passed with no audit

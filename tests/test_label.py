@@ -307,6 +307,24 @@ def test_svg_long_declared_unit_and_status():
     assert "285.4 kg CO2e" in text.replace("\n", "")
 
 
+@pytest.mark.parametrize(("share", "printed"), [("0.782", "78.2 %"), ("0.0028", "0.3 %"), ("0.0004", "< 0.1 %"),
+                                               ("1.000", "100 %"), ("0.000", "0 %")])
+def test_svg_prints_the_certificate_and_the_data_basis_in_one_line(share: str, printed: str) -> None:
+    data = _data(declared_unit="1 monitor over 6 years of use", certificate="C-CD-PCF-2026-000123",
+                 primary_data_share=share)
+    text = _svg_text(render_svg(data))
+    assert "证书编号 Certificate" in text and "C-CD-PCF-2026-000123" in text
+    assert f"一手数据 {printed} primary data" in text
+    assert "证书编号" not in _svg_text(render_svg(_data()))  # nothing printed when the claim states neither
+
+
+@pytest.mark.parametrize(("field", "value"), [("primary_data_share", "1.5"), ("primary_data_share", "78%"),
+                                              ("certificate", "C-\n1"), ("certificate", "x" * 41)])
+def test_a_bad_certificate_or_share_is_refused_by_name(field: str, value: str) -> None:
+    with pytest.raises(ValueError, match=f"^{field}"):
+        _data(**{field: value})
+
+
 # ---- layout ----------------------------------------------------------------------------------------------------
 
 

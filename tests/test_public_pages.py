@@ -30,6 +30,7 @@ from markupsafe import escape
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
+from api.demo import record_demo_verification
 from registry.accounts.actors import Actor
 from registry.services import Registry
 from registry.store.tables import Declaration, Label, Product
@@ -68,6 +69,7 @@ def add_pv_modules(reg: Registry) -> list[str]:
                                      category="pv_module")
         dec = reg.declarations.create_declaration(mk, product_id=product.id, spec=doc)
         reg.declarations.submit(mk, dec.id)
+        record_demo_verification(reg, cert, dec.id)
         out.append(reg.review.approve(cert, dec.id).label_id)
     return out
 
@@ -543,6 +545,7 @@ def test_catalogue_and_comparison_on_sqlite_and_postgresql(db_url: str) -> None:
         dec = reg.declarations.create_declaration(mk, product_id=product.id, spec={**base, "rated_power_wp": wp,
                                                                      "regions": {**base["regions"], "polysilicon": poly}})
         reg.declarations.submit(mk, dec.id)
+        record_demo_verification(reg, cert, dec.id)
         ids.append(reg.review.approve(cert, dec.id).label_id)
     reg.status.revoke(cert, ids[2], "test")
     today = reg.clock().date()

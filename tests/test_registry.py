@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
+from api.demo import record_demo_verification
 from registry.accounts.actors import SYSTEM, Actor
 from registry.errors import (
     CitationNotActive,
@@ -71,6 +72,7 @@ def counts(reg: Registry) -> dict[str, int]:
 def certify(w, product_id: str, spec: dict) -> Label:
     dec = w.reg.declarations.create_declaration(w.mk, product_id=product_id, spec=spec)
     w.reg.declarations.submit(w.mk, dec.id)
+    record_demo_verification(w.reg, w.cert, dec.id)
     return w.reg.review.approve(w.cert, dec.id)
 
 
@@ -103,6 +105,7 @@ def test_the_whole_life_of_a_label(world):
     assert reg.declarations.get_declaration(w.cert, dec.id).status == "submitted"
     with pytest.raises(Forbidden):
         reg.review.approve(w.mk, dec.id)
+    record_demo_verification(reg, w.cert, dec.id)
     label = reg.review.approve(w.cert, dec.id)
     assert label.label_id == "CD-PCF-2026-000001" and label.version == 1 and label.status == "active"
     # the label states the PV rule's value: kg CO2e per kWp, rounded to the rule's significant figures
@@ -177,6 +180,7 @@ def test_roles_and_visibility(world):
     reg.review.reject(w.cert, dec.id, "stage split missing")
     assert reg.declarations.get_declaration(w.mk, dec.id).comments == "stage split missing"
     reg.declarations.submit(w.mk, dec.id)  # a rejected declaration can be fixed and submitted again
+    record_demo_verification(reg, w.cert, dec.id)
     label = reg.review.approve(w.cert, dec.id)
     with pytest.raises(Forbidden):  # only the issuing certifier changes a label's status
         reg.status.suspend(w.cert2, label.label_id, "not mine")
@@ -243,6 +247,7 @@ def test_supply_chain_citation_and_its_revocation(world):
     assert result["total_kg_co2e"] > 4 * glass_kg
     assert contributions["laminate"] == pytest.approx(result["total_kg_co2e"])
     reg.declarations.submit(w.mk, dec.id)
+    record_demo_verification(reg, w.cert, dec.id)
     label = reg.review.approve(w.cert, dec.id)
     view = reg.public.label_view(label.label_id)
     assert view.citations[0]["label_id"] == glass_label.label_id and view.citations[0]["status"] == "active"
@@ -266,6 +271,7 @@ def test_supply_chain_citation_and_its_revocation(world):
 def certify_for(w, actor: Actor, product_id: str, spec: dict) -> Label:
     dec = w.reg.declarations.create_declaration(actor, product_id=product_id, spec=spec)
     w.reg.declarations.submit(actor, dec.id)
+    record_demo_verification(w.reg, w.cert, dec.id)
     return w.reg.review.approve(w.cert, dec.id)
 
 

@@ -14,6 +14,7 @@ import yaml
 from litestar.testing import TestClient
 
 from api.app import create_app
+from api.demo import record_demo_verification
 from factors_db.errors import ReleaseNotFound, ReleaseTampered
 from factors_db.release import DATA_DIR, PUBLISHED, content_hash, load_release, write_manifest
 from registry.accounts.actors import SYSTEM
@@ -117,6 +118,7 @@ def issued(tmp_path):
                                        gtin="6901234567892")
     dec = reg.declarations.create_declaration(mk, product_id=prod.id, spec=PV)
     reg.declarations.submit(mk, dec.id)
+    record_demo_verification(reg, cert, dec.id)
     label = reg.review.approve(cert, dec.id)
     with TestClient(app) as client:
         yield {"reg": reg, "client": client, "label": label, "cert": cert, "product": prod}

@@ -21,9 +21,15 @@ from api.console import common as cc
 from api.pages.forms import REQUIRED, Form
 from api.pages.i18n import N_
 from registry.accounts.people import WebIdentity
+from registry.certification.verification import Statement
 from registry.errors import NotFound, RegistryError
 from registry.services import Registry
 
+#: the verification form's fields (the report is a file)
+VERIFICATION_FIELDS: Final = ("assurance_level", "standard", "objectives", "scope", "materiality_percent", "opinion",
+                              "opinion_text", "site_visit_date", "site", "verifiers", "report", "verification")
+#: a report of at most 10 MB and the form's text
+VERIFICATION_FORM_BYTES: Final = 10 * 1024 * 1024 + 64 * 1024
 LABEL_ACTIONS: Final = {"suspend": ("active",), "reinstate": ("suspended",),
                         "revoke": ("active", "suspended", "expired", "superseded")}
 
@@ -76,6 +82,46 @@ class ReviewController(Controller):
             form.errors["approve"] = exc.message
             return await to_thread.run_sync(partial(self._review, request, registry, who, declaration_id, form, 409))
         return cc.see_other(f"/console/review/labels/{label.label_id}?issued=1")
+
+    @post("/{declaration_id:str}/verification", status_code=303, request_max_body_size=VERIFICATION_FORM_BYTES)
+    async def verification(self, request: Request, registry: NamedDependency[Registry],
+                           declaration_id: FromPath[str]) -> Response[Any]:
+        """Record the verification (ISO 14064-3 statement and the report file) before approval (issue 17)."""
+        who, fields, files = await cc.signed_in_post(request, registry, "certifier")
+        form = Form({k: fields.get(k, "") for k in VERIFICATION_FIELDS})
+        assurance = form.choice("assurance_level", ("reasonable", "limited"), required=True)
+        opinion = form.choice("opinion", ("unmodified", "modified", "adverse", "disclaimer"), required=True)
+        texts = {name: form.text(name, limit, required=True, strict=True) for name, limit in
+                 (("standard", 200), ("objectives", 2000), ("scope", 2000), ("opinion_text", 4000), ("site", 300))}
+        materiality = form.number("materiality_percent", positive=True, required=True)
+        if materiality is not None and materiality > 100:
+            form.fail("materiality_percent", N_("Enter a percentage between 0 and 100."))
+        visited = form.day("site_visit_date")
+        if visited is None:
+            form.fail("site_visit_date", REQUIRED)
+        verifiers = [v.strip() for v in form.text("verifiers", 1300, required=True, strict=True).splitlines()
+                     if v.strip()]
+        upload = files.get("report")
+        if upload is None:
+            form.fail("report", N_("Choose the verification report file (PDF, PNG or JPEG)."))
+        if form.errors:
+            return await to_thread.run_sync(partial(self._review, request, registry, who, declaration_id, form, 422))
+        assert upload is not None and visited is not None and assurance and opinion
+        content = await upload.read()
+        statement = Statement(assurance_level=assurance, opinion=opinion, site_visit_date=visited,
+                              materiality_percent=form.values["materiality_percent"].strip(),
+                              verifiers=tuple(verifiers), **texts)
+        try:
+            await to_thread.run_sync(registry.verifications.record_verification, who.actor, declaration_id,
+                                     statement, content, upload.filename, upload.content_type)
+        except RegistryError as exc:
+            if exc.code in ("not-found", "forbidden"):
+                raise
+            field = exc.field if exc.field in VERIFICATION_FIELDS else ("report" if "report" in (exc.field or "")
+                                                                         else "verification")
+            form.errors[field] = exc.message
+            return await to_thread.run_sync(partial(self._review, request, registry, who, declaration_id, form, 422))
+        return cc.see_other(f"/console/review/{declaration_id}?verified=1#verification-title")
 
     @post("/{declaration_id:str}/reject", status_code=303)
     async def reject(self, request: Request, registry: NamedDependency[Registry],

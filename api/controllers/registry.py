@@ -8,8 +8,9 @@ import base64
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import Operation
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -27,13 +28,22 @@ from api.schemas import (
     ProductIn,
     ProductOut,
     ReasonIn,
+    VerificationIn,
+    VerificationOut,
 )
 from registry.accounts.actors import Actor
+from registry.certification.verification import Statement
+from registry.errors import InvalidInput
+from registry.log.integrity import statement_json, statement_sha256
 from registry.services import Registry
 from registry.trust.external_signing import Prepared
 
 if TYPE_CHECKING:  # row types for annotations only: api/ opens no database session
-    from registry.store.tables import Declaration, Product, SigningKey
+    from registry.store.tables import Declaration, Product, SigningKey, Verification
+
+
+#: a 10 MB report in base64 and the statement
+VERIFICATION_BODY_BYTES = 14_200_000
 
 
 @dataclass
@@ -59,6 +69,11 @@ def declaration_out(d: Declaration) -> DeclarationOut:
         comments=d.comments, checklist=json.loads(d.checklist), result=json.loads(d.result),
         spec=json.loads(d.document), created_at=d.created_at.isoformat(), submitted_at=iso(d.submitted_at),
         decided_at=iso(d.decided_at), pending_label_id=d.pending_label_id)
+
+
+def verification_out(v: Verification) -> VerificationOut:
+    return VerificationOut(**statement_json(v), statement_sha256=statement_sha256(v),
+                           report_filename=v.report_filename)
 
 
 def prepared_out(p: Prepared) -> PreparedOut:
@@ -140,6 +155,42 @@ class RegistryController(Controller):
         label = registry.review.approve(who, declaration_id, data.comment, signature=data.signature,
                                        payload_signature=data.payload_signature)
         return label_out(registry, label.label_id)
+
+    @post("/declarations/{declaration_id:str}/verification", sync_to_thread=True, status_code=200,
+          request_max_body_size=VERIFICATION_BODY_BYTES)
+    def record_verification(self, registry: NamedDependency[Registry], who: NamedDependency[Actor],
+                            declaration_id: FromPath[str], data: JSONBody[VerificationIn]) -> VerificationOut:
+        """Record the verification of a submitted declaration (its certifier, before approval; again to correct
+        it while the declaration is submitted). The statement becomes public with the label; the report's SHA-256
+        and the statement's enter the signed claim."""
+        try:
+            report = base64.b64decode(data.report_base64, validate=True)
+        except ValueError:
+            raise InvalidInput("report_base64 is not base64", "report_base64") from None
+        statement = Statement(
+            assurance_level=data.assurance_level, standard=data.standard, objectives=data.objectives,
+            scope=data.scope, materiality_percent=data.materiality_percent, opinion=data.opinion,
+            opinion_text=data.opinion_text, site_visit_date=data.site_visit_date, site=data.site,
+            verifiers=tuple(data.verifiers))
+        return verification_out(registry.verifications.record_verification(who, declaration_id, statement, report,
+                                                              data.report_filename, data.report_media_type))
+
+    @get("/declarations/{declaration_id:str}/verification", sync_to_thread=True)
+    def show_verification(self, registry: NamedDependency[Registry], who: NamedDependency[Actor],
+                          declaration_id: FromPath[str]) -> VerificationOut:
+        """The verification record of a declaration the caller may see."""
+        return verification_out(registry.verifications.get(who, declaration_id))
+
+    @get("/declarations/{declaration_id:str}/verification/report", sync_to_thread=True,
+         media_type="application/octet-stream")
+    def verification_report(self, registry: NamedDependency[Registry], who: NamedDependency[Actor],
+                            declaration_id: FromPath[str]) -> Response[bytes]:
+        """The verification report file: for the declaration's manufacturer, certifiers and administrators. Its
+        SHA-256 is the ``report_sha256`` of the record and of the label's claim."""
+        record, file = registry.verifications.report(who, declaration_id)
+        return Response(file.content, media_type=file.media_type, headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(record.report_filename)}",
+            "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
 
     @post("/declarations/{declaration_id:str}/reject", sync_to_thread=True, status_code=200)
     def reject(self, registry: NamedDependency[Registry], who: NamedDependency[Actor], declaration_id: FromPath[str],

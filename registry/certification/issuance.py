@@ -20,10 +20,11 @@ from footprint.calculate import STANDARD
 from footprint.model import Result
 from registry import rules
 from registry.accounts.actors import Actor
+from registry.certification import verification
 from registry.certification.status import effective_status
 from registry.errors import CitationNotActive
 from registry.ids import LABEL_PREFIX, label_uuid
-from registry.log.integrity import issuance_event
+from registry.log.integrity import issuance_event, statement_sha256
 from registry.store.tables import Certificate, Citation, Declaration, Label, Product, SigningKey
 from registry.work import Work, record_sha256
 
@@ -85,8 +86,23 @@ def build_claim(s: Session, actor: Actor, dec: Declaration, key_row: SigningKey,
         "valid_from": now.date().isoformat(),
         "valid_until": label_valid_until(rule, now.date()).isoformat(),
         "certifier_id": actor.org_id, "key_id": key_row.key_id,
+        # in the full claim only (the QR payload has no room: registry.trust.payload.claim.NOT_CARRIED)
+        "primary_data_share": f"{result.primary_data_share:.3f}",
     }
+    # The verification behind the label (issue 17 item 4): required under a rule with a certification block,
+    # signed whenever one was recorded; and the certificate such a rule yields (item 3).
+    if rule.certification is not None or verification.record_for(s, dec.id) is not None:
+        record = verification.require_certifiable(s, dec, actor.org_id)
+        claim["verification_sha256"] = statement_sha256(record)
+        claim["verification_report_sha256"] = record.report_sha256
+    if rule.certification is not None:
+        claim["certificate_number"] = certificate_number(label_id)
     return claim, previous
+
+
+def certificate_number(label_id: str) -> str:
+    """The number of the certificate behind label ``label_id`` (one certificate per label)."""
+    return f"C-{label_id}"
 
 
 def next_label_id(s: Session, year: int) -> str:
@@ -154,8 +170,9 @@ def issue(w: Work, dec: Declaration, claim: dict[str, Any], previous: Label | No
     rule = rules.load_rule(rule_id, rule_version or None)
     if rule.certification is not None:  # the certificate behind the label (CNCA-CFP-00: certification decision)
         months = rule.certification.surveillance_months
-        cert = Certificate(number=f"C-{label_id}", label_id=label_id, declaration_id=dec.id, product_id=product.id,
-                           holder_id=product.org_id, certifier_id=actor.org_id, rule=dec.category_rule,
+        cert = Certificate(number=claim["certificate_number"], label_id=label_id, declaration_id=dec.id,
+                           product_id=product.id, holder_id=product.org_id, certifier_id=actor.org_id,
+                           rule=dec.category_rule,
                            issued=now.date(), valid_until=add_years(now.date(), rule.certification.certificate_years),
                            surveillance_months=months, next_surveillance_due=add_months(now.date(), months),
                            created_at=now)

@@ -10,7 +10,9 @@ shown; then every status change). :func:`label_integrity` checks one row against
 - the issuance leaf at the row's ``log_index`` exists, its data matches its hash, and it names this label, this
   claim (SHA-256 of its text) and this signature, and (from format ``v: 1`` leaves that carry it) this product's
   name and model;
-- the status the row holds is the one a replay of the label's status leaves gives.
+- the status the row holds is the one a replay of the label's status leaves gives;
+- under a rule with a certification block (issue 17), the certificate row has the claim's certificate number and
+  the verification record hashes to the claim's ``verification_sha256``.
 
 A row that fails any check is shown to the public as damaged, never as valid, and ``pcf registry verify-log``
 names it. The check reads a handful of rows (the key, the leaves of one label).
@@ -25,9 +27,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import rfc8785
 from sqlmodel import Session, col, select
 
-from registry.store.tables import Label, LogEntry, Product, SigningKey
+from registry.store.tables import Certificate, Label, LogEntry, Product, SigningKey, Verification
 from registry.trust import signing, tlog
 
 #: Row fields that repeat a claim field (row attribute, claim field).
@@ -52,6 +55,31 @@ OK = Integrity(True)
 
 def _damaged(reason: str) -> Integrity:
     return Integrity(False, reason)
+
+
+def statement_json(v: Verification) -> dict[str, Any]:
+    """The public statement of a verification record: what a signed claim's ``verification_sha256`` covers."""
+    return {"declaration_id": v.declaration_id, "certifier_id": v.certifier_id, "criteria": v.criteria,
+            **json.loads(v.statement), "report_sha256": v.report_sha256}
+
+
+def statement_sha256(v: Verification) -> str:
+    """SHA-256 of the statement's RFC 8785 JSON."""
+    return hashlib.sha256(rfc8785.dumps(statement_json(v))).hexdigest()
+
+
+def _evidence(s: Session, label: Label, claim: Mapping[str, Any]) -> Integrity:
+    """The certificate and verification rows of a label whose claim names them."""
+    if "certificate_number" in claim:
+        cert = s.exec(select(Certificate).where(Certificate.label_id == label.label_id)).first()
+        if cert is None or cert.number != claim["certificate_number"]:
+            return _damaged("the certificate differs from the signed claim")
+    if "verification_sha256" in claim:
+        record = s.exec(select(Verification).where(Verification.declaration_id == label.declaration_id)).first()
+        if (record is None or statement_sha256(record) != claim["verification_sha256"]
+                or record.report_sha256 != claim.get("verification_report_sha256")):
+            return _damaged("the verification record differs from the signed claim")
+    return OK
 
 
 def issuance_event(product: Product) -> dict[str, Any]:
@@ -130,4 +158,4 @@ def label_integrity(s: Session, label: Label, product: Product | None = None,
     replayed = replay_status(leaves, label.label_id)
     if replayed != label.status:
         return _damaged(f"the stored status {label.status} differs from the logged status {replayed}")
-    return OK
+    return _evidence(s, label, claim)

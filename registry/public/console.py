@@ -14,11 +14,13 @@ from footprint.model import Result
 from registry import rules
 from registry.accounts.actors import Actor
 from registry.accounts.people import Accounts
+from registry.certification import verification
 from registry.certification.declarations import RESULT_RTOL, Declarations
 from registry.certification.products import Products
 from registry.certification.status import effective_status
 from registry.errors import NotFound, RegistryError
 from registry.keys.service import Keys
+from registry.log.integrity import statement_json, statement_sha256
 from registry.log.service import Log
 from registry.public.labels import PublicReads
 from registry.store.tables import ROLES, Citation, GreenClaim, Label
@@ -86,12 +88,16 @@ class ConsoleReads:
                 citations.append({"row": c, "status": effective_status(cited, today) if cited else "unknown",
                                   "current_version": cited.version if cited else None})
             claims = list(s.exec(select(GreenClaim).where(GreenClaim.declaration_id == dec.id)))
+            record = verification.record_for(s, dec.id)
+            recorded = ({**statement_json(record), "statement_sha256": statement_sha256(record),
+                         "report_filename": record.report_filename} if record is not None else None)
         result = Result.model_validate_json(dec.result)
         rule_id, _, version = dec.category_rule.partition("@")
         try:
-            value = rules.label_value(rules.load_rule(rule_id, version or None), result)
+            rule = rules.load_rule(rule_id, version or None)
+            value = rules.label_value(rule, result)
         except RegistryError:
-            value = None
+            rule, value = None, None
         previous = next((v for v in self.public.labels_of_product(product.id) if v.label.declaration_id != dec.id),
                         None)
         change = None
@@ -103,7 +109,8 @@ class ConsoleReads:
         return {"dec": dec, "product": product, "declared": declared, "recomputed": recomputed, "agrees": agrees,
                 "recompute_error": recompute_error, "result": json.loads(dec.result),
                 "checklist": json.loads(dec.checklist), "citations": citations, "claims": claims, "value": value,
-                "previous": previous, "change": change}
+                "previous": previous, "change": change, "verification": recorded,
+                "verification_required": bool(rule is not None and rule.certification is not None)}
 
     def admin_overview(self, actor: Actor) -> dict[str, Any]:
         """Organisations, people, tokens, keys and the log's health."""

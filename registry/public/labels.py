@@ -20,7 +20,7 @@ from registry.accounts.actors import Actor
 from registry.certification.status import effective_status, status_where
 from registry.errors import InvalidInput, NotFound
 from registry.log import store as tlog_store
-from registry.log.integrity import OK, Integrity, label_integrity
+from registry.log.integrity import OK, Integrity, label_integrity, statement_json, statement_sha256
 from registry.public.cache import SnapshotCache
 from registry.store.tables import (
     AuditEvent,
@@ -31,6 +31,7 @@ from registry.store.tables import (
     Label,
     Organisation,
     Product,
+    Verification,
 )
 from registry.trust import tlog
 from registry.work import RegistryContext
@@ -61,6 +62,8 @@ class LabelView:
     screening_estimate: bool = False
     #: the certificate behind the label (rules with a certification block), as public JSON, or None
     certificate: dict[str, Any] | None = None
+    #: the verification statement behind the label (ISO 14064-3), checked against the claim's hash, or None
+    verification: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         lab = self.label
@@ -85,7 +88,8 @@ class LabelView:
             "supply_chain": self.citations, "supplier_data_changed": self.supplier_data_changed,
             "green_electricity_share": self.green_share, "stages_kg_co2e": self.stages,
             "data_basis": self.data_basis, "screening_estimate": self.screening_estimate,
-            "certificate": self.certificate,
+            "certificate": self.certificate, "verification": self.verification,
+            "primary_data_share": claim.get("primary_data_share"),
         }
 
 
@@ -151,11 +155,14 @@ class PublicReads:
         integrity = label_integrity(s, label, product)
         status = effective_status(label, today) if integrity.ok else DAMAGED
         cert = s.exec(select(Certificate).where(Certificate.label_id == label.label_id)).first()
+        record = s.exec(select(Verification).where(Verification.declaration_id == label.declaration_id)).first()
+        statement = ({**statement_json(record), "statement_sha256": statement_sha256(record)}
+                     if record is not None and '"verification_sha256"' in label.claim else None)
         if changed and status == "active" and not label.status_reason:
             label.status_reason = "supplier data changed: a cited supplier label is no longer active"
         return LabelView(label, status, product, certifier, manufacturer, citations, changed, share,
                          result.get("stages", {}), product.gtin, integrity, result.get("data_basis") or {},
-                         bool(result.get("screening_estimate")), certificate_json(cert, status, today))
+                         bool(result.get("screening_estimate")), certificate_json(cert, status, today), statement)
 
     def search_labels(self, *, text: str = "", category: str | None = None, certifier: str | None = None,
                       status: str | None = None, min_value: float | None = None, max_value: float | None = None,

@@ -4,6 +4,7 @@ organisation ─┬─ api_token            hashed bearer tokens, scoped to a ro
               ├─ signing_key          a certifier's (or the registry's) Ed25519 keys, private part sealed
               └─ product ── declaration ─┬─ citation          supplier labels a declaration uses
                                          ├─ green_claim       green-certificate serial ranges it claims
+                                         ├─ verification      the certifier's statement (report by hash)
                                          └─ label             the signed, issued claim
 audit_event                           who did what, with the record's hash before and after
 log_entry, log_node, log_head,        the transparency log: leaves, complete-subtree hashes, the head
@@ -312,6 +313,32 @@ class Certificate(SQLModel, table=True):
     valid_until: date
     surveillance_months: int
     next_surveillance_due: date
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class Verification(SQLModel, table=True):
+    """A certifier's verification of a submitted declaration (ISO 14064-3 statement; issue 17 item 4). The
+    statement's hash and the report's enter the label's signed claim."""
+
+    __tablename__ = "verification"
+    id: int | None = Field(default=None, primary_key=True)
+    declaration_id: str = Field(foreign_key="declaration.id", max_length=40, unique=True, index=True)
+    certifier_id: str = Field(max_length=40)
+    criteria: str = Field(max_length=80)  # the category rule "<id>@<version>" verified against
+    statement: str  # the statement's checked fields, JSON (registry.certification.verification)
+    report_sha256: str = Field(max_length=64)
+    report_filename: str = Field(max_length=200)
+    recorded_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class VerificationReport(SQLModel, table=True):
+    """A verification report file, by its SHA-256 (readable by the declaration's parties only)."""
+
+    __tablename__ = "verification_report"
+    sha256: str = Field(primary_key=True, max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    media_type: str = Field(max_length=40)
+    size: int
     created_at: datetime = Field(sa_column=_ts(nullable=False))
 
 

@@ -197,7 +197,11 @@ CLAIM_KEYS: dict[str, int] = {f.name: f.label for f in _FIELDS}
 CLAIM_FIELDS: tuple[str, ...] = (*CLAIM_KEYS, "key_id")  # required to encode; decode_text gives exactly these
 
 
-NOT_CARRIED = ("certifier_id",)  # accepted by claim_map and not written: the kid's trust-list entry names it
+#: Accepted by claim_map and not written. ``certifier_id``: the kid's trust-list entry names it. The others are in
+#: the full claim only (signed with registry.trust.signing and logged), for lack of room in the QR code: the data
+#: basis and, under rules with a certification block, the certificate number and the verification's hashes.
+NOT_CARRIED = ("certifier_id", "primary_data_share", "certificate_number", "verification_sha256",
+               "verification_report_sha256")
 
 
 HASH_FIELDS = ("factor_release_sha256", "input_sha256")
