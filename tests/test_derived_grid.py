@@ -55,16 +55,17 @@ def test_td_including_losses_would_overshoot_2024(fs):
 
 
 def test_derivation_is_marked_derived_and_carries_its_sources(fs):
-    d = derive(read_mix()[("CN", 2024)], fs).as_dict()
+    derivation = derive(read_mix()[("CN", 2024)], fs)
+    d = derivation.as_dict()
     assert d["series"] == SERIES == "cfp_grid_average_derived"
     assert d["derived"] is True and d["official"] is False
     assert d["id"] == "cn.grid.cfp_grid_average_derived.CN.2024"
-    assert any("Ember" in s for s in d["sources"]) and any("MEE/NBS/NEA" in s for s in d["sources"])
-    coal = d["contributions"]["coal"]  # type: ignore[index]
+    assert any("Ember" in s for s in derivation.sources) and any("MEE/NBS/NEA" in s for s in derivation.sources)
+    coal = derivation.contributions["coal"]
     assert coal["factor"] == "cn.grid.cfp_generation_coal.CN.2024"
     assert coal["share"] == pytest.approx(5827.6 / 9998.0)
     assert coal["kg_co2e_per_kwh"] == pytest.approx(5827.6 / 9998.0 * 0.924)
-    assert any("oil" in n for n in d["notes"])  # type: ignore[union-attr]
+    assert any("oil" in n for n in derivation.notes)
 
 
 def test_a_region_is_weighted_by_its_own_mix(fs):
