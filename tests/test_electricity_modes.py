@@ -92,3 +92,20 @@ def test_json_keeps_old_keys_and_adds_modes(fs):
         assert key in data["electricity"]
     assert data["electricity"]["mode"] == "label_scheme"
     assert set(data["electricity"]["modes"]) == {"label_scheme", "eu_national_mix", "market_based"}
+
+
+def test_the_rule_names_the_mode_it_asks_and_refuses_another(fs):
+    from registry.rules import category_of, check, load_rule
+
+    doc = _doc("pv_perc_sichuan.yaml")
+    rule = load_rule(category_of(doc))
+    assert rule.electricity.accounting_mode == "label_scheme"
+    ok = {i.rule: i for i in check(rule, doc, to_spec(doc, fs), _run(fs, doc), factors=fs).items}["electricity-mode"]
+    assert ok.status == "pass" and ok.values["asked"] == "label_scheme"
+    eu = _doc("pv_perc_sichuan.yaml", mode="eu_national_mix")
+    result = _run(fs, eu)
+    item = {i.rule: i for i in check(rule, eu, to_spec(eu, fs), result, factors=fs).items}["electricity-mode"]
+    assert item.status == "fail" and "asks label_scheme" in item.detail
+    # the figure under the rule's mode is shown beside the claimed one
+    assert item.values["totals_kg_co2e"]["label_scheme"] == pytest.approx(
+        result.electricity.modes["label_scheme"]["total_kg_co2e"])
