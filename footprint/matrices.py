@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from footprint.errors import ImplausibleValue, SpecificationError
-from footprint.model import BIOGENIC, UNSPLIT, AmountLaw, FactorData, FactorSet, ProductSpec
+from footprint.model import BIOGENIC, UNSPLIT, AmountLaw, FactorData, FactorSet, ProductSpec, national_region
 from footprint.units import convert
 
 GAS_ID_OFFSET = 10_000_000
@@ -220,6 +220,9 @@ class _Builder:
         settings = self.spec.electricity
         if region is None:
             raise SpecificationError("electricity input needs a location (its grid region)", f"{path}.location")
+        declared = region
+        if settings.mode == "eu_national_mix":
+            region = national_region(region)  # the EU draft's rule: the production country's national mix
         grid, note = self.factors.grid(
             region, settings.year, settings.series,
             fallback_to_national=settings.fallback_to_national, path=f"{path}.location",
@@ -234,8 +237,8 @@ class _Builder:
         self._factor_flows(grid, col, 1.0, path)
         self._tech(col, parent, kwh, True, *self._law_at(law, kwh))
         self.system.electricity.append(
-            {"node": col, "process": owner, "region": region, "factor": grid.id, "kwh_per_run": kwh,
-             "kg_per_kwh": grid.value_kg_co2e}
+            {"node": col, "process": owner, "region": region, "declared_region": declared, "factor": grid.id,
+             "kwh_per_run": kwh, "kg_per_kwh": grid.value_kg_co2e}
         )
 
     def _factor_input(

@@ -174,6 +174,11 @@ class FactorSet:
         raise GridFactorMissing(f"no {series!r} grid factor for {region} in {year}; {detail}", path)
 
 
+def national_region(region: str) -> str:
+    """The country of a grid region: ``CN-SC`` and ``CN-GRID-EAST`` -> ``CN``; ``DE`` -> ``DE``."""
+    return region.split("-")[0]
+
+
 def grid_factor_id(series: str, region: str, year: int) -> str:
     """Stable id of an official grid factor, e.g. ``cn.grid.co2_average.CN-SC.2023``."""
     return f"cn.grid.{series}.{region}.{year}"
@@ -276,10 +281,23 @@ class Contract(_Strict):
         return self
 
 
+#: Electricity accounting modes a result names (issue 20 item 5): the label scheme's rule, the EU battery draft's
+#: national-mix rule, and market-based with contracts. Every result reports all three (see footprint.electricity).
+ElectricityMode = Literal["label_scheme", "eu_national_mix", "market_based"]
+ELECTRICITY_MODES: tuple[str, ...] = ElectricityMode.__args__  # type: ignore[attr-defined]
+
+
 class ElectricitySettings(_Strict):
-    """How grid electricity is accounted (location-based) and which contracts apply (market-based)."""
+    """How grid electricity is accounted (location-based) and which contracts apply (market-based).
+
+    ``mode`` names the accounting the declaration claims: ``label_scheme`` (each kWh at the life-cycle factor of the
+    region where it is used), ``eu_national_mix`` (each kWh at its country's national factor: the engine maps
+    ``CN-SC`` to ``CN`` before solving) or ``market_based`` (contracts first, the residual factor for the rest; the
+    engine's total stays location-based and the claimed figure is ``electricity.mode_total_kg_co2e``).
+    """
 
     series: str = Field(default="cfp_grid_average", description="GB/T 24067 asks for the life-cycle series")
+    mode: ElectricityMode = "label_scheme"
     year: int = Field(default=2024, ge=2000, le=2100)
     fallback_to_national: bool = False
     residual_series: str = "co2_average_excl_market_nonfossil"
@@ -397,6 +415,10 @@ class ElectricityResult(BaseModel):
     residual_factor: str | None
     by_process: list[dict[str, Any]]
     notes: list[str]
+    mode: str = Field(default="label_scheme", description="the accounting mode the declaration claims")
+    mode_total_kg_co2e: float | None = Field(default=None, description="the total under ``mode``")
+    modes: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="every mode side by side: rule, electricity and total kg CO2e, method")
 
 
 class UncertaintyResult(BaseModel):

@@ -206,7 +206,7 @@ def test_every_example_passes_its_rule(name: str, release_factors: FactorSet) ->
     # without the factor set the rule's own list of life-cycle regions decides the same way
     assert check(rule, document, spec, result).to_json() == checklist.to_json()
     assert [i.rule for i in checklist.items] == ["category", "declared-unit", "boundary", "stages",
-                                                 "electricity-series", "cut-off", "data-quality",
+                                                 "electricity-series", "electricity-mode", "cut-off", "data-quality",
                                                  "data-quality-target", "certifiable"]
     json.dumps(checklist.to_json(), ensure_ascii=False)  # plain JSON
     value = label_value(rule, result)

@@ -281,6 +281,9 @@ def footprint_cmd(
     e = result.electricity
     console().print(f"Electricity {e.kwh:,.1f} kWh: location-based {e.location_based_kg_co2e:,.2f} kg "
                   f"({e.series_label}); market-based {e.market_based_kg_co2e:,.2f} kg")
+    for mode, m in e.modes.items():
+        shown = "n/a" if m["total_kg_co2e"] is None else f"{m['total_kg_co2e']:,.2f} kg CO2e"
+        console().print(f"  {'*' if m['used'] else ' '} mode {mode}: total {shown} ({m['method'].split(' (')[0]})")
     if result.uncertainty:
         u = result.uncertainty
         console().print(f"Monte Carlo ({u.iterations}): median {u.median:,.2f}, 95 % interval "

@@ -287,4 +287,5 @@ def build(b: Battery, factors: FactorSet) -> ProductSpec:
     return ProductSpec(
         identity=Identity(name=b.name, model=b.model, manufacturer=b.manufacturer, gtin=b.gtin),
         declared_unit=f"1 {b.level} ({kwh:g} kWh)", boundary="cradle-to-gate", reference_process=processes[-1].id,
-        processes=tuple(processes), electricity=s, data_gaps=tuple(gaps), extra=extra)
+        processes=tuple(processes), electricity=s.model_copy(update={"mode": b.electricity_mode}),
+        data_gaps=tuple(gaps), extra=extra)

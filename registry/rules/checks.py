@@ -86,6 +86,7 @@ def check(
         _check_boundary(rule, result),
         _check_stages(rule, spec, result),
         _check_electricity(rule, result, factors),
+        _check_electricity_mode(rule, result),
         _check_cut_off(rule, result),
         *_check_data_quality(rule, result),
         *_check_certification(rule, document, spec, result),
@@ -169,6 +170,23 @@ def _check_stages(rule: CategoryRule, spec: ProductSpec, result: Result) -> Rule
     return RuleCheck("stages", title, True, "pass",
                      f"modelled: {', '.join(modelled)}; required for {result.boundary}: {', '.join(required) or 'none'}",
                      values)
+
+
+def _check_electricity_mode(rule: CategoryRule, result: Result) -> RuleCheck:
+    """The declaration claims the accounting mode the rule asks for; the other modes are shown, never claimed."""
+    title = "Electricity accounting mode"
+    asked, used = rule.electricity.accounting_mode, result.electricity.mode
+    modes = result.electricity.modes
+    values: dict[str, Any] = {"asked": asked, "used": used,
+                              "totals_kg_co2e": {m: v.get("total_kg_co2e") for m, v in modes.items()}}
+    if not result.electricity.by_process:
+        return RuleCheck("electricity-mode", title, True, "not_applicable", "no grid electricity in the model", values)
+    if used != asked:
+        figure = modes.get(asked, {}).get("total_kg_co2e")
+        shown = f"; under {asked} the total is {figure:.6g} kg CO2e" if isinstance(figure, float) else ""
+        return RuleCheck("electricity-mode", title, True, "fail",
+                         f"the rule asks {asked}, the product file claims {used}{shown}", values)
+    return RuleCheck("electricity-mode", title, True, "pass", f"{used}, as the rule asks", values)
 
 
 def _check_electricity(rule: CategoryRule, result: Result, factors: FactorSet | None) -> RuleCheck:

@@ -94,6 +94,10 @@ class ElectricityRule(_Frozen):
     required_series: str
     co2_only_series: str | None = None  # accepted only where a region has no ``required_series`` factor
     lifecycle_series_regions: tuple[str, ...] = ()  # used when check() is given no factor set
+    #: The accounting mode the rule asks a declaration to claim (issue 20 item 5). Every rule of the Chinese label
+    #: scheme asks ``label_scheme`` (CNCA-CFP-00:2025, GB/T 24067: life-cycle factor of the region of use); a rule
+    #: file that says nothing asks that too. The result shows the other modes beside it.
+    accounting_mode: Literal["label_scheme", "eu_national_mix", "market_based"] = "label_scheme"
     note: str = ""
 
 
