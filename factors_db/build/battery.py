@@ -7,11 +7,11 @@ Every number comes from a row of that file (low, central, high, law, unit, sourc
   (electrode making, drying, dry room, assembly, formation), booked as electricity at the cell plant's grid, with
   the sourced range (triangular) that Monte Carlo draws;
 * ``cn.grid.ember_lifecycle.<country>.2023``: the life-cycle carbon intensity of generation of the main
-  battery-producing countries in Ember's public series (via Our World in Data: CN, DE, HU from the grapher table,
-  KR, JP, PL, SE, US from the energy dataset), so that a declaration can place a cell plant abroad and compare
+  battery-producing countries in Ember's public series (via Our World in Data: CN, DE, HU from the grapher
+  table, KR, JP, PL, SE, US from the energy dataset), so that a declaration can place a cell plant abroad and compare
   countries on one basis. Boundary, on every factor's notes: life-cycle emissions of domestic generation, per kWh
-  generated, without transmission and distribution losses or imports. The ``cn.grid`` prefix is the engine's id scheme for grid
-  factors (:func:`footprint.model.grid_factor_id`), not a claim that the factor is Chinese.
+  generated, without transmission and distribution losses or imports. The ``cn.grid`` prefix is the engine's id
+  scheme for grid factors (:func:`footprint.model.grid_factor_id`), not a claim that the factor is Chinese.
 
 The CPCD pack factors the battery model starts from (``cpcd.46420X0172021C`` LFP 73.51, ``cpcd.46420X0182021C`` NCM
 87.78 kg CO2e/kWh) are CPCD core rows already in the release; their rows here only document them.
