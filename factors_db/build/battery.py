@@ -65,9 +65,13 @@ DATA_GAPS = [
     "Battery recycling and end of life (EU Annex II stage 4): no sourced recycling factor; not modelled.",
     "The CPCD pack rows do not state which electricity they assume: the model takes the national grid of the "
     "declaration's series and year when it removes the default cell electricity.",
-    "Battery lifetime defaults per application (cycles per year, service years): the EU delegated act on the "
-    "carbon-footprint method was a draft and MIIT 工信厅通装函〔2025〕551号 was not read in full; no default is set, "
-    "the maker declares them.",
+    "Battery lifetime defaults per application (cycles per year, depth of discharge, service years): none found in "
+    "a public text read. MIIT's notice 工信厅通装函〔2025〕551号 was read only through its press release and the "
+    "ministry's Q&A (Xinhua and MIIT via law-lib.com, 2025-12-31): packs above 2 kWh sold in China, the four stages' "
+    "emissions divided by the total energy the pack provides over its life, trial to 2026-12-31; its annex (the "
+    "declaration fields and the lifetime-energy method) was not found, so no MIIT field list is exported. The EU "
+    "draft delegated act and the PEFCR for rechargeable batteries were not read. The product file declares "
+    "`lifetime` (usable energy, cycles per year, years).",
 ]
 #: CPCD rows the battery bill of materials uses (brought into the release by build_release.CPCD_SELECTED).
 CPCD_ROWS: dict[str, str] = {
