@@ -30,15 +30,17 @@ from factors_db.importers import read_cpcd, read_table, write_table
 from factors_db.release import GWP_FILE, write_manifest
 from factors_db.schema import GEOGRAPHIES, Factor, Pedigree
 
-RELEASE_ID = "2026.5"
-PREVIOUS_RELEASE = "2026.4"
-TITLE = ("Chengdu PCF factor database, fifth release (display panels: substrate glass and fluorinated-gas factors of "
-         "panel fabs)")
-PUBLISHED = "2026-12-17"
+RELEASE_ID = "2026.6"
+PREVIOUS_RELEASE = "2026.5"
+TITLE = ("Chengdu PCF factor database, sixth release (national grid factors of the main battery-producing "
+         "countries on one life-cycle basis)")
+PUBLISHED = "2026-12-18"
 #: What changed against the previous release, besides the ``CHANGES`` of the families new in it (``SINCE``; earlier
 #: releases' changes are in their frozen RELEASE_NOTES.md); the added ids are listed after these.
 CHANGES: list[str] = [
-    "Release 2026.4's factors are carried over unchanged (PV inventory of 2026.3, battery factors of 2026.4).",
+    "Release 2026.5's factors are carried over (PV inventory of 2026.3, battery factors of 2026.4, display factors of "
+    "2026.5); the notes of the three ember_lifecycle grid factors of 2026.4 now open with their boundary, values "
+    "unchanged.",
 ]
 GOV_LICENCE = "Government announcement (MEE/NBS/NEA), public document"
 

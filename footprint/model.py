@@ -481,7 +481,8 @@ class Result(BaseModel):
         data["per_kwp_kg_co2e"] = self.extra.get("per_kwp_kg_co2e")
         data["per_kwh_g_co2e"] = self.extra.get("per_kwh_g_co2e")
         for key in ("battery.kg_co2e_per_kwh_capacity", "battery.lifetime_energy_kwh",
-                    "battery.kg_co2e_per_kwh_lifetime", "battery.electricity_mode", "display.kg_co2e_per_m2",
+                    "battery.kg_co2e_per_kwh_lifetime", "battery.electricity_mode", "battery.application",
+                    "battery.regions", "display.kg_co2e_per_m2",
                     "display.kg_co2e_per_panel", "display.area_m2", "display.extrapolation"):
             if key in self.extra:
                 data[key] = self.extra[key]

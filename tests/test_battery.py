@@ -103,8 +103,8 @@ def test_a_cell_plant_abroad_on_the_ember_series(fs):
     # Ember 2023 life-cycle intensity: CN 582 > DE 381 > HU 204 g/kWh; the ordering carries to the batteries
     assert cn.total_kg_co2e > de.total_kg_co2e > hu.total_kg_co2e
     assert cn.total_kg_co2e - hu.total_kg_co2e == pytest.approx(41.48 * 80 * (0.582 - 0.204), rel=1e-4)
-    with pytest.raises(Exception, match="KR"):
-        run({**base, "regions": {"cell": "KR"}}, fs)  # no confirmed number: a named gap, never a guess
+    with pytest.raises(Exception, match="FR"):
+        run({**base, "regions": {"cell": "FR"}}, fs)  # no number read for France: a named gap, never a guess
 
 
 def test_measured_cell_energy_replaces_the_default(fs):

@@ -111,7 +111,7 @@ def test_page_shows_the_claim_with_units_chart_and_evidence(demo: Any) -> None:
     body = get(client, f"/l/{lid}?lang=en").text
     assert "299\u00a0kg CO₂e" in body and "per 1 kWp" in body  # value with unit and declared unit
     assert "cradle to gate" in body and "GB/T 24067-2024 (ISO 14067:2018); IPCC AR6 GWP100" in body
-    assert "2026.5" in body  # factor release (the default; its PV factors are those of 2026.3)
+    assert "2026.6" in body  # factor release (the default; its PV factors are those of 2026.3)
     assert "Example Certification Centre" in body and "CNCA-R-DEMO-001" in body
     assert re.search(r"\w+ \d{1,2}, \d{4} to \w+ \d{1,2}, \d{4}", body)  # validity, both dates
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in body and 'role="img"' in body

@@ -576,3 +576,28 @@ def test_catalogue_and_comparison_on_sqlite_and_postgresql(db_url: str) -> None:
     rest, end = reg.public.search_labels(valid_on=today, limit=5, include_inactive=True, after=cursor)
     assert end is None and len(views) + len(rest) == 3
     assert reg.public.search_labels(valid_on=today.replace(year=today.year + 10), include_inactive=True)[0] == []
+
+
+def test_calculator_battery_headline_per_kwh_and_lifetime_beside(demo: Any) -> None:
+    client, _ = demo
+    form = get(client, "/calculate?kind=battery").text
+    assert 'name="chemistry"' in form and 'value="KR"' in form  # cell plants abroad can be chosen
+    r = client.get("/calculate", params={"kind": "battery", "run": "1", "mc": "0", **{
+        "name": "75 kWh NMC811 EV pack", "application": "ev", "chemistry": "NMC811", "level": "pack",
+        "capacity_kwh": "75", "mass_kg": "480", "regions.cathode": "CN-SC", "regions.anode": "CN-SC",
+        "regions.electrolyte": "CN", "regions.cell": "CN-SC", "regions.pack": "CN-SC",
+        "electricity.series": "co2_average", "lifetime.usable_energy_kwh": "70", "lifetime.cycles_per_year": "100",
+        "lifetime.years": "8"}}, headers={"Accept-Language": "en"})
+    assert r.status_code == 200
+    body = r.text
+    # by hand: CPCD NCM pack 87.78 less its cell electricity at CN 2023 (41.48 x 0.5306), plus 41.48 kWh at
+    # Sichuan (0.1564): 72.26 kg CO2e per kWh; over 70 kWh x 100 cycles x 8 years = 56,000 kWh: 0.0968 per kWh
+    per_cap = 87.78 - 41.48 * 0.5306 + 41.48 * 0.1564
+    assert f"{per_cap:.3g}\xa0kg CO₂e" in body and "per kWh of rated capacity" in body
+    assert f"{per_cap * 75 / 56000:.3g}\xa0kg CO₂e" in body and "56,000\xa0kWh" in body
+    abroad = {"kind": "battery", "run": "1", "mc": "0", "name": "pack", "application": "ev", "chemistry": "NMC811",
+              "level": "pack", "capacity_kwh": "75", "electricity.series": "ember_lifecycle",
+              **{f"regions.{s}": "CN" for s in ("cathode", "anode", "electrolyte", "pack")}, "regions.cell": "KR"}
+    zh = client.get("/calculate", params=abroad, headers={"Accept-Language": "zh"}).text
+    # 87.78 + 41.48 x (0.42729 - 0.582) = 81.36 per kWh; no lifetime declared for an EV pack: the page says so
+    assert "每千瓦时额定容量" in zh and "韩国" in zh and "81.4" in zh and "未声明寿命" in zh

@@ -325,7 +325,7 @@ class PublicPages(Controller):
             form.values = {**calculator.defaults(kind), **calculator.form_values(kind, uploaded), **form.values}
         fields = calculator.WHAT_IF_FIELDS.get(kind, ())
         what_if_field = form.choice("whatif", fields) or (fields[0] if fields else None)
-        regions = [r for r in form.multi.get("whatif_region", []) if r in calculator.REGIONS] or \
+        regions = [r for r in form.multi.get("whatif_region", []) if r in calculator.regions_for(kind)] or \
             list(calculator.WHAT_IF_DEFAULT)
         outcome = None
         if document is not None and form.ok:
@@ -339,10 +339,10 @@ class PublicPages(Controller):
         return page(request, "calculate.html", {
             "form": form, "kind": kind, "fields": calculator.FIELDS[kind], "outcome": outcome,
             "stage_chart": stage_chart, "what_if_fields": fields, "what_if_field": what_if_field,
-            "what_if_regions": regions, "regions": calculator.REGIONS, "series": calculator.SERIES,
+            "what_if_regions": regions, "regions": calculator.regions_for(kind), "series": calculator.series_for(kind),
             "uploaded": uploaded is not None, "kind_names": calculator.KIND_NAMES,
             "region_name": calculator.region_name,
-            "region_options": [(r, calculator.region_name(r, lang)) for r in calculator.REGIONS],
+            "region_options": [(r, calculator.region_name(r, lang)) for r in calculator.regions_for(kind)],
             "boundary_options": [(b, i18n.BOUNDARY_NAMES[b]) for b in ("cradle-to-gate", "cradle-to-grave")],
             "choice_options": lambda f: [(c, calculator.CHOICE_NAMES.get(c, c)) for c in f.choices],
             "what_if_options": [(name, i18n.SPEC_NAMES.get(name, name)) for name in fields]}, status_code=status)

@@ -20,17 +20,25 @@ from api.pages.i18n import N_
 from factors_db.schema import GEOGRAPHIES, GRIDS, PROVINCES
 from footprint.errors import FootprintError
 
-KINDS: Final = ("pv_module", "monitor", "laptop", "desktop")
+KINDS: Final = ("pv_module", "monitor", "laptop", "desktop", "battery")
 KIND_NAMES: Final = {"pv_module": N_("PV module"), "monitor": N_("Monitor"), "laptop": N_("Laptop"),
-                     "desktop": N_("Desktop")}
+                     "desktop": N_("Desktop"), "battery": N_("Lithium-ion battery")}
 #: Regions a manufacturing step or the use can be in: China, its grids and provinces.
 REGIONS: Final = ("CN", *GRIDS, *sorted(PROVINCES))
+#: Battery steps may also be made in the other main producing countries (grid factors: series ember_lifecycle).
+PRODUCING_COUNTRIES: Final = ("DE", "HU", "JP", "KR", "PL", "SE", "US")
+BATTERY_REGIONS: Final = (*REGIONS, *PRODUCING_COUNTRIES)
 SERIES: Final = {"co2_average": N_("CO₂ generation factor (provinces, 2023)"),
                  "cfp_grid_average": N_("Life-cycle grid factor (national, 2024)")}
-SERIES_YEAR: Final = {"co2_average": 2023, "cfp_grid_average": 2024}
+#: A battery may compare production countries on Ember's life-cycle generation factors (national only).
+BATTERY_SERIES: Final = {**SERIES, "ember_lifecycle": N_("Life-cycle generation factor, producing countries (Ember, 2023)")}
+SERIES_YEAR: Final = {"co2_average": 2023, "cfp_grid_average": 2024, "ember_lifecycle": 2023}
 #: Names of choice values shown in the form (values that are codes, like PERC and LCD, stay as they are).
 CHOICE_NAMES: Final = {"micro": N_("micro"), "small_form_factor": N_("small form factor"), "tower": N_("tower"),
-                       "all_in_one": N_("all-in-one"), "workstation": N_("workstation")}
+                       "all_in_one": N_("all-in-one"), "workstation": N_("workstation"),
+                       "ev": N_("vehicle power battery"), "storage": N_("energy storage"),
+                       "small_power": N_("small power (e-bikes, tools)"), "consumer": N_("consumer electronics"),
+                       "pack": N_("pack"), "cell": N_("cell")}
 MAX_MC: Final = 2000
 MAX_UPLOAD: Final = 256 * 1024
 
@@ -75,6 +83,21 @@ FIELDS: Final[dict[str, tuple[Field, ...]]] = {
                        transport_km="1800")),
     "laptop": (Field("name", "text", "14-inch laptop"), Field("screen_diagonal_inch", "number", "14"),
                *_with(_ELECTRONICS, mass_kg="1.4", annual_energy_kwh="20", lifetime_years="4")),
+    "battery": (  # defaults of examples/battery_nmc811_ev_pack_coal_grid.yaml, cells in Sichuan
+        Field("name", "text", "75 kWh NMC811 EV pack"),
+        Field("application", "choice", "ev", ("ev", "storage", "small_power", "consumer")),
+        Field("chemistry", "choice", "NMC811", ("LFP", "NMC111", "NMC532", "NMC622", "NMC811", "NCA", "LCO")),
+        Field("level", "choice", "pack", ("pack", "cell")),
+        Field("capacity_kwh", "number", "75"), Field("mass_kg", "number", "480", required=False),
+        Field("regions.cathode", "choice", "CN-SC", BATTERY_REGIONS),
+        Field("regions.anode", "choice", "CN-SC", BATTERY_REGIONS),
+        Field("regions.electrolyte", "choice", "CN", BATTERY_REGIONS),
+        Field("regions.cell", "choice", "CN-SC", BATTERY_REGIONS), Field("regions.pack", "choice", "CN-SC", BATTERY_REGIONS),
+        Field("electricity.series", "choice", "co2_average", tuple(BATTERY_SERIES)),
+        Field("lifetime.usable_energy_kwh", "number", "70", required=False),
+        Field("lifetime.cycles_per_year", "number", "100", required=False),
+        Field("lifetime.years", "number", "8", required=False),
+    ),
     "desktop": (Field("name", "text", "Small-form-factor desktop"),
                 Field("form_factor", "choice", "small_form_factor",
                       ("micro", "small_form_factor", "tower", "all_in_one", "workstation")),
@@ -85,8 +108,19 @@ WHAT_IF_FIELDS: Final = {
     "pv_module": ("regions.polysilicon", "regions.wafer", "regions.cell", "regions.module"),
     "monitor": ("assembly_region", "use_region"), "laptop": ("assembly_region", "use_region"),
     "desktop": ("assembly_region", "use_region"),
+    "battery": ("regions.cell", "regions.cathode"),
 }
 WHAT_IF_DEFAULT: Final = ("CN-SC", "CN-XJ", "CN-NM")
+
+
+def regions_for(kind: str) -> tuple[str, ...]:
+    """The regions a step of ``kind`` can be in."""
+    return BATTERY_REGIONS if kind == "battery" else REGIONS
+
+
+def series_for(kind: str) -> dict[str, str]:
+    """The grid-factor series the form of ``kind`` offers."""
+    return BATTERY_SERIES if kind == "battery" else SERIES
 
 
 def region_name(code: str, lang: str) -> str:

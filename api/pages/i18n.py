@@ -117,6 +117,11 @@ SPEC_NAMES: Final = {
     "yield_kwh_per_kwp_year": N_("Yield (kWh per kWp and year)"), "regions.polysilicon": N_("Polysilicon made in"),
     "regions.wafer": N_("Wafers made in"), "regions.cell": N_("Cells made in"), "regions.module": N_("Modules assembled in"),
     "electricity.series": N_("Grid factor series"), "electricity.year": N_("Grid factor year"),
+    "application": N_("Application"), "chemistry": N_("Cell chemistry"), "level": N_("Cell or pack"),
+    "capacity_kwh": N_("Rated capacity (kWh)"), "regions.cathode": N_("Cathode material made in"),
+    "regions.anode": N_("Anode material made in"), "regions.electrolyte": N_("Electrolyte made in"),
+    "regions.pack": N_("Packs assembled in"), "lifetime.usable_energy_kwh": N_("Usable energy (kWh)"),
+    "lifetime.cycles_per_year": N_("Full cycles per year"), "lifetime.years": N_("Service life (years)"),
 }
 GAS_NAMES: Final = {"CO2e-unsplit": N_("CO₂e not split by gas")}
 FACTOR_CATEGORY_NAMES: Final = {

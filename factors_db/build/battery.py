@@ -6,10 +6,12 @@ Every number comes from a row of that file (low, central, high, law, unit, sourc
 * ``battery.cell.production.lfp`` and ``.nmc``: factory energy of cell production per kWh of cell capacity
   (electrode making, drying, dry room, assembly, formation), booked as electricity at the cell plant's grid, with
   the sourced range (triangular) that Monte Carlo draws;
-* ``cn.grid.ember_lifecycle.<country>.2023``: the life-cycle carbon intensity of generation of the countries whose
-  number was confirmed in Ember's public series (via Our World in Data), so that a declaration can place a cell
-  plant abroad and compare countries on one basis. The ``cn.grid`` prefix is the engine's id scheme for grid
-  factors (:func:`footprint.model.grid_factor_id`), not a claim that the factor is Chinese.
+* ``cn.grid.ember_lifecycle.<country>.2023``: the life-cycle carbon intensity of generation of the main
+  battery-producing countries in Ember's public series (via Our World in Data: CN, DE, HU from the grapher
+  table, KR, JP, PL, SE, US from the energy dataset), so that a declaration can place a cell plant abroad and compare
+  countries on one basis. Boundary, on every factor's notes: life-cycle emissions of domestic generation, per kWh
+  generated, without transmission and distribution losses or imports. The ``cn.grid`` prefix is the engine's id
+  scheme for grid factors (:func:`footprint.model.grid_factor_id`), not a claim that the factor is Chinese.
 
 The CPCD pack factors the battery model starts from (``cpcd.46420X0172021C`` LFP 73.51, ``cpcd.46420X0182021C`` NCM
 87.78 kg CO2e/kWh) are CPCD core rows already in the release; their rows here only document them.
@@ -27,15 +29,19 @@ SOURCE_ROWS = Path(__file__).resolve().parents[1] / "data" / "curated" / "batter
 LICENCE = "cited publications (facts); Ember data CC BY 4.0 via Our World in Data"
 GRID_SERIES = "ember_lifecycle"
 GRID_YEAR = 2023
+#: The boundary of every ``ember_lifecycle`` factor, written on each factor (never mixed silently with the Chinese
+#: cfp_grid_average series, which is a national consumption mix with its own boundary).
+GRID_BOUNDARY = ("Boundary: life-cycle carbon intensity of domestic electricity generation (all gases, GWP100, upstream "
+                 "fuel chains and plant construction), per kWh generated; excludes T&D losses and imports.")
 
-#: The release whose notes list this family's CHANGES.
-SINCE = "2026.4"
+#: The release whose notes list this family's CHANGES (2026.4's battery lines are frozen in its RELEASE_NOTES.md).
+SINCE = "2026.6"
 CHANGES = [
-    "Lithium-ion batteries (`kind: battery`): cell-production unit processes `battery.cell.production.lfp` (37.5 "
-    "kWh/kWh cell, range 20.3-65) and `battery.cell.production.nmc` (41.48, range 20.3-65), electricity at the cell "
-    "plant's grid; a life-cycle grid series `ember_lifecycle` 2023 (Ember via Our World in Data) for China, Germany "
-    "and Hungary, to place a cell plant abroad on one comparable basis; the CPCD rows a bill of materials uses "
-    "(cathode materials, graphite, aluminium foil, dimethyl carbonate) brought into the release.",
+    "Grid factors of the other main battery-producing countries added to the life-cycle series `ember_lifecycle` "
+    "2023 (Ember via Our World in Data's energy dataset, CC BY 4.0): South Korea 0.4273, Japan 0.4925, Poland 0.6507, "
+    "Sweden 0.0384 and the United States 0.3929 kg CO2e/kWh, beside China 0.582, Germany 0.381 and Hungary 0.204 "
+    "(release 2026.4). Boundary of all eight: life-cycle emissions of domestic generation, no T&D losses, no imports; "
+    "the five new rows come from a later Ember vintage (its China 2023 value 583.04 g against 582).",
 ]
 DATA_GAPS = [
     "Battery cathode active material by chemistry (NMC111/532/622/811, NCA, LCO) and precursor (pCAM): the GREET "
@@ -52,14 +58,20 @@ DATA_GAPS = [
     "Copper foil rolling and aluminium foil: CPCD copper and copper alloys, and aluminium cans and foil (9.12 kg "
     "CO2e/kg); no foil-specific electricity.",
     "Battery management system, cooling plates, busbars: no public factor; a declared item names its own factor id.",
-    "Grid factors of South Korea, Japan, Poland, Sweden and the United States: no number was confirmed in its public "
-    "source within this release (Ember's series via Our World in Data holds them); left out, not estimated.",
+    "National grid factors of producing countries exist only on one life-cycle basis (Ember, generation, no T&D "
+    "losses): the official national series (US EPA eGRID national output rate, EEA CO2 intensity for Poland and "
+    "Sweden, Korea's and Japan's ministry factors) were not read for this release; a label under the Chinese scheme "
+    "still needs the national cfp_grid_average series for plants in China.",
     "Battery recycling and end of life (EU Annex II stage 4): no sourced recycling factor; not modelled.",
     "The CPCD pack rows do not state which electricity they assume: the model takes the national grid of the "
     "declaration's series and year when it removes the default cell electricity.",
-    "Battery lifetime defaults per application (cycles per year, service years): the EU delegated act on the "
-    "carbon-footprint method was a draft and MIIT 工信厅通装函〔2025〕551号 was not read in full; no default is set, "
-    "the maker declares them.",
+    "Battery lifetime defaults per application (cycles per year, depth of discharge, service years): none found in "
+    "a public text read. MIIT's notice 工信厅通装函〔2025〕551号 was read only through its press release and the "
+    "ministry's Q&A (Xinhua and MIIT via law-lib.com, 2025-12-31): packs above 2 kWh sold in China, the four stages' "
+    "emissions divided by the total energy the pack provides over its life, trial to 2026-12-31; its annex (the "
+    "declaration fields and the lifetime-energy method) was not found, so no MIIT field list is exported. The EU "
+    "draft delegated act and the PEFCR for rechargeable batteries were not read. The product file declares "
+    "`lifetime` (usable energy, cycles per year, years).",
 ]
 #: CPCD rows the battery bill of materials uses (brought into the release by build_release.CPCD_SELECTED).
 CPCD_ROWS: dict[str, str] = {
@@ -90,7 +102,7 @@ def _grid(country: str, row: Row) -> Factor:
         name_en=f"{en} life-cycle carbon intensity of electricity generation (Ember) {GRID_YEAR}",
         category="electricity", unit="kWh", value_kg_co2e=value, boundary="cradle-to-gate", geography=country,
         year=GRID_YEAR, series=GRID_SERIES, source=row.cite(), licence=LICENCE, pedigree=Pedigree.parse("2;2;1;1;2"),
-        notes=row.note)
+        notes=f"{GRID_BOUNDARY} {row.note}")
 
 
 def factors(reference: Path | None = None, path: Path = SOURCE_ROWS) -> list[Factor]:
@@ -125,5 +137,24 @@ def notes(release: Path) -> list[str]:
              "- Literature review: median 120 kg CO2e/kWh, interquartile 70-175 (Aichberger & Jungmeier, "
              "Energies 2020, review of 50 publications 2005-2020), with current batteries expected in the lower "
              "range.",
-             "", "Sources of each number: `factors_db/data/curated/battery.csv`."]
+             "", "### Cell plants abroad: the national grid factors (`ember_lifecycle` 2023)", "",
+             "| country | kg CO2e/kWh | read from |", "|---|---|---|"]
+    grids = sorted((k for k in r if k.startswith("grid_ember_")), key=lambda k: r[k].central)
+    for key in grids:
+        row = r[key]
+        where = "OWID energy dataset (later vintage)" if "energy dataset" in row.source else "OWID grapher table"
+        lines.append(f"| {key.removeprefix('grid_ember_').split('_')[0]} | {row.central / 1000:.5g} | {where} |")
+    lines += ["", f"{GRID_BOUNDARY} The two vintages of Ember's series agree for China 2023 within 0.2 % (583.04 "
+              "against 582 g); the Chinese label scheme's own series (`cfp_grid_average`, national only) stays the "
+              "basis of a Chinese label, `ember_lifecycle` is for comparing production countries.", "",
+              "Against published per-kWh footprints by production country (tests/test_battery_countries.py):", "",
+              "- Emilsson & Dahllöf 2019 (IVL report C 444, as summarised by electrive.com): NMC 61-106 kg CO2e/kWh; "
+              "an NMC811 pack without a bill of materials lies inside for a cell plant in any of the eight countries "
+              "(65.2 Sweden to 90.6 Poland).",
+              "- Clemente et al. 2025 (arXiv:2506.05531, NMC811 cradle-to-gate per kg): China 17.33 > South Korea "
+              "16.85 > Sweden 16.47; the ordering is reproduced, the spread is not: the study puts Sweden 5.0 % below "
+              "China, the model 25.7 % (its cell plant uses 41.48 kWh of electricity per kWh of cell, Degen & Schütte "
+              "2022, within the published 20.3-65). A declaration with the plant's measured electricity "
+              "(`energy.cell.electricity_kwh`) replaces the default.",
+              "", "Sources of each number: `factors_db/data/curated/battery.csv`."]
     return lines
