@@ -200,3 +200,51 @@ def test_overdue_surveillance_suspends_the_label_and_a_passed_audit_reinstates_i
     assert reg.public.label_view(label_id).to_json()["certificate"]["status"] == "in force"
     failed = reg.surveillance.record(cert, label_id, audited_on=later.date(), outcome="failed", notes="meters removed")
     assert failed.label_status == "suspended"
+
+
+def test_renewals_list_surveillance_and_expiry_due_in_the_next_60_days(tmp_path):
+    """Issue 17 item 5: the manufacturer sees what falls due in the next 60 days (API and console)."""
+    from datetime import UTC, datetime, timedelta
+    from pathlib import Path
+
+    import yaml
+    from litestar.testing import TestClient
+
+    from api.app import create_app
+    from registry.accounts.actors import SYSTEM, Actor
+    from tests.services import app_settings
+
+    app = create_app(app_settings(tmp_path))
+    reg = app.state.registry
+    start = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+    now = [start]
+    reg.clock = lambda: now[0]
+    reg.organisations.create_organisation(SYSTEM, role="manufacturer", name_zh="m", name_en="m", org_id="m1")
+    reg.organisations.create_organisation(SYSTEM, role="certifier", name_zh="c", name_en="c", org_id="c1",
+                                          accreditation_no="CNCA-T-1")
+    mk, cert = Actor("m1", "manufacturer", "t"), Actor("c1", "certifier", "t")
+    token = reg.organisations.create_token(SYSTEM, "m1", days=1000)[1]
+    spec = yaml.safe_load((Path(__file__).resolve().parents[1] / "examples/registry/pv_module_certifiable.yaml")
+                          .read_text(encoding="utf-8"))
+    product = reg.products.create_product(mk, name="Module", category="pv_module")
+    dec = reg.declarations.create_declaration(mk, product_id=product.id, spec=spec)
+    reg.declarations.submit(mk, dec.id)
+    record_demo_verification(reg, cert, dec.id)
+    label_id = reg.review.approve(cert, dec.id).label_id  # certificate to 2028-11-22, surveillance 2027-11-22
+
+    def due(days_later: int) -> list[tuple[str, str | None]]:
+        now[0] = start + timedelta(days=days_later)
+        with TestClient(app) as client:
+            r = client.get("/api/v1/renewals", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200, r.text
+        return [(e["reason"], e["due"]) for e in r.json() if e["label_id"] == label_id]
+
+    assert due(0) == []
+    assert due(304) == []  # 2027-09-22: the audit is 61 days away
+    assert due(305) == [("surveillance due", "2027-11-22")]  # 2027-09-23: 60 days away
+    reg.surveillance.record(cert, label_id, audited_on=now[0].date(), outcome="passed", notes="audit done early")
+    assert due(306) == []  # the next audit is a year after this one (2028-09-23)
+    assert due(609) == []  # 2028-07-23: 62 days before the next audit
+    # 2028-09-23: the audit is due today and the certificate ends in 60 days: both are listed, soonest first
+    assert due(671) == [("surveillance due", "2028-09-23"), ("certificate expires", "2028-11-22")]
+    assert due(732) == []  # 2028-11-23: the label has ended, nothing left to renew here

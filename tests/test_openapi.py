@@ -19,7 +19,9 @@ from api.app import create_app
 from api.demo import seed_demo
 from tests.services import app_settings
 
-APP = create_app(app_settings(Path(tempfile.mkdtemp(prefix="pcf-openapi-"))))
+# Without the per-client rate limit: every request here comes from one test client, and a few thousand of them in a
+# minute (more operations, more examples) would meet the limit; the limit has its own tests.
+APP = create_app(app_settings(Path(tempfile.mkdtemp(prefix="pcf-openapi-")), public_rate_limit=0))
 CREDENTIALS = seed_demo(APP.state.registry)
 CONFIG = SchemathesisConfig.from_dict({
     # schemathesis authenticates the operations whose `security` asks for it (and tests them without it too)

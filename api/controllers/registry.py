@@ -208,5 +208,8 @@ class RegistryController(Controller):
 
     @get("/renewals", sync_to_thread=True)
     def renewals(self, registry: NamedDependency[Registry], who: NamedDependency[Actor]) -> list[dict[str, Any]]:
-        """The caller's labels whose cited supplier labels changed (declarations to renew)."""
+        """What the caller must renew or prepare for, soonest first: labels whose cited supplier labels are no longer
+        active (``reason`` "supplier data changed"), and, within the next 60 days, surveillance audits due and
+        certificates or labels expiring (``surveillance due``, ``certificate expires``, ``label expires``, with
+        ``due``)."""
         return registry.public.declarations_to_renew(who)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_
@@ -38,6 +38,8 @@ from registry.work import RegistryContext
 
 #: The public status of a label whose row differs from its signed claim or from the log (never valid).
 DAMAGED = "damaged"
+#: How far ahead the renewals list looks for surveillance audits and expiries (issue 17: the next 60 days).
+DUE_WITHIN_DAYS = 60
 #: Labels whose public JSON a process keeps (a few kB each).
 PUBLIC_CACHE_SIZE = 20_000
 
@@ -225,19 +227,41 @@ class PublicReads:
                           .order_by(Label.issued_at.desc()))  # type: ignore[attr-defined]
             return [self.view_in(s, lab) for lab in rows]
 
-    def declarations_to_renew(self, actor: Actor) -> list[dict[str, Any]]:
-        """The acting manufacturer's certified declarations whose cited supplier labels are no longer active."""
+    def declarations_to_renew(self, actor: Actor, within_days: int = DUE_WITHIN_DAYS) -> list[dict[str, Any]]:
+        """What the acting manufacturer must renew or prepare for (issue 17), soonest first:
+
+        - ``supplier data changed``: a certified declaration whose cited supplier labels are no longer active;
+        - ``surveillance due``: a certificate whose next surveillance audit falls within ``within_days`` (or is
+          overdue: then its label is suspended until an audit is recorded);
+        - ``certificate expires`` / ``label expires``: a label in force whose certificate or own validity ends within
+          ``within_days`` (a new declaration is needed to keep a label on the product).
+
+        Each entry has ``label_id``, ``declaration_id``, ``reason``, ``due`` (ISO date or None), ``certificate``
+        (number or None) and ``changed`` (the cited labels no longer active)."""
         actor.require("manufacturer", "admin")
-        out = []
+        out: list[dict[str, Any]] = []
+        today = self.ctx.clock().date()
+        horizon = today + timedelta(days=within_days)
         with self.ctx.read() as s:
-            q = select(Label).where(Label.status.in_(("active", "suspended")))  # type: ignore[attr-defined]
+            q = select(Label).where(Label.status.in_(("active", "suspended")),  # type: ignore[attr-defined]
+                                    Label.valid_until >= today, Label.superseded_by.is_(None))  # type: ignore[union-attr]
             if actor.role == "manufacturer":
                 q = q.where(Label.manufacturer_id == actor.org_id)
             for lab in s.exec(q):
                 view = self.view_in(s, lab)
+                entry = {"label_id": lab.label_id, "declaration_id": lab.declaration_id,
+                         "certificate": view.certificate["number"] if view.certificate else None, "changed": []}
                 if view.supplier_data_changed:
-                    out.append({"label_id": lab.label_id, "declaration_id": lab.declaration_id,
+                    out.append({**entry, "reason": "supplier data changed", "due": None,
                                 "changed": [c for c in view.citations if c["status"] != "active"]})
+                cert = view.certificate
+                if cert is not None and date.fromisoformat(cert["next_surveillance_due"]) <= horizon:
+                    out.append({**entry, "reason": "surveillance due", "due": cert["next_surveillance_due"]})
+                if cert is not None and date.fromisoformat(cert["valid_until"]) <= horizon:
+                    out.append({**entry, "reason": "certificate expires", "due": cert["valid_until"]})
+                elif lab.valid_until <= horizon:
+                    out.append({**entry, "reason": "label expires", "due": lab.valid_until.isoformat()})
+        out.sort(key=lambda e: (e["due"] or "", e["label_id"]))
         return out
 
     def audit_trail(self, object_id: str) -> list[AuditEvent]:
