@@ -339,7 +339,7 @@ def test_renewal_listed_when_a_cited_supplier_label_is_revoked(client: TestClien
     assert r.status_code == 303
     sign_in(client, "maker")
     home = client.get("/console?lang=en").text
-    assert "Declarations to renew" in home
+    assert "To renew or prepare for (next 60 days)" in home
     assert f"cites {seeded['labels']['supplier']}, now SUSPENDED" in html.unescape(home)
     assert seeded["labels"]["cites_supplier"] in home
     csrf = sign_in(client, "cert")

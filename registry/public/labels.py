@@ -249,8 +249,9 @@ class PublicReads:
                 q = q.where(Label.manufacturer_id == actor.org_id)
             for lab in s.exec(q):
                 view = self.view_in(s, lab)
-                entry = {"label_id": lab.label_id, "declaration_id": lab.declaration_id,
-                         "certificate": view.certificate["number"] if view.certificate else None, "changed": []}
+                entry: dict[str, Any] = {"label_id": lab.label_id, "declaration_id": lab.declaration_id,
+                                         "certificate": view.certificate["number"] if view.certificate else None,
+                                         "changed": []}
                 if view.supplier_data_changed:
                     out.append({**entry, "reason": "supplier data changed", "due": None,
                                 "changed": [c for c in view.citations if c["status"] != "active"]})
