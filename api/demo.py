@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import functools
+import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, overload
@@ -17,7 +18,7 @@ from typing import Any, Literal, overload
 from api.documents import read_document
 from registry.accounts.actors import SYSTEM, Actor
 from registry.accounts.people import generate_password
-from registry.certification.verification import Statement
+from registry.certification.verification import Statement, unverified
 from registry.services import Registry
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -45,9 +46,11 @@ def demo_report() -> bytes:
     return bytes(pdf.output())
 
 
-def demo_statement(visited: date) -> Statement:
-    """The demo's (fictitious) verification statement, for a site visit on ``visited``."""
+def demo_statement(visited: date, to_verify: tuple[str, ...] = ()) -> Statement:
+    """The demo's (fictitious) verification statement, for a site visit on ``visited``, with a note for each
+    checklist item ``to_verify`` (saying that nothing was checked)."""
     return Statement(
+        checks=tuple((rule, "演示：未实际核查 / demo: nothing was checked") for rule in to_verify),
         assurance_level="reasonable", objectives="演示 / demo: verify the declared product carbon footprint",
         scope="演示 / demo: the declared unit and boundary of the declaration, data of its product file",
         materiality_percent="5", opinion="unmodified",
@@ -56,18 +59,21 @@ def demo_statement(visited: date) -> Statement:
         verifiers=("演示核查员 / demo verifier",))
 
 
-def demo_verification_json(visited: date) -> dict[str, Any]:
+def demo_verification_json(visited: date, to_verify: tuple[str, ...] = ()) -> dict[str, Any]:
     """The demo's verification as the body of ``POST /api/v1/declarations/{id}/verification``."""
-    fields = dataclasses.asdict(demo_statement(visited))
+    fields = dataclasses.asdict(demo_statement(visited, to_verify))
     return {**fields, "site_visit_date": visited.isoformat(), "verifiers": list(fields["verifiers"]),
+            "checks": dict(fields["checks"]),
             "report_base64": base64.b64encode(demo_report()).decode(),
             "report_filename": "demo-verification-report.pdf", "report_media_type": "application/pdf"}
 
 
 def record_demo_verification(reg: Registry, certifier: Actor, declaration_id: str) -> None:
     """Record the demo's (fictitious) verification of a submitted declaration, as a certifier does before approval."""
-    reg.verifications.record_verification(certifier, declaration_id, demo_statement(reg.clock().date()), demo_report(),
-                             "demo-verification-report.pdf", "application/pdf")
+    dec = reg.declarations.get_declaration(certifier, declaration_id)
+    statement = demo_statement(reg.clock().date(), unverified(json.loads(dec.checklist)))
+    reg.verifications.record_verification(certifier, declaration_id, statement, demo_report(),
+                                          "demo-verification-report.pdf", "application/pdf")
 
 
 def _doc(name: str) -> dict[str, Any]:

@@ -101,6 +101,10 @@ class VerificationIn(_In):
                                description="the verification report (PDF, PNG or JPEG, at most 10 MB), base64")
     report_filename: str = Field(min_length=1, max_length=200)
     report_media_type: Literal["application/pdf", "image/png", "image/jpeg"] = "application/pdf"
+    checks: dict[Annotated[str, Field(max_length=60)], Annotated[str, Field(min_length=1, max_length=500)]] = Field(
+        default_factory=dict, max_length=50,
+        description="what was checked for each checklist item the data could not decide (status unverified), by "
+                    "rule id: one note for each such item, and no other")
 
 
 class VerificationOut(BaseModel):
@@ -119,6 +123,7 @@ class VerificationOut(BaseModel):
     site_visit_date: str
     site: str
     verifiers: list[str]
+    checks: dict[str, str]
     report_sha256: str
     recorded_at: str
     statement_sha256: str

@@ -13,6 +13,7 @@ from litestar.testing import TestClient
 from api.app import create_app
 from api.demo import demo_verification_json
 from registry.accounts.actors import SYSTEM
+from registry.certification.verification import unverified
 from registry.trust import payload, tlog
 from tests.services import app_settings
 
@@ -55,8 +56,9 @@ def new_declaration(client, gtin: str | None = None) -> str:
 
 def verify(client, dec_id: str) -> None:
     """The certifier records its verification (required before approval under rules 2026.2, issue 17)."""
+    checklist = client.get(f"/api/v1/declarations/{dec_id}", headers=auth(client, "certifier")).json()["checklist"]
     r = client.post(f"/api/v1/declarations/{dec_id}/verification", headers=auth(client, "certifier"),
-                    json=demo_verification_json(date.today()))
+                    json=demo_verification_json(date.today(), unverified(checklist)))
     assert r.status_code == 200, r.text
 
 
@@ -156,7 +158,8 @@ def test_role_matrix(api, caller, name, method, path, body, expected):
     label = api.post(f"/api/v1/declarations/{issued}/approve", headers=auth(api, "certifier")).json()["label_id"]
     url = path.format(dec=dec, submitted=submitted, verified=verified, label=label)
     if body == "verification":
-        body = demo_verification_json(date.today())
+        checklist = api.get(f"/api/v1/declarations/{submitted}", headers=auth(api, "certifier")).json()["checklist"]
+        body = demo_verification_json(date.today(), unverified(checklist))
     before = api.get("/api/v1/log/checkpoint").json()["tree_size"]
     r = getattr(api, method)(url, headers=auth(api, caller), **({"json": body} if body is not None else {}))
     assert r.status_code == expected[caller], (name, caller, r.text)

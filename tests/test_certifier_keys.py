@@ -22,6 +22,7 @@ from api.cli import app as cli
 from api.demo import demo_verification_json, record_demo_verification
 from registry.accounts.actors import SYSTEM, Actor
 from registry.certification.issuance import PENDING_CLAIM_TTL
+from registry.certification.verification import unverified
 from registry.errors import Conflict, Forbidden, InvalidInput, KeyUnavailable
 from registry.services import Registry
 from registry.store.db import make_engine
@@ -291,8 +292,9 @@ def _submitted(api) -> str:
                  headers=api.tokens["manufacturer"])
     dec_id = r.json()["id"]
     assert api.post(f"/api/v1/declarations/{dec_id}/submit", headers=api.tokens["manufacturer"]).status_code == 200
-    r = api.post(f"/api/v1/declarations/{dec_id}/verification", json=demo_verification_json(date.today()),
-                 headers=api.tokens["certifier"])
+    checklist = api.get(f"/api/v1/declarations/{dec_id}", headers=api.tokens["certifier"]).json()["checklist"]
+    r = api.post(f"/api/v1/declarations/{dec_id}/verification", headers=api.tokens["certifier"],
+                 json=demo_verification_json(date.today(), unverified(checklist)))
     assert r.status_code == 200, r.text
     return dec_id
 

@@ -22,8 +22,6 @@ import base64
 import hashlib
 import json
 import random
-import statistics
-import time
 from collections.abc import Mapping, Sequence
 
 import pymerkle
@@ -533,29 +531,25 @@ class LevelNodes:
         return {(lv, i): levels[lv][i] for lv, i in keys if lv < len(levels) and i < len(levels[lv])}
 
 
-def test_proofs_in_a_million_leaf_log_are_fast():
+def test_proofs_in_a_million_leaf_log_read_one_batch_of_log_n_nodes():
+    """O(log n) proofs in a million-leaf log, counted (nodes and reads), not timed: speed is measured by
+    ``make bench``, where a loaded machine cannot fail the suite."""
     size = 1_000_000
     reader = LevelNodes([hashlib.sha256(i.to_bytes(4, "big")).digest() for i in range(size)])
     assert root_hash(4, reader) == node_hash(node_hash(*reader.levels[0][:2]), node_hash(*reader.levels[0][2:4]))
     root = root_hash(size, reader)
     rng = random.Random(1_000_000)
-    timings = []
     for i in [0, size - 1, 524_287, 524_288, *rng.sample(range(size), 16)]:
         reader.calls = 0
-        start = time.perf_counter()
         proof = inclusion_proof(i, size, reader)
-        timings.append(time.perf_counter() - start)
         assert reader.calls == 1 and len(proof) <= 20  # at most ceil(log2 1e6) = 20 hashes, one batch read
         assert len(proof) == 20 or i >= 2**19  # in the left half (a complete 2**19 subtree): 19 + 1 hashes
         assert verify_inclusion(reader.levels[0][i], i, size, proof, root)
     for m in [1, 999_999, 524_288, *rng.sample(range(1, size), 8)]:
-        start = time.perf_counter()
+        reader.calls = 0
         proof = consistency_proof(m, size, reader)
-        timings.append(time.perf_counter() - start)
+        assert reader.calls == 1 and len(proof) <= 2 * 20  # RFC 9162 2.1.4: at most 2 log2(n) hashes, one read
         assert verify_consistency(m, size, root_hash(m, reader), root, proof)
-    # The real benchmark comes later; this is a smoke bound, 10x the 5 ms target (about 0.1 ms here).
-    slowest, median = max(timings) * 1000, statistics.median(timings) * 1000
-    assert slowest < 50, f"slowest proof {slowest:.2f} ms, median {median:.3f} ms"
 
 
 # ------------------------------------------------------------------------------------------ signed notes

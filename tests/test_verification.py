@@ -173,3 +173,26 @@ def test_a_changed_statement_or_certificate_row_shows_the_label_as_damaged(api: 
     assert public["status"] == "damaged" and public["integrity"]["reason"] == reason
     report = reg.log.verify_log()
     assert any(label_id in p and reason in p for p in report["problems"]), report
+
+
+def test_each_item_the_data_could_not_decide_needs_a_note_of_what_was_checked(api: Any) -> None:
+    """Issue 17 item 6: the PV module's cut-off cannot be decided from its data; the verification says what the
+    verifier checked, the note is signed with the statement and shown to buyers."""
+    pv = yaml.safe_load((ROOT / "examples/registry/pv_module_certifiable.yaml").read_text(encoding="utf-8"))
+    r = api.post("/api/v1/products", json={"name": "Module", "category": "pv_module"}, headers=api.tokens["m1"])
+    dec = api.post("/api/v1/declarations", json={"product_id": r.json()["id"], "spec": pv},
+                   headers=api.tokens["m1"]).json()
+    assert [i["rule"] for i in dec["checklist"]["items"] if i["status"] == "unverified"] == ["cut-off"]
+    api.post(f"/api/v1/declarations/{dec['id']}/submit", headers=api.tokens["m1"])
+    url = f"/api/v1/declarations/{dec['id']}/verification"
+    for checks, field in (({}, "checks.cut-off"), ({"cut-off": " "}, "checks.cut-off"),
+                          ({"cut-off": "ok", "boundary": "ok"}, "checks.boundary")):
+        r = api.post(url, json=body(checks=checks), headers=api.tokens["c1"])
+        assert r.status_code == 422 and r.json()["field"] == field, (checks, r.text)
+    note = "excluded inputs (labels, glue) weighed against the bill of materials: 0.4 % of the module mass"
+    r = api.post(url, json=body(checks={"cut-off": note}), headers=api.tokens["c1"])
+    assert r.status_code == 200 and r.json()["checks"] == {"cut-off": note}
+    label = api.post(f"/api/v1/declarations/{dec['id']}/approve", headers=api.tokens["c1"]).json()
+    public = api.get(f"/api/v1/labels/{label['label_id']}").json()
+    assert public["verification"]["checks"] == {"cut-off": note} and public["integrity"]["ok"]
+    assert note in api.get(f"/l/{label['label_id']}?lang=en").text

@@ -21,7 +21,7 @@ from api.console import common as cc
 from api.pages.forms import REQUIRED, Form
 from api.pages.i18n import N_
 from registry.accounts.people import WebIdentity
-from registry.certification.verification import Statement
+from registry.certification.verification import Statement, unverified
 from registry.errors import NotFound, RegistryError
 from registry.services import Registry
 
@@ -66,7 +66,10 @@ class ReviewController(Controller):
         """Certify: a signed label is issued and logged."""
         who, fields, _ = await cc.signed_in_post(request, registry, "certifier")
         dec = await to_thread.run_sync(registry.declarations.get_declaration, who.actor, declaration_id)
-        to_verify = [i["rule"] for i in json.loads(dec.checklist).get("items", []) if i.get("status") == "unverified"]
+        # Under a rule with a certification block the verification record holds what was checked for each item
+        # the data could not decide; under an older rule the approval asks for it here.
+        certifiable = await to_thread.run_sync(registry.console.verification_required, dec)
+        to_verify = () if certifiable else unverified(json.loads(dec.checklist))
         form = Form({"comment": fields.get("comment", ""), **{f"ack_{r}": fields.get(f"ack_{r}", "") for r in to_verify}})
         comment = form.text("comment", 2000, strict=True)
         # each item the data could not decide is acknowledged with what the certifier checked (issue 17)
@@ -88,7 +91,12 @@ class ReviewController(Controller):
                            declaration_id: FromPath[str]) -> Response[Any]:
         """Record the verification (ISO 14064-3 statement and the report file) before approval (issue 17)."""
         who, fields, files = await cc.signed_in_post(request, registry, "certifier")
-        form = Form({k: fields.get(k, "") for k in VERIFICATION_FIELDS})
+        dec = await to_thread.run_sync(registry.declarations.get_declaration, who.actor, declaration_id)
+        to_verify = unverified(json.loads(dec.checklist))
+        form = Form({**{k: fields.get(k, "") for k in VERIFICATION_FIELDS},
+                     **{f"check_{r}": fields.get(f"check_{r}", "") for r in to_verify}})
+        # each checklist item the data could not decide gets a note of what was checked (issue 17 item 6)
+        checks = tuple((r, form.text(f"check_{r}", 500, required=True, strict=True)) for r in to_verify)
         assurance = form.choice("assurance_level", ("reasonable", "limited"), required=True)
         opinion = form.choice("opinion", ("unmodified", "modified", "adverse", "disclaimer"), required=True)
         texts = {name: form.text(name, limit, required=True, strict=True) for name, limit in
@@ -110,15 +118,15 @@ class ReviewController(Controller):
         content = await upload.read()
         statement = Statement(assurance_level=assurance, opinion=opinion, site_visit_date=visited,
                               materiality_percent=form.values["materiality_percent"].strip(),
-                              verifiers=tuple(verifiers), **texts)
+                              verifiers=tuple(verifiers), checks=checks, **texts)
         try:
             await to_thread.run_sync(registry.verifications.record_verification, who.actor, declaration_id,
                                      statement, content, upload.filename, upload.content_type)
         except RegistryError as exc:
             if exc.code in ("not-found", "forbidden"):
                 raise
-            field = exc.field if exc.field in VERIFICATION_FIELDS else ("report" if "report" in (exc.field or "")
-                                                                         else "verification")
+            named = (exc.field or "").replace("checks.", "check_", 1)
+            field = named if named in form.values else "report" if "report" in named else "verification"
             form.errors[field] = exc.message
             return await to_thread.run_sync(partial(self._review, request, registry, who, declaration_id, form, 422))
         return cc.see_other(f"/console/review/{declaration_id}?verified=1#verification-title")

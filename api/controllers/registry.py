@@ -171,7 +171,7 @@ class RegistryController(Controller):
             assurance_level=data.assurance_level, standard=data.standard, objectives=data.objectives,
             scope=data.scope, materiality_percent=data.materiality_percent, opinion=data.opinion,
             opinion_text=data.opinion_text, site_visit_date=data.site_visit_date, site=data.site,
-            verifiers=tuple(data.verifiers))
+            verifiers=tuple(data.verifiers), checks=tuple(data.checks.items()))
         return verification_out(registry.verifications.record_verification(who, declaration_id, statement, report,
                                                               data.report_filename, data.report_media_type))
 

@@ -61,6 +61,9 @@ class Statement:
     site: str
     verifiers: tuple[str, ...]
     standard: str = STANDARD
+    #: what the verifier checked for each checklist item the data could not decide (rule id -> note; issue 17
+    #: item 6): one for every "unverified" item of the declaration's checklist, no other
+    checks: tuple[tuple[str, str], ...] = ()
 
 
 def _text(value: Any, field: str, limit: int, *, lines: bool = False) -> str:
@@ -102,6 +105,28 @@ def checked_statement(st: Statement, today: date, submitted: date | None) -> dic
         "site_visit_date": st.site_visit_date.isoformat(), "site": _text(st.site, "site", 300),
         "verifiers": verifiers,
     }
+
+
+def unverified(checklist: dict[str, Any]) -> tuple[str, ...]:
+    """The rule ids of the checklist items the data could not decide (a verifier says what it checked for each)."""
+    return tuple(i["rule"] for i in checklist.get("items", []) if i.get("status") == "unverified")
+
+
+def checked_notes(checks: tuple[tuple[str, str], ...], checklist: dict[str, Any]) -> dict[str, str]:
+    """A note of what was checked for each checklist item the data could not decide, and for no other item."""
+    to_verify = {i["rule"]: i.get("title") or i["rule"] for i in checklist.get("items", [])
+                 if i.get("status") == "unverified"}
+    notes: dict[str, str] = {}
+    if not isinstance(checks, tuple | list) or len(checks) > 50:
+        raise InvalidInput("checks names at most 50 checklist items", "checks")
+    for rule, note in checks:
+        if rule not in to_verify:
+            raise InvalidInput(f"{rule!r} is not a checklist item left to verify", f"checks.{rule}"[:80])
+        notes[rule] = _text(note, f"checks.{rule}", 500, lines=True)
+    for rule, title in to_verify.items():
+        if rule not in notes:
+            raise InvalidInput(f"say what you checked for the checklist item {title!r}", f"checks.{rule}")
+    return notes
 
 
 def checked_report(content: bytes, filename: str, media_type: str) -> tuple[bytes, str, str]:
@@ -168,6 +193,7 @@ class Verifications:
                 raise Conflict(f"declaration {dec.id} is {dec.status}; only a submitted one is verified", "status")
             submitted = dec.submitted_at.date() if dec.submitted_at else None
             fields = checked_statement(statement, w.now.date(), submitted)
+            fields["checks"] = checked_notes(statement.checks, json.loads(dec.checklist))
             if s.get(VerificationReport, digest) is None:
                 s.add(VerificationReport(sha256=digest, content=content, media_type=media_type, size=len(content),
                                          created_at=w.now))

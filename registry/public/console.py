@@ -23,7 +23,7 @@ from registry.keys.service import Keys
 from registry.log.integrity import statement_json, statement_sha256
 from registry.log.service import Log
 from registry.public.labels import PublicReads
-from registry.store.tables import ROLES, Citation, GreenClaim, Label
+from registry.store.tables import ROLES, Citation, Declaration, GreenClaim, Label
 from registry.work import RegistryContext
 
 
@@ -57,6 +57,11 @@ class ConsoleReads:
         with self.ctx.read() as s:
             computed = self.declarations.compute(s, document, self.ctx.release, category=category)
         return {"result": computed.result_json, "checklist": computed.checklist.to_json()}
+
+    def verification_required(self, dec: Declaration) -> bool:
+        """Whether the declaration's rule has a certification block (a verification record before approval)."""
+        rule_id, _, version = dec.category_rule.partition("@")
+        return rules.load_rule(rule_id, version or None).certification is not None
 
     def review_queue(self, actor: Actor, certifier_id: str) -> dict[str, Any]:
         """Submitted declarations (oldest first) and the labels this certifier issued (newest first)."""
